@@ -1,0 +1,41 @@
+// Package schemas owns the four OpenAPI descriptions this server is built
+// from and the tool catalogue generated from them.
+//
+// The *.openapi.json files are copies of the providers' published
+// descriptions (see README.md in this folder for provenance and for the few
+// edits made to them). They are the single source of truth: tool names,
+// routes and input schemas are generated from them by `go generate` into
+// operations.gen.json, which is checked in and embedded so the server never
+// parses 1 MB of OpenAPI at start-up. A test fails when the generated file is
+// stale.
+package schemas
+
+import (
+	"embed"
+	"fmt"
+)
+
+//go:generate go run ./gen
+
+// Provider names, used as tool-name prefixes, configuration keys and sandbox hosts.
+const (
+	Datafold  = "datafold"
+	PostHog   = "posthog"
+	PDC       = "pdc"
+	Lightdash = "lightdash"
+)
+
+// Providers lists every provider in a stable order.
+var Providers = []string{Datafold, PostHog, PDC, Lightdash}
+
+//go:embed *.openapi.json
+var specFS embed.FS
+
+// Spec returns the raw OpenAPI document of a provider.
+func Spec(provider string) ([]byte, error) {
+	b, err := specFS.ReadFile(provider + ".openapi.json")
+	if err != nil {
+		return nil, fmt.Errorf("schemas: no OpenAPI description for provider %q", provider)
+	}
+	return b, nil
+}
