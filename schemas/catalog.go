@@ -1,0 +1,73 @@
+package schemas
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// Operation is one upstream API operation as the tool layer sees it: the
+// tool's name and description, its compact input schema, and how each
+// argument binds to the HTTP request. It is produced by the generator and
+// never written by hand.
+type Operation struct {
+	Name        string `json:"name"`
+	Provider    string `json:"provider"`
+	Toolset     string `json:"toolset"`
+	OperationID string `json:"operationId"`
+	Method      string `json:"method"`
+	Path        string `json:"path"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Params binds every top-level argument of InputSchema to the request.
+	Params []Param `json:"params"`
+	// BodyRequired says the operation needs a JSON body even when no body
+	// argument is given (then "{}" is sent).
+	BodyRequired bool            `json:"bodyRequired,omitempty"`
+	InputSchema  json.RawMessage `json:"inputSchema"`
+	// OutputSchema is set only where the success response is a JSON object
+	// whose shape can be stated without risk of rejecting a real answer.
+	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
+}
+
+// Param places one tool argument in the HTTP request.
+type Param struct {
+	Arg  string `json:"arg"`            // argument name in the tool input
+	In   string `json:"in"`             // "path", "query", "body" (one body field) or "body-whole"
+	Name string `json:"name,omitempty"` // wire name (path/query parameter or body field)
+}
+
+// Where a Param goes.
+const (
+	InPath      = "path"
+	InQuery     = "query"
+	InBody      = "body"
+	InBodyWhole = "body-whole"
+)
+
+// CatalogFile is the generated file, relative to this package.
+const CatalogFile = "operations.gen.json"
+
+//go:embed operations.gen.json
+var catalogJSON []byte
+
+var (
+	catalogOnce sync.Once
+	catalog     []Operation
+	catalogErr  error
+)
+
+// Catalog returns every generated operation in a stable order (provider,
+// then path, then method). Callers must not modify the result.
+func Catalog() ([]Operation, error) {
+	catalogOnce.Do(func() {
+		if err := json.Unmarshal(catalogJSON, &catalog); err != nil {
+			catalogErr = fmt.Errorf("schemas: %s is not valid (run go generate ./...): %w", CatalogFile, err)
+		}
+	})
+	return catalog, catalogErr
+}
+
+// CatalogBytes returns the embedded generated file as checked in.
+func CatalogBytes() []byte { return catalogJSON }
