@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -64,9 +65,26 @@ func Catalog() ([]Operation, error) {
 	catalogOnce.Do(func() {
 		if err := json.Unmarshal(catalogJSON, &catalog); err != nil {
 			catalogErr = fmt.Errorf("schemas: %s is not valid (run go generate ./...): %w", CatalogFile, err)
+			return
+		}
+		// The file is indented for review; tools carry compact schemas.
+		for i := range catalog {
+			catalog[i].InputSchema = compact(catalog[i].InputSchema)
+			catalog[i].OutputSchema = compact(catalog[i].OutputSchema)
 		}
 	})
 	return catalog, catalogErr
+}
+
+func compact(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 {
+		return raw
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return raw
+	}
+	return buf.Bytes()
 }
 
 // CatalogBytes returns the embedded generated file as checked in.
