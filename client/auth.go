@@ -22,7 +22,7 @@ type authenticator interface {
 type staticAuth string
 
 func (s staticAuth) authorization(context.Context, string) (string, error) { return string(s), nil }
-func (staticAuth) renewable() bool                                          { return false }
+func (staticAuth) renewable() bool                                         { return false }
 
 // newAuthenticator checks the credentials cfg needs and registers them as
 // secrets to scrub from error texts.

@@ -214,7 +214,8 @@ func describe(raw map[string]any, ov override, cut bool, id string) string {
 		}
 	}
 	if cut {
-		text += " Deeply nested body fields are shown as plain objects; see operation " + id + " in the provider's API reference for their shape."
+		// Two sentences at most: the first of the text, then where the full shape is.
+		text = firstSentences(text, 1, 400) + " Nested body fields are summarised as plain objects; their full shape is in the API reference of operation " + id + "."
 	}
 	return text
 }

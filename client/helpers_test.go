@@ -1,0 +1,121 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Canary credentials: they must never show up in error texts or logs.
+const (
+	canaryKey      = "sk-CANARY-key-7f3a9c1d"
+	canaryPassword = "pw-CANARY-s3cr3t!&="
+)
+
+// lockedBuffer collects log output written from several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// newTestClient starts h on loopback and returns a client for it. cfg's
+// Provider defaults to Datafold, credentials to the canaries, and timings
+// to values that keep tests fast. The log buffer captures Debug output.
+func newTestClient(t *testing.T, cfg Config, h http.Handler) (*Client, *httptest.Server, *lockedBuffer) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	if cfg.Provider == "" {
+		cfg.Provider = Datafold
+	}
+	if cfg.Provider == PDC {
+		if cfg.Username == "" {
+			cfg.Username = "alice"
+		}
+		if cfg.Password == "" {
+			cfg.Password = canaryPassword
+		}
+	} else if cfg.APIKey == "" {
+		cfg.APIKey = canaryKey
+	}
+	cfg.BaseURL = srv.URL + cfg.BaseURL // BaseURL in cfg is a path prefix here
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 2 * time.Second
+	}
+	if cfg.MaxRetryWait == 0 {
+		cfg.MaxRetryWait = 5 * time.Millisecond
+	}
+	logs := &lockedBuffer{}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := New(cfg)
+	require.NoError(t, err)
+	t.Cleanup(c.CloseIdleConnections)
+	return c, srv, logs
+}
+
+// asError asserts that err is an *Error and returns it.
+func asError(t *testing.T, err error) *Error {
+	t.Helper()
+	require.Error(t, err)
+	e, ok := err.(*Error)
+	require.Truef(t, ok, "got %T (%v), want *Error", err, err)
+	return e
+}
+
+// counter counts requests safely across handler goroutines.
+type counter struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (c *counter) inc() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	return c.n
+}
+
+func (c *counter) get() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// makeJWT builds an unsigned JWT whose payload carries exp and a serial.
+func makeJWT(exp time.Time, serial int) string {
+	enc := base64.RawURLEncoding
+	header := enc.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
+	payload := enc.EncodeToString(fmt.Appendf(nil, `{"sub":"alice","exp":%d,"n":%d}`, exp.Unix(), serial))
+	return header + "." + payload + ".sig"
+}
+
+// get is a GET of path with a background context.
+func get(c *Client, path string) (*Response, error) {
+	return c.Do(context.Background(), Request{Method: http.MethodGet, Path: path})
+}
+
+// roundTripFunc is a fake transport.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,0 +1,304 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestRetryPolicy(t *testing.T) {
+	tests := []struct {
+		name         string
+		method       string
+		statuses     []int // answers in order; the last one repeats
+		maxRetries   int
+		wantAttempts int
+		wantStatus   int // final status (200 = success)
+	}{
+		{"GET 503 then success", http.MethodGet, []int{503, 200}, 2, 2, 200},
+		{"GET 504 then success", http.MethodGet, []int{504, 504, 200}, 2, 3, 200},
+		{"GET 502 then success", http.MethodGet, []int{502, 200}, 2, 2, 200},
+		{"POST 502 not retried", http.MethodPost, []int{502, 200}, 2, 1, 502},
+		{"POST 504 not retried", http.MethodPost, []int{504, 200}, 2, 1, 504},
+		{"POST 503 retried", http.MethodPost, []int{503, 200}, 2, 2, 200},
+		{"POST 429 retried", http.MethodPost, []int{429, 200}, 2, 2, 200},
+		{"PUT 502 retried", http.MethodPut, []int{502, 200}, 2, 2, 200},
+		{"DELETE 504 retried", http.MethodDelete, []int{504, 200}, 2, 2, 200},
+		{"GET 500 not retried", http.MethodGet, []int{500, 200}, 2, 1, 500},
+		{"GET 404 not retried", http.MethodGet, []int{404, 200}, 2, 1, 404},
+		{"attempts bounded by MaxRetries", http.MethodGet, []int{503}, 3, 4, 503},
+		{"no retries when negative", http.MethodGet, []int{503}, -1, 1, 503},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits counter
+			c, _, _ := newTestClient(t, Config{MaxRetries: tt.maxRetries}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := hits.inc()
+				w.WriteHeader(tt.statuses[min(n, len(tt.statuses))-1])
+			}))
+			resp, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Body: []byte(`{}`)})
+			assert.Equalf(t, tt.wantAttempts, hits.get(), "got %d attempts, want %d", hits.get(), tt.wantAttempts)
+			if tt.wantStatus == 200 {
+				require.NoError(t, err)
+				assert.Equalf(t, 200, resp.Status, "got status %d, want 200", resp.Status)
+				return
+			}
+			e := asError(t, err)
+			assert.Equalf(t, tt.wantStatus, e.Status, "got status %d, want %d", e.Status, tt.wantStatus)
+			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
+		})
+	}
+}
+
+func TestRetryAfterHonouredAndCapped(t *testing.T) {
+	tests := []struct {
+		name         string
+		maxRetryWait time.Duration
+		wantMin      time.Duration
+		wantMax      time.Duration
+	}{
+		{"Retry-After 1s capped at 40ms", 40 * time.Millisecond, 35 * time.Millisecond, 600 * time.Millisecond},
+		{"Retry-After 1s capped at 120ms", 120 * time.Millisecond, 110 * time.Millisecond, 700 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits counter
+			c, _, _ := newTestClient(t, Config{MaxRetryWait: tt.maxRetryWait}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if hits.inc() == 1 {
+					w.Header().Set("Retry-After", "1")
+					w.WriteHeader(http.StatusTooManyRequests)
+					return
+				}
+				w.Write([]byte(`{"ok":true}`))
+			}))
+			start := time.Now()
+			resp, err := get(c, "/api/x")
+			elapsed := time.Since(start)
+			require.NoError(t, err)
+			assert.Equalf(t, 200, resp.Status, "got status %d, want 200", resp.Status)
+			assert.Equalf(t, 2, hits.get(), "got %d attempts, want 2", hits.get())
+			assert.GreaterOrEqualf(t, elapsed, tt.wantMin, "got wait %v, want at least %v", elapsed, tt.wantMin)
+			assert.Lessf(t, elapsed, tt.wantMax, "got wait %v, want under %v (Retry-After capped)", elapsed, tt.wantMax)
+		})
+	}
+}
+
+func TestRetryAfterReportedOnFinalError(t *testing.T) {
+	c, _, _ := newTestClient(t, Config{MaxRetries: 1, MaxRetryWait: time.Millisecond}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1")
+		w.WriteHeader(http.StatusTooManyRequests)
+		w.Write([]byte(`{"detail":"Request was throttled."}`))
+	}))
+	_, err := get(c, "/api/x")
+	e := asError(t, err)
+	assert.Equalf(t, time.Second, e.RetryAfter, "got RetryAfter %v, want 1s", e.RetryAfter)
+	assert.Equalf(t, 2, e.Attempts, "got attempts %d, want 2", e.Attempts)
+	want := "datafold GET /api/x: 429 Too Many Requests: Request was throttled. (2 attempts)"
+	assert.Equalf(t, want, e.Error(), "got %q, want %q", e.Error(), want)
+}
+
+func TestRetryResendsBody(t *testing.T) {
+	var bodies []string
+	var hits counter
+	c, _, _ := newTestClient(t, Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies = append(bodies, string(b)) // handler calls are sequential here
+		if hits.inc() < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+	}))
+	_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/api/v1/datadiffs", Body: []byte(`{"a":1}`)})
+	require.NoError(t, err)
+	want := []string{`{"a":1}`, `{"a":1}`, `{"a":1}`}
+	assert.Equalf(t, want, bodies, "got bodies %q, want %q", bodies, want)
+}
+
+func TestTransportErrorRetry(t *testing.T) {
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+	tests := []struct {
+		name         string
+		method       string
+		err          error
+		wantAttempts int
+	}{
+		{"GET connection reset retried", http.MethodGet, reset, 3},
+		{"DELETE connection reset retried", http.MethodDelete, reset, 3},
+		{"POST connection reset not retried", http.MethodPost, reset, 1},
+		{"POST connection refused retried (nothing sent)", http.MethodPost, refused, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls counter
+			c, err := New(Config{
+				Provider: PostHog, BaseURL: "https://posthog.invalid", APIKey: canaryKey, MaxRetryWait: time.Millisecond,
+				Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+					calls.inc()
+					if r.Body != nil {
+						r.Body.Close()
+					}
+					return nil, tt.err
+				}),
+			})
+			require.NoError(t, err)
+			_, err = c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Query: map[string][]string{"k": {"q-secret"}}})
+			e := asError(t, err)
+			assert.Equalf(t, tt.wantAttempts, calls.get(), "got %d attempts, want %d", calls.get(), tt.wantAttempts)
+			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
+			assert.Equalf(t, 0, e.Status, "got status %d, want 0", e.Status)
+			assert.Falsef(t, e.Timeout, "got Timeout true, want false")
+			assert.Truef(t, errors.Is(err, tt.err.(*net.OpError).Err), "got %v, want it to wrap %v", err, tt.err)
+			assert.NotContainsf(t, e.Error(), "q-secret", "got %q, want no query string", e.Error())
+		})
+	}
+}
+
+func TestAttemptTimeout(t *testing.T) {
+	tests := []struct {
+		name         string
+		method       string
+		maxRetries   int
+		wantAttempts int
+	}{
+		{"single attempt", http.MethodGet, -1, 1},
+		{"GET retried after timeout", http.MethodGet, 1, 2},
+		{"POST not retried after timeout", http.MethodPost, 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hits counter
+			c, _, _ := newTestClient(t, Config{Provider: PostHog, Timeout: 50 * time.Millisecond, MaxRetries: tt.maxRetries},
+				http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					hits.inc()
+					select {
+					case <-time.After(2 * time.Second):
+					case <-r.Context().Done():
+					}
+				}))
+			start := time.Now()
+			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x"})
+			elapsed := time.Since(start)
+			e := asError(t, err)
+			assert.Truef(t, e.Timeout, "got Timeout false, want true (%v)", e)
+			assert.Equalf(t, 0, e.Status, "got status %d, want 0", e.Status)
+			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got attempts %d, want %d", e.Attempts, tt.wantAttempts)
+			assert.Lessf(t, elapsed, time.Second, "got %v, want well under the server's 2s sleep", elapsed)
+			want := "posthog " + tt.method + " /api/x: timed out after 50ms"
+			if tt.wantAttempts > 1 {
+				want += " (" + strconv.Itoa(tt.wantAttempts) + " attempts)"
+			}
+			assert.Equalf(t, want, e.Error(), "got %q, want %q", e.Error(), want)
+			assert.Truef(t, errors.Is(err, context.DeadlineExceeded), "got %v, want it to wrap context.DeadlineExceeded", err)
+		})
+	}
+}
+
+func TestContextCancelDuringRetryWait(t *testing.T) {
+	var hits counter
+	c, _, _ := newTestClient(t, Config{MaxRetryWait: 10 * time.Second}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.inc()
+		w.Header().Set("Retry-After", "10")
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	timer := time.AfterFunc(50*time.Millisecond, cancel)
+	defer timer.Stop()
+
+	start := time.Now()
+	_, err := c.Do(ctx, Request{Path: "/api/x"})
+	elapsed := time.Since(start)
+	e := asError(t, err)
+	assert.Lessf(t, elapsed, 500*time.Millisecond, "got %v, want a prompt return after cancel", elapsed)
+	assert.Truef(t, errors.Is(err, context.Canceled), "got %v, want it to wrap context.Canceled", err)
+	assert.Equalf(t, 503, e.Status, "got status %d, want 503 (last answer)", e.Status)
+	assert.Equalf(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
+}
+
+func TestCallerDeadlineShorterThanRetryWait(t *testing.T) {
+	var hits counter
+	c, _, _ := newTestClient(t, Config{MaxRetryWait: 10 * time.Second}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.inc()
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Do(ctx, Request{Path: "/api/x"})
+	e := asError(t, err)
+	assert.Lessf(t, time.Since(start), 500*time.Millisecond, "got %v, want an immediate return", time.Since(start))
+	assert.Equalf(t, 429, e.Status, "got status %d, want 429", e.Status)
+	assert.Equalf(t, 5*time.Second, e.RetryAfter, "got RetryAfter %v, want 5s", e.RetryAfter)
+	assert.Equalf(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name   string
+		value  string
+		want   time.Duration
+		wantOK bool
+	}{
+		{"absent", "", 0, false},
+		{"seconds", "1", time.Second, true},
+		{"zero", "0", 0, true},
+		{"padded", " 7 ", 7 * time.Second, true},
+		{"negative", "-3", 0, false},
+		{"http date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{"date in the past", now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"garbage", "soon", 0, false},
+		{"huge", "99999999999", 24 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.value != "" {
+				h.Set("Retry-After", tt.value)
+			}
+			got, ok := parseRetryAfter(h, now)
+			assert.Equalf(t, tt.wantOK, ok, "got ok %v, want %v", ok, tt.wantOK)
+			assert.Equalf(t, tt.want, got, "got %v, want %v", got, tt.want)
+		})
+	}
+}
+
+func TestBackoffBounds(t *testing.T) {
+	c := &Client{maxRetryWait: time.Second}
+	tests := []struct {
+		name          string
+		retry         int
+		retryAfter    time.Duration
+		hasRetryAfter bool
+		wantMin       time.Duration
+		wantMax       time.Duration
+	}{
+		{"first backoff", 0, 0, false, 100 * time.Millisecond, 200 * time.Millisecond},
+		{"second backoff", 1, 0, false, 200 * time.Millisecond, 400 * time.Millisecond},
+		{"capped backoff", 10, 0, false, 500 * time.Millisecond, time.Second},
+		{"huge retry count", 1000, 0, false, 500 * time.Millisecond, time.Second},
+		{"retry-after below cap", 0, 300 * time.Millisecond, true, 300 * time.Millisecond, 300 * time.Millisecond},
+		{"retry-after above cap", 0, time.Minute, true, time.Second, time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 50 {
+				got := c.retryWait(tt.retry, tt.retryAfter, tt.hasRetryAfter)
+				require.GreaterOrEqualf(t, got, tt.wantMin, "got %v, want at least %v", got, tt.wantMin)
+				require.LessOrEqualf(t, got, tt.wantMax, "got %v, want at most %v", got, tt.wantMax)
+			}
+		})
+	}
+}

@@ -1,0 +1,176 @@
+// Command mcp-server is datastack-mcp: an MCP server that gives AI
+// assistants the Datafold, PostHog data warehouse, Pentaho Data Catalog and
+// Lightdash APIs as tools, over stdio or streamable HTTP.
+//
+//	mcp-server [flags]          serve MCP (stdio by default)
+//	mcp-server tools            print the tool inventory as JSON
+//
+// stdout belongs to the protocol: logs go to stderr through log/slog.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usageText = `Usage:
+  mcp-server [flags]     serve MCP over stdio (default) or streamable HTTP
+  mcp-server tools       print every tool as a JSON array
+  mcp-server version     print the version
+
+Flags:
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "tools":
+			return printTools(stdout, stderr)
+		case "version":
+			fmt.Fprintln(stdout, "datastack-mcp", version())
+			return 0
+		case "help":
+			args = []string{"-h"}
+		default:
+			fmt.Fprintf(stderr, "mcp-server: unknown command %q (want tools, version or flags; see mcp-server -h)\n", args[0])
+			return 2
+		}
+	}
+	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageText)
+		fs.PrintDefaults()
+	}
+	transport := fs.String("transport", envOr("MCP_TRANSPORT", "stdio"), "stdio or http (env MCP_TRANSPORT)")
+	addr := fs.String("addr", envOr("MCP_ADDR", "127.0.0.1:8080"), "address for --transport http; the endpoint is /mcp (env MCP_ADDR)")
+	sandboxFlag := fs.Bool("sandbox", os.Getenv("MCP_SANDBOX") == "1", "serve every tool against the embedded sandbox instead of real accounts (env MCP_SANDBOX=1)")
+	configPath := fs.String("config", os.Getenv("MCP_CONFIG"), "JSON config file with provider base URLs and credential variable names (env MCP_CONFIG)")
+	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one upstream HTTP attempt")
+	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
+	logFormat := fs.String("log-format", envOr("MCP_LOG_FORMAT", "text"), "text or json (env MCP_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "mcp-server: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	logger, err := newLogger(stderr, *logLevel, *logFormat)
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
+	if *transport != "stdio" && *transport != "http" {
+		fmt.Fprintf(stderr, "mcp-server: --transport must be stdio or http, got %q\n", *transport)
+		return 2
+	}
+	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger})
+	if err != nil {
+		logger.Error("cannot start", "err", err)
+		return 1
+	}
+	logger.Info("datastack-mcp starting", "version", version(), "transport", *transport, "sandbox", *sandboxFlag,
+		"providers", strings.Join(a.providers, ","), "tools", len(a.tools))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *transport == "http" {
+		err = serveHTTP(ctx, a.mcp, *addr, logger)
+	} else {
+		err = serveStdio(ctx, a.mcp, logger)
+	}
+	if err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	default:
+		return nil, fmt.Errorf("--log-format must be text or json, got %q", format)
+	}
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// inventoryEntry is one line of `mcp-server tools`.
+type inventoryEntry struct {
+	Name        string            `json:"name"`
+	Provider    string            `json:"provider"`
+	Toolset     string            `json:"toolset"`
+	Operation   *string           `json:"operation"`
+	Method      string            `json:"method"`
+	Path        string            `json:"path"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Annotations tools.Annotations `json:"annotations"`
+}
+
+func printTools(stdout, stderr io.Writer) int {
+	all, err := tools.All()
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 1
+	}
+	out := make([]inventoryEntry, 0, len(all))
+	for _, t := range all {
+		e := inventoryEntry{Name: t.Name, Provider: t.Provider, Toolset: t.Toolset, Method: t.Method, Path: t.Path,
+			Title: t.Title, Description: t.Description, Annotations: t.Annotations}
+		if t.Operation != "" {
+			op := t.Operation
+			e.Operation = &op
+		}
+		out = append(out, e)
+	}
+	enc := json.NewEncoder(stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+const instructions = `datastack-mcp gives you four data-platform APIs as tools, each prefixed by its provider:
+datafold_* (data diffs, column/table lineage, monitors, CI, data sources and SQL), posthog_* (data warehouse sources and their synced tables),
+pdc_* (Pentaho Data Catalog data sources) and lightdash_* (projects, explores, charts, catalog, SQL runner, spaces, access).
+To compare prod and dev, create a Datafold data diff and poll its summary results. To answer "what breaks if this column changes",
+use datafold_get_column_downstreams and the Lightdash catalog analytics. List tools give the ids other tools need.`
+
+// options are the settings that shape one server.
+type options struct {
+	sandbox    bool
+	configPath string
+	timeout    time.Duration
+	getenv     func(string) string
+	logger     *slog.Logger
+}
+
+// assembled is a ready MCP server and what it was built from.
+type assembled struct {
+	mcp       *server.MCPServer
+	tools     []*tools.Tool
+	providers []string
+	sandbox   *sandbox.Sandbox
+}
+
+// assemble builds the MCP server: upstream clients (or the sandbox), and
+// the tools of every provider that has them.
+func assemble(o options) (*assembled, error) {
+	all, err := tools.All()
+	if err != nil {
+		return nil, err
+	}
+	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.logger}
+	for _, p := range schemas.Providers {
+		deps.ConfigHint[p] = configHint(p)
+	}
+	a := &assembled{}
+	if o.sandbox {
+		sb, err := sandbox.New()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		a.sandbox = sb
+		for _, p := range schemas.Providers {
+			cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Timeout: o.timeout, Logger: o.logger}
+			if p == schemas.PDC {
+				cfg.Username, cfg.Password = "sandbox", "sandbox"
+			} else {
+				cfg.APIKey = "sandbox"
+			}
+			c, err := client.New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			deps.Callers[p] = c
+		}
+	} else {
+		ups, skipped, err := loadUpstreams(o.configPath, o.getenv, o.timeout)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range skipped {
+			o.logger.Info("provider not configured; its tools are not offered", "provider", p, "set", configHint(p))
+		}
+		for _, u := range ups {
+			u.cfg.Logger = o.logger
+			c, err := client.New(u.cfg)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", u.provider, err)
+			}
+			deps.Callers[u.provider] = c
+			deps.Secrets = append(deps.Secrets, u.cfg.APIKey, u.cfg.Password)
+		}
+		if len(ups) == 0 {
+			o.logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
+		}
+	}
+	enabled := map[string]bool{}
+	for p := range deps.Callers {
+		enabled[p] = true
+		a.providers = append(a.providers, p)
+	}
+	a.tools = tools.ForProviders(all, enabled)
+	a.mcp = server.NewMCPServer("datastack-mcp", version(),
+		server.WithToolCapabilities(false),
+		server.WithInstructions(instructions),
+		server.WithRecovery(),
+	)
+	tools.Register(a.mcp, a.tools, deps)
+	return a, nil
+}
+
+// serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.
+func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) error {
+	stdio := server.NewStdioServer(s)
+	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
+	err := stdio.Listen(ctx, os.Stdin, os.Stdout)
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, os.ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// serveHTTP serves stateless streamable HTTP at /mcp and a health check
+// at /healthz until ctx ends, then lets in-flight requests finish.
+func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *slog.Logger) error {
+	mux := http.NewServeMux()
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mcpHandler := server.NewStreamableHTTPServer(s,
+		server.WithStateLess(true),
+		server.WithEndpointPath("/mcp"),
+		server.WithStreamableHTTPServer(httpSrv),
+		server.WithStreamableHTTPLogger(logger),
+	)
+	mux.Handle("/mcp", mcpHandler)
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	logger.Info("serving MCP over streamable HTTP", "url", "http://"+ln.Addr().String()+"/mcp")
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down; waiting for in-flight requests")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return httpSrv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,140 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/schemas"
+)
+
+// operationCaller returns the handler body of a generated tool: bind the
+// arguments to an HTTP request, send it, and shape the answer.
+func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, map[string]any) *mcp.CallToolResult {
+	return func(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
+		caller := d.Callers[op.Provider]
+		if caller == nil {
+			return errorResult("%s is not available: %s is not configured on this server. Configure its credentials (%s) or start the server with --sandbox.",
+				t.Name, ProviderName(op.Provider), d.ConfigHint[op.Provider])
+		}
+		req, err := bind(op, args)
+		if err != nil {
+			return errorResult("%s: invalid arguments: %v. Fix the arguments and call again.", t.Name, err)
+		}
+		start := time.Now()
+		resp, err := caller.Do(ctx, req)
+		d.logger().Info("upstream call", "tool", t.Name, "provider", op.Provider, "method", op.Method,
+			"path", op.Path, "status", status(resp, err), "duration_ms", time.Since(start).Milliseconds())
+		if err != nil {
+			return scrubResult(upstreamError(t, err, d), d.Secrets)
+		}
+		return scrubResult(answer(op.Provider, resp), d.Secrets)
+	}
+}
+
+func status(resp *client.Response, err error) int {
+	if resp != nil {
+		return resp.Status
+	}
+	if ce, ok := err.(*client.Error); ok {
+		return ce.Status
+	}
+	return 0
+}
+
+// bind places each argument where the operation expects it.
+func bind(op *schemas.Operation, args map[string]any) (client.Request, error) {
+	req := client.Request{
+		Method:     op.Method,
+		Path:       op.Path,
+		PathParams: map[string]string{},
+		Query:      url.Values{},
+	}
+	var body map[string]any
+	var whole any
+	for _, p := range op.Params {
+		v, ok := args[p.Arg]
+		if !ok || v == nil {
+			continue
+		}
+		switch p.In {
+		case schemas.InPath:
+			s, err := scalar(v)
+			if err != nil {
+				return req, fmt.Errorf("argument %q: %w", p.Arg, err)
+			}
+			req.PathParams[p.Name] = s
+		case schemas.InQuery:
+			if list, ok := v.([]any); ok {
+				for _, item := range list {
+					s, err := scalar(item)
+					if err != nil {
+						return req, fmt.Errorf("argument %q: %w", p.Arg, err)
+					}
+					req.Query.Add(p.Name, s)
+				}
+				continue
+			}
+			s, err := scalar(v)
+			if err != nil {
+				return req, fmt.Errorf("argument %q: %w", p.Arg, err)
+			}
+			req.Query.Set(p.Name, s)
+		case schemas.InBody:
+			if body == nil {
+				body = map[string]any{}
+			}
+			body[p.Name] = v
+		case schemas.InBodyWhole:
+			whole = v
+		}
+	}
+	switch {
+	case whole != nil:
+		b, err := json.Marshal(whole)
+		if err != nil {
+			return req, err
+		}
+		req.Body = b
+	case body != nil:
+		b, err := json.Marshal(body)
+		if err != nil {
+			return req, err
+		}
+		req.Body = b
+	case op.BodyRequired:
+		req.Body = []byte("{}")
+	}
+	return req, nil
+}
+
+// scalar renders a path or query value. Objects are sent as JSON text,
+// which is how the APIs with structured query parameters read them.
+func scalar(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64), nil
+	case int:
+		return strconv.Itoa(x), nil
+	case int64:
+		return strconv.FormatInt(x, 10), nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case json.Number:
+		return x.String(), nil
+	default:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return "", fmt.Errorf("cannot be sent in a URL")
+		}
+		return string(b), nil
+	}
+}

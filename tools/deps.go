@@ -1,0 +1,50 @@
+package tools
+
+import (
+	"context"
+	"io"
+	"log/slog"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
+)
+
+// Caller sends one request to an upstream API; *client.Client is one.
+type Caller interface {
+	Do(ctx context.Context, req client.Request) (*client.Response, error)
+}
+
+// Deps is what tool handlers need from the running server.
+type Deps struct {
+	// Callers holds one upstream client per configured provider.
+	Callers map[string]Caller
+	// Secrets are the configured credential values; they are scrubbed from
+	// every result and error text, whatever the upstream echoes back.
+	Secrets []string
+	// ConfigHint names, per provider, the settings that hold its
+	// credentials, so an authentication error can say what to fix.
+	ConfigHint map[string]string
+	Logger     *slog.Logger
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d == nil || d.Logger == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return d.Logger
+}
+
+// providerNames are the names users know the providers by.
+var providerNames = map[string]string{
+	"datafold":  "Datafold",
+	"posthog":   "PostHog",
+	"pdc":       "Pentaho Data Catalog",
+	"lightdash": "Lightdash",
+}
+
+// ProviderName returns a provider's display name.
+func ProviderName(p string) string {
+	if n, ok := providerNames[p]; ok {
+		return n
+	}
+	return p
+}

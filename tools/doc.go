@@ -1,0 +1,15 @@
+// Package tools owns the MCP tool surface: one Tool value per tool (name,
+// provider, toolset, annotations, schemas, handler) in one inventory, and
+// the code that turns a tool call into an upstream request and the answer
+// into a tool result.
+//
+// Generated tools come from schemas.Catalog: nothing here is written per
+// operation, so an operation added to an OpenAPI description becomes a tool
+// by running `go generate`. Every failure a model can act on (bad
+// arguments, an upstream error or timeout) is returned as a result with
+// isError set and a sentence naming what failed and what to do next; a Go
+// error is reserved for broken plumbing, because mcp-go turns it into a
+// JSON-RPC error that models never see.
+//
+// This package, resources/ and cmd/ are the only ones importing mcp-go.
+package tools

@@ -1,0 +1,80 @@
+package tools
+
+import (
+	"fmt"
+	"sort"
+	"sync"
+
+	"github.com/datastack-mcp/datastack-mcp/schemas"
+)
+
+var (
+	inventoryOnce sync.Once
+	inventory     []*Tool
+	inventoryErr  error
+)
+
+// All returns every tool the server can offer, sorted by name. The values
+// are shared: callers must not modify them.
+func All() ([]*Tool, error) {
+	inventoryOnce.Do(func() {
+		inventory, inventoryErr = build()
+	})
+	return inventory, inventoryErr
+}
+
+func build() ([]*Tool, error) {
+	ops, err := schemas.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	list := make([]*Tool, 0, len(ops))
+	for i := range ops {
+		t, err := fromOperation(&ops[i])
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, t)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+	for i := 1; i < len(list); i++ {
+		if list[i].Name == list[i-1].Name {
+			return nil, fmt.Errorf("tools: duplicate tool name %s", list[i].Name)
+		}
+	}
+	return list, nil
+}
+
+// ForProviders filters tools to the given providers, keeping order.
+func ForProviders(list []*Tool, providers map[string]bool) []*Tool {
+	var out []*Tool
+	for _, t := range list {
+		if providers[t.Provider] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// fromOperation makes the tool for one generated operation.
+func fromOperation(op *schemas.Operation) (*Tool, error) {
+	v, err := newValidator(op.Name, op.InputSchema)
+	if err != nil {
+		return nil, err
+	}
+	return &Tool{
+		Name:         op.Name,
+		Provider:     op.Provider,
+		Toolset:      op.Toolset,
+		Operation:    op.OperationID,
+		Method:       op.Method,
+		Path:         op.Path,
+		Title:        op.Title,
+		Description:  op.Description,
+		Annotations:  annotationsFor(op.Method),
+		InputSchema:  op.InputSchema,
+		OutputSchema: op.OutputSchema,
+		validator:    v,
+		call:         operationCaller(op),
+	}, nil
+}

@@ -1,0 +1,127 @@
+package tools
+
+import (
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// Redacted replaces secret values in results.
+const Redacted = "[REDACTED]"
+
+// secretKey reports whether a JSON key names a credential. Keys are
+// compared without case, '_' or '-'; only string values are replaced, so
+// flags like "has_password": true survive.
+func secretKey(k string) bool {
+	n := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(k))
+	for _, s := range []string{"password", "passwd", "secret", "privatekey", "apikey", "accesskey", "secretkey", "credential", "keyfile", "keyjson", "serviceaccountjson", "connectionstring", "dsn"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return strings.HasSuffix(n, "token") || n == "jwt" || n == "authorization" || n == "cookie"
+}
+
+// redact returns v with every string stored under a secret-looking key
+// replaced. It builds new containers; v is not modified.
+func redact(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			if s, ok := val.(string); ok && s != "" && secretKey(k) {
+				out[k] = Redacted
+				continue
+			}
+			if secretKey(k) {
+				if m, ok := val.(map[string]any); ok {
+					out[k] = redactAll(m)
+					continue
+				}
+			}
+			out[k] = redact(val)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = redact(val)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// redactAll replaces every string in a credentials object.
+func redactAll(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch x := v.(type) {
+		case string:
+			if x != "" {
+				out[k] = Redacted
+			} else {
+				out[k] = x
+			}
+		case map[string]any:
+			out[k] = redactAll(x)
+		default:
+			out[k] = redact(v)
+		}
+	}
+	return out
+}
+
+// scrubResult removes configured secret values from a result's text and
+// structured content: a last line of defence when an upstream echoes a
+// credential under an innocent key.
+func scrubResult(res *mcp.CallToolResult, secrets []string) *mcp.CallToolResult {
+	if len(secrets) == 0 {
+		return res
+	}
+	hit := false
+	for i, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			if s := scrub(tc.Text, secrets); s != tc.Text {
+				tc.Text = s
+				res.Content[i] = tc
+				hit = true
+			}
+		}
+	}
+	if hit && res.StructuredContent != nil {
+		res.StructuredContent = scrubValue(res.StructuredContent, secrets)
+	}
+	return res
+}
+
+func scrub(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if len(sec) >= 4 && strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	return s
+}
+
+func scrubValue(v any, secrets []string) any {
+	switch x := v.(type) {
+	case string:
+		return scrub(x, secrets)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, val := range x {
+			out[k] = scrubValue(val, secrets)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, val := range x {
+			out[i] = scrubValue(val, secrets)
+		}
+		return out
+	default:
+		return v
+	}
+}

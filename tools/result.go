@@ -1,0 +1,144 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
+)
+
+// maxTextAnswer bounds a non-JSON upstream answer quoted in a result.
+const maxTextAnswer = 4000
+
+func errorResult(format string, a ...any) *mcp.CallToolResult {
+	return mcp.NewToolResultError(fmt.Sprintf(format, a...))
+}
+
+// answer turns a successful upstream response into a tool result: the JSON
+// (secrets redacted) as structuredContent and as text. structuredContent
+// must be an object, so arrays come as {"items": [...]} and other values
+// as {"result": value}.
+func answer(provider string, resp *client.Response) *mcp.CallToolResult {
+	body := bytes.TrimSpace(resp.Body)
+	if len(body) == 0 {
+		structured := map[string]any{"ok": true, "status": resp.Status}
+		return mcp.NewToolResultStructured(structured,
+			fmt.Sprintf("Done: %s answered %d %s with no content.", ProviderName(provider), resp.Status, http.StatusText(resp.Status)))
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		text := string(body)
+		if len(text) > maxTextAnswer {
+			text = truncateUTF8(text, maxTextAnswer) + "…"
+		}
+		return mcp.NewToolResultText(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
+	}
+	v = redact(v)
+	var structured map[string]any
+	switch x := v.(type) {
+	case map[string]any:
+		structured = x
+	case []any:
+		structured = map[string]any{"items": x}
+	default:
+		structured = map[string]any{"result": x}
+	}
+	text, err := marshal(structured)
+	if err != nil {
+		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(provider), err)
+	}
+	return mcp.NewToolResultStructured(structured, text)
+}
+
+func marshal(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(buf.String(), "\n"), nil
+}
+
+// upstreamError explains a failed upstream call: what failed, the status or
+// cause, and what to do next.
+func upstreamError(t *Tool, err error, d *Deps) *mcp.CallToolResult {
+	name := ProviderName(t.Provider)
+	var ce *client.Error
+	if !errors.As(err, &ce) {
+		return errorResult("%s failed: could not call %s: %v. Check the server's network and %s configuration, then call again.", t.Name, name, err, name)
+	}
+	if ce.Status == 0 {
+		switch {
+		case ce.Timeout:
+			return errorResult("%s failed: %s did not answer in time (%d attempts). Call again later, or ask for less (a smaller page, limit or date range).", t.Name, name, ce.Attempts)
+		default:
+			return errorResult("%s failed: could not reach %s: %s. Check the network and the configured %s address, then call again.", t.Name, name, ce.Message, name)
+		}
+	}
+	head := fmt.Sprintf("%s failed: %s answered %d %s", t.Name, name, ce.Status, http.StatusText(ce.Status))
+	if ce.Message != "" && ce.Message != http.StatusText(ce.Status) {
+		head += ": " + strings.TrimSuffix(ce.Message, ".")
+	}
+	return errorResult("%s. %s", head, advice(t, ce, d))
+}
+
+func advice(t *Tool, ce *client.Error, d *Deps) string {
+	name := ProviderName(t.Provider)
+	switch {
+	case ce.TooLarge:
+		return "The answer is larger than this server accepts; ask for less with page/limit arguments or filters."
+	case ce.Status == http.StatusUnauthorized:
+		return fmt.Sprintf("The %s credentials were rejected; check %s in the server configuration.", name, d.ConfigHint[t.Provider])
+	case ce.Status == http.StatusForbidden:
+		return fmt.Sprintf("The configured %s credentials lack permission for this; use a key with access or another resource.", name)
+	case ce.Status == http.StatusNotFound:
+		if ids := pathArgs(t); ids != "" {
+			return "Nothing was found there; check " + ids + " (list tools show valid ids)."
+		}
+		return "Nothing was found there; check the arguments."
+	case ce.Status == http.StatusConflict:
+		return "The request conflicts with the current state; read the resource again, then retry."
+	case ce.Status == http.StatusTooManyRequests:
+		if ce.RetryAfter > 0 {
+			return fmt.Sprintf("%s is rate-limiting this server; wait %s and call again.", name, ce.RetryAfter)
+		}
+		return fmt.Sprintf("%s is rate-limiting this server; wait a minute and call again.", name)
+	case ce.Status >= 500:
+		return fmt.Sprintf("%s failed on its side; call again later, and if it persists check %s's status.", name, name)
+	case ce.Status >= 400:
+		return "Correct the arguments named above and call again."
+	default:
+		return "Call again later."
+	}
+}
+
+func pathArgs(t *Tool) string {
+	var ids []string
+	var schema struct {
+		Required []string `json:"required"`
+	}
+	_ = json.Unmarshal(t.InputSchema, &schema)
+	for _, a := range schema.Required {
+		if strings.Contains(t.Path, "{") {
+			ids = append(ids, a)
+		}
+	}
+	return strings.Join(ids, ", ")
+}
+
+func truncateUTF8(s string, n int) string {
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -1,0 +1,135 @@
+package tools
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// validator checks tool arguments against the tool's input schema and says
+// what is wrong in words a model can act on ("argument "limit": got string,
+// want integer"). It uses santhosh-tekuri/jsonschema, the validator mcp-go
+// itself builds on, so client and server agree on JSON Schema 2020-12.
+type validator struct {
+	schema *jsonschema.Schema
+	known  []string
+}
+
+func newValidator(name string, raw []byte) (*validator, error) {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		return nil, fmt.Errorf("tools: %s: input schema: %w", name, err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	url := "mem://tools/" + name + ".json"
+	if err := c.AddResource(url, doc); err != nil {
+		return nil, fmt.Errorf("tools: %s: input schema: %w", name, err)
+	}
+	s, err := c.Compile(url)
+	if err != nil {
+		return nil, fmt.Errorf("tools: %s: input schema does not compile: %w", name, err)
+	}
+	v := &validator{schema: s}
+	if props, ok := doc.(map[string]any)["properties"].(map[string]any); ok {
+		for k := range props {
+			v.known = append(v.known, k)
+		}
+		sort.Strings(v.known)
+	}
+	return v, nil
+}
+
+// check returns the arguments as an object, or a description of what is
+// wrong with them.
+func (v *validator) check(raw any) (map[string]any, string) {
+	if raw == nil {
+		raw = map[string]any{}
+	}
+	args, ok := raw.(map[string]any)
+	if !ok {
+		return nil, fmt.Sprintf("arguments must be a JSON object, got %s", jsonKind(raw))
+	}
+	var unknown []string
+	for k := range args {
+		if !contains(v.known, k) {
+			unknown = append(unknown, fmt.Sprintf("%q", k))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		valid := "none"
+		if len(v.known) > 0 {
+			valid = strings.Join(v.known, ", ")
+		}
+		return nil, fmt.Sprintf("unknown argument %s (valid arguments: %s)", strings.Join(unknown, ", "), valid)
+	}
+	err := v.schema.Validate(args)
+	if err == nil {
+		return args, ""
+	}
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return nil, err.Error()
+	}
+	return nil, describeValidation(ve)
+}
+
+func describeValidation(ve *jsonschema.ValidationError) string {
+	var msgs []string
+	var walk func(u *jsonschema.OutputUnit)
+	walk = func(u *jsonschema.OutputUnit) {
+		if u.Error != nil && len(u.Errors) == 0 {
+			msg := u.Error.String()
+			if loc := strings.TrimPrefix(u.InstanceLocation, "/"); loc != "" {
+				arg, rest, _ := strings.Cut(loc, "/")
+				if rest != "" {
+					msg = fmt.Sprintf("argument %q at %s: %s", arg, rest, msg)
+				} else {
+					msg = fmt.Sprintf("argument %q: %s", arg, msg)
+				}
+			}
+			if !contains(msgs, msg) {
+				msgs = append(msgs, msg)
+			}
+		}
+		for i := range u.Errors {
+			walk(&u.Errors[i])
+		}
+	}
+	walk(ve.BasicOutput())
+	if len(msgs) == 0 {
+		return ve.Error()
+	}
+	if len(msgs) > 4 {
+		msgs = append(msgs[:4], fmt.Sprintf("and %d more", len(msgs)-4))
+	}
+	return strings.Join(msgs, "; ")
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case string:
+		return "a string"
+	case float64, int, int64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "an array"
+	default:
+		return fmt.Sprintf("%T", v)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
