@@ -65,7 +65,7 @@ func TestEveryTool(t *testing.T) {
 				t.Fatalf("tool does not marshal: %v", err)
 			}
 			var wire struct {
-				InputSchema map[string]any            `json:"inputSchema"`
+				InputSchema map[string]any             `json:"inputSchema"`
 				Annotations map[string]json.RawMessage `json:"annotations"`
 			}
 			if err := json.Unmarshal(b, &wire); err != nil {

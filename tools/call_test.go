@@ -1,0 +1,191 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+func toolNamed(t *testing.T, name string) *Tool {
+	t.Helper()
+	for _, tool := range mustAll(t) {
+		if tool.Name == name {
+			return tool
+		}
+	}
+	t.Fatalf("no tool %s", name)
+	return nil
+}
+
+func text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}
+
+func TestCallBadArguments(t *testing.T) {
+	cases := []struct {
+		name string
+		tool string
+		args any
+		want []string
+	}{
+		{"string where integer", "datafold_get_data_source", map[string]any{"data_source_id": "seven"}, []string{`argument "data_source_id"`, "integer"}},
+		{"missing required", "datafold_get_data_source", map[string]any{}, []string{"data_source_id"}},
+		{"unknown argument", "datafold_get_data_source", map[string]any{"data_source_id": 1, "dsid": 2}, []string{`unknown argument "dsid"`, "data_source_id"}},
+		{"not an object", "datafold_get_data_source", []any{1}, []string{"JSON object"}},
+		{"bad enum", "datafold_get_table_downstreams", map[string]any{"data_connection_id": 1, "table_path": "a.b.c", "max_depth": "deep"}, []string{`argument "max_depth"`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tool := toolNamed(t, tc.tool)
+			f := newFake(t) // no stubs: nothing may reach upstream
+			res := tool.Call(context.Background(), depsWith(t, tool.Provider, f), tc.args)
+			if !res.IsError {
+				t.Fatalf("got isError false, want true; text %q", text(res))
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(text(res), w) {
+					t.Errorf("got %q, want it to mention %q", text(res), w)
+				}
+			}
+			if !strings.Contains(text(res), tc.tool) {
+				t.Errorf("got %q, want it to name the tool", text(res))
+			}
+		})
+	}
+}
+
+func TestCallUpstreamErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		want   []string
+	}{
+		{"500", 500, `{"detail":"internal error"}`, []string{"500", "Internal Server Error", "later"}},
+		{"404", 404, `{"detail":"Data source not found"}`, []string{"404", "Data source not found", "data_source_id"}},
+		{"401", 401, `{"detail":"bad key"}`, []string{"401", "TEST_KEY"}},
+		{"422", 422, `{"detail":[{"loc":["path","data_source_id"],"msg":"value is not a valid integer","type":"type_error"}]}`, []string{"422", "data_source_id"}},
+		{"html page", 502, `<html><body><h1>502 Bad Gateway</h1></body></html>`, []string{"502"}},
+		{"echoed secret", 400, `{"detail":"bad header Authorization: Key key-secret-canary"}`, []string{"400", Redacted}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tool := toolNamed(t, "datafold_get_data_source")
+			f := newFake(t)
+			f.register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
+			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7})
+			got := text(res)
+			if !res.IsError {
+				t.Fatalf("got isError false, want true; text %q", got)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("got %q, want it to contain %q", got, w)
+				}
+			}
+			if strings.Contains(got, "key-secret-canary") || strings.Contains(got, "<html") {
+				t.Errorf("got %q: leaks a secret or markup", got)
+			}
+		})
+	}
+}
+
+func TestCallSuccessShapes(t *testing.T) {
+	cases := []struct {
+		name, body string
+		status     int
+		wantKey    string
+	}{
+		{"object", `{"id":7,"name":"prod"}`, 200, "name"},
+		{"array wrapped", `[{"id":1},{"id":2}]`, 200, "items"},
+		{"empty", ``, 204, "status"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tool := toolNamed(t, "datafold_get_data_source")
+			f := newFake(t)
+			f.register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
+			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7.0})
+			if res.IsError {
+				t.Fatalf("got isError, want success: %s", text(res))
+			}
+			m, ok := res.StructuredContent.(map[string]any)
+			if !ok {
+				t.Fatalf("structuredContent got %T, want an object", res.StructuredContent)
+			}
+			if _, ok := m[tc.wantKey]; !ok {
+				t.Errorf("structuredContent got keys %v, want %q", m, tc.wantKey)
+			}
+			if text(res) == "" {
+				t.Error("text content is empty, want the JSON")
+			}
+		})
+	}
+}
+
+func TestRedaction(t *testing.T) {
+	tool := toolNamed(t, "datafold_get_data_source")
+	f := newFake(t)
+	f.register("GET", "/api/v1/data_sources/7", 200, `{"id":7,"options":{"user":"svc","password":"hunter2-canary","private_key":"-----BEGIN canary","has_password":true,"oauth":{"client_secret":"cs-canary","refresh_token":"rt-canary"}},"note":"key-secret-canary"}`)
+	res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7})
+	b, _ := json.Marshal(res)
+	for _, leak := range []string{"hunter2-canary", "BEGIN canary", "cs-canary", "rt-canary", "key-secret-canary"} {
+		if strings.Contains(string(b), leak) {
+			t.Errorf("result contains secret %q: %s", leak, b)
+		}
+	}
+	for _, keep := range []string{`"user":"svc"`, `"has_password":true`} {
+		if !strings.Contains(string(b), keep) {
+			t.Errorf("result lost %s: %s", keep, b)
+		}
+	}
+}
+
+func TestBindPathEscaping(t *testing.T) {
+	cases := []struct {
+		name, path, want string
+	}{
+		{"plain", "ANALYTICS.MARTS.fct_orders", "/api/v1/explore/db/1/tables/ANALYTICS.MARTS.fct_orders/downstreams"},
+		{"quoted dots", `db."my.schema".t`, "/api/v1/explore/db/1/tables/db.%22my.schema%22.t/downstreams"},
+		{"slash and space", "a/b c", "/api/v1/explore/db/1/tables/a%2Fb%20c/downstreams"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			tool := toolNamed(t, "datafold_get_table_downstreams")
+			f := newFake(t)
+			s := f.register("GET", tc.want, 200, `[]`)
+			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_connection_id": 1, "table_path": tc.path, "max_depth": 3})
+			if res.IsError {
+				t.Fatalf("got error %s", text(res))
+			}
+			if got := s.seen.URL.Query().Get("max_depth"); got != "3" {
+				t.Errorf("max_depth got %q, want 3", got)
+			}
+		})
+	}
+}
+
+func TestBindBody(t *testing.T) {
+	tool := toolNamed(t, "lightdash_run_sql_query")
+	f := newFake(t)
+	s := f.register("POST", "/api/v1/projects/p-1/sqlQuery", 200, `{"status":"ok","results":{"rows":[],"fields":{}}}`)
+	res := tool.Call(context.Background(), depsWith(t, "lightdash", f), map[string]any{"projectUuid": "p-1", "sql": "select 1"})
+	if res.IsError {
+		t.Fatalf("got error %s", text(res))
+	}
+	if got, want := string(s.seenBody), `{"sql":"select 1"}`; got != want {
+		t.Errorf("body got %s, want %s", got, want)
+	}
+	if got := s.seen.Header.Get("Authorization"); got != "ApiKey key-secret-canary" {
+		t.Errorf("Authorization got %q, want the ApiKey scheme", got)
+	}
+}
