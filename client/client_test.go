@@ -7,9 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestNewValidation(t *testing.T) {
@@ -38,28 +35,28 @@ func TestNewValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := New(tt.cfg)
 			if tt.wantErr == "" {
-				require.NoError(t, err)
-				assert.Equalf(t, tt.cfg.Provider, c.Provider(), "got provider %q, want %q", c.Provider(), tt.cfg.Provider)
+				mustNoError(t, err)
+				checkEqual(t, tt.cfg.Provider, c.Provider(), "got provider %q, want %q", c.Provider(), tt.cfg.Provider)
 				return
 			}
-			require.Error(t, err)
-			assert.Containsf(t, err.Error(), tt.wantErr, "got error %q, want it to contain %q", err, tt.wantErr)
+			mustError(t, err)
+			check(t, strings.Contains(err.Error(), tt.wantErr), "got error %q, want it to contain %q", err, tt.wantErr)
 		})
 	}
 }
 
 func TestNewDefaults(t *testing.T) {
 	c, err := New(Config{Provider: Datafold, BaseURL: "https://app.datafold.com/", APIKey: "k", MaxRetries: -3})
-	require.NoError(t, err)
-	assert.Equalf(t, DefaultTimeout, c.timeout, "got timeout %v, want %v", c.timeout, DefaultTimeout)
-	assert.Equalf(t, 0, c.maxRetries, "got maxRetries %d, want 0 for a negative setting", c.maxRetries)
-	assert.Equalf(t, DefaultMaxRetryWait, c.maxRetryWait, "got maxRetryWait %v, want %v", c.maxRetryWait, DefaultMaxRetryWait)
-	assert.Equalf(t, int64(DefaultMaxResponseBytes), c.maxBytes, "got maxBytes %d, want %d", c.maxBytes, DefaultMaxResponseBytes)
-	assert.Equalf(t, "", c.prefix, "got prefix %q, want empty", c.prefix)
+	mustNoError(t, err)
+	checkEqual(t, DefaultTimeout, c.timeout, "got timeout %v, want %v", c.timeout, DefaultTimeout)
+	checkEqual(t, 0, c.maxRetries, "got maxRetries %d, want 0 for a negative setting", c.maxRetries)
+	checkEqual(t, DefaultMaxRetryWait, c.maxRetryWait, "got maxRetryWait %v, want %v", c.maxRetryWait, DefaultMaxRetryWait)
+	checkEqual(t, int64(DefaultMaxResponseBytes), c.maxBytes, "got maxBytes %d, want %d", c.maxBytes, DefaultMaxResponseBytes)
+	checkEqual(t, "", c.prefix, "got prefix %q, want empty", c.prefix)
 
 	c, err = New(Config{Provider: Datafold, BaseURL: "https://app.datafold.com", APIKey: "k"})
-	require.NoError(t, err)
-	assert.Equalf(t, DefaultMaxRetries, c.maxRetries, "got maxRetries %d, want %d", c.maxRetries, DefaultMaxRetries)
+	mustNoError(t, err)
+	checkEqual(t, DefaultMaxRetries, c.maxRetries, "got maxRetries %d, want %d", c.maxRetries, DefaultMaxRetries)
 }
 
 func TestAuthHeaderPerProvider(t *testing.T) {
@@ -83,10 +80,10 @@ func TestAuthHeaderPerProvider(t *testing.T) {
 					w.Write([]byte(`{}`))
 				}))
 			_, err := get(c, "/api/ping")
-			require.NoError(t, err)
-			assert.Equalf(t, tt.wantAuth, got.Get("Authorization"), "got Authorization %q, want %q", got.Get("Authorization"), tt.wantAuth)
-			assert.Equalf(t, "application/json", got.Get("Accept"), "got Accept %q, want application/json", got.Get("Accept"))
-			assert.Equalf(t, tt.wantUA, got.Get("User-Agent"), "got User-Agent %q, want %q", got.Get("User-Agent"), tt.wantUA)
+			mustNoError(t, err)
+			checkEqual(t, tt.wantAuth, got.Get("Authorization"), "got Authorization %q, want %q", got.Get("Authorization"), tt.wantAuth)
+			checkEqual(t, "application/json", got.Get("Accept"), "got Accept %q, want application/json", got.Get("Accept"))
+			checkEqual(t, tt.wantUA, got.Get("User-Agent"), "got User-Agent %q, want %q", got.Get("User-Agent"), tt.wantUA)
 		})
 	}
 }
@@ -114,12 +111,12 @@ func TestRequestBodyAndContentType(t *testing.T) {
 				w.Write([]byte(`{"id":1}`))
 			}))
 			resp, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/v1/things", Body: tt.body, ContentType: tt.contentType})
-			require.NoError(t, err)
-			assert.Equalf(t, http.StatusCreated, resp.Status, "got status %d, want 201", resp.Status)
-			assert.Equalf(t, `{"id":1}`, string(resp.Body), "got body %q, want {\"id\":1}", resp.Body)
-			assert.Equalf(t, tt.method, gotMethod, "got method %q, want %q", gotMethod, tt.method)
-			assert.Equalf(t, tt.wantCT, gotCT, "got Content-Type %q, want %q", gotCT, tt.wantCT)
-			assert.Equalf(t, tt.wantBody, gotBody, "got body %q, want %q", gotBody, tt.wantBody)
+			mustNoError(t, err)
+			checkEqual(t, http.StatusCreated, resp.Status, "got status %d, want 201", resp.Status)
+			checkEqual(t, `{"id":1}`, string(resp.Body), "got body %q, want {\"id\":1}", resp.Body)
+			checkEqual(t, tt.method, gotMethod, "got method %q, want %q", gotMethod, tt.method)
+			checkEqual(t, tt.wantCT, gotCT, "got Content-Type %q, want %q", gotCT, tt.wantCT)
+			checkEqual(t, tt.wantBody, gotBody, "got body %q, want %q", gotBody, tt.wantBody)
 		})
 	}
 }
@@ -142,10 +139,10 @@ func TestQueryEncoding(t *testing.T) {
 				gotRaw, gotQuery = r.URL.RawQuery, r.URL.Query()
 			}))
 			_, err := c.Do(context.Background(), Request{Path: "/api/v1/data_sources", Query: tt.query})
-			require.NoError(t, err)
-			assert.Equalf(t, tt.wantRaw, gotRaw, "got raw query %q, want %q", gotRaw, tt.wantRaw)
+			mustNoError(t, err)
+			checkEqual(t, tt.wantRaw, gotRaw, "got raw query %q, want %q", gotRaw, tt.wantRaw)
 			if len(tt.query) > 0 {
-				assert.Equalf(t, tt.query, gotQuery, "got decoded query %v, want %v", gotQuery, tt.query)
+				checkEqual(t, tt.query, gotQuery, "got decoded query %v, want %v", gotQuery, tt.query)
 			}
 		})
 	}
@@ -160,10 +157,10 @@ func TestErrorFormat(t *testing.T) {
 	_, err := c.Do(context.Background(), Request{Path: "/api/v1/data_sources/{id}", PathParams: map[string]string{"id": "7"}})
 	e := asError(t, err)
 	want := "datafold GET /api/v1/data_sources/7: 404 Not Found: Data source not found"
-	assert.Equalf(t, want, e.Error(), "got %q, want %q", e.Error(), want)
-	assert.Equalf(t, 404, e.Status, "got status %d, want 404", e.Status)
-	assert.Equalf(t, 1, e.Attempts, "got attempts %d, want 1", e.Attempts)
-	assert.Equalf(t, "/api/v1/data_sources/7", e.Path, "got path %q, want /api/v1/data_sources/7", e.Path)
+	checkEqual(t, want, e.Error(), "got %q, want %q", e.Error(), want)
+	checkEqual(t, 404, e.Status, "got status %d, want 404", e.Status)
+	checkEqual(t, 1, e.Attempts, "got attempts %d, want 1", e.Attempts)
+	checkEqual(t, "/api/v1/data_sources/7", e.Path, "got path %q, want /api/v1/data_sources/7", e.Path)
 }
 
 func TestDebugLogFields(t *testing.T) {
@@ -175,13 +172,13 @@ func TestDebugLogFields(t *testing.T) {
 		PathParams: map[string]string{"id": "secret-id-42"},
 		Query:      url.Values{"token": {"query-secret-99"}},
 	})
-	require.Error(t, err)
+	mustError(t, err)
 	out := logs.String()
 	for _, want := range []string{"provider=datafold", "method=GET", "path=/api/v1/data_sources/{id}", "status=418", "attempt=1", "duration_ms="} {
-		assert.Containsf(t, out, want, "got log %q, want it to contain %q", out, want)
+		check(t, strings.Contains(out, want), "got log %q, want it to contain %q", out, want)
 	}
 	for _, banned := range []string{"query-secret-99", "secret-id-42", canaryKey, "Authorization"} {
-		assert.NotContainsf(t, out, banned, "got log %q, want no %q", out, banned)
+		check(t, !strings.Contains(out, banned), "got log %q, want no %q", out, banned)
 	}
-	assert.Equalf(t, 1, strings.Count(out, "\n"), "got %d log lines, want 1", strings.Count(out, "\n"))
+	checkEqual(t, 1, strings.Count(out, "\n"), "got %d log lines, want 1", strings.Count(out, "\n"))
 }

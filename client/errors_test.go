@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 const nginx502 = `<html>
@@ -61,7 +58,7 @@ func TestExtractMessage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := extractMessage(tt.status, []byte(tt.body), noScrub)
-			assert.Equalf(t, tt.want, got, "got %q, want %q", got, tt.want)
+			checkEqual(t, tt.want, got, "got %q, want %q", got, tt.want)
 		})
 	}
 }
@@ -81,9 +78,9 @@ func TestExtractMessageBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := extractMessage(500, []byte(tt.body), noScrub)
 			n := utf8.RuneCountInString(got)
-			assert.Equalf(t, tt.wantLen, n, "got %d characters, want %d", n, tt.wantLen)
-			assert.Truef(t, strings.HasSuffix(got, "…"), "got %q, want an ellipsis at the cut", got)
-			assert.NotContainsf(t, got, "<", "got %q, want no markup", got)
+			checkEqual(t, tt.wantLen, n, "got %d characters, want %d", n, tt.wantLen)
+			check(t, strings.HasSuffix(got, "…"), "got %q, want an ellipsis at the cut", got)
+			check(t, !strings.Contains(got, "<"), "got %q, want no markup", got)
 		})
 	}
 }
@@ -124,8 +121,8 @@ func TestUpstreamErrorBodies(t *testing.T) {
 			}))
 			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/v1/x", Body: []byte(`{}`)})
 			e := asError(t, err)
-			assert.Equalf(t, tt.wantError, e.Error(), "got %q, want %q", e.Error(), tt.wantError)
-			assert.Equalf(t, tt.status, e.Status, "got status %d, want %d", e.Status, tt.status)
+			checkEqual(t, tt.wantError, e.Error(), "got %q, want %q", e.Error(), tt.wantError)
+			checkEqual(t, tt.status, e.Status, "got status %d, want %d", e.Status, tt.status)
 		})
 	}
 }
@@ -160,16 +157,16 @@ func TestResponseTooLarge(t *testing.T) {
 			}))
 			start := time.Now()
 			resp, err := get(c, "/api/big")
-			assert.Lessf(t, time.Since(start), time.Second, "got %v, want a prompt answer", time.Since(start))
+			check(t, time.Since(start) < time.Second, "got %v, want a prompt answer", time.Since(start))
 			if !tt.wantLarge {
-				require.NoError(t, err)
-				assert.Lenf(t, resp.Body, tt.size, "got %d bytes, want %d", len(resp.Body), tt.size)
+				mustNoError(t, err)
+				check(t, len(resp.Body) == tt.size, "got %d bytes, want %d", len(resp.Body), tt.size)
 				return
 			}
 			e := asError(t, err)
-			assert.Truef(t, e.TooLarge, "got TooLarge false, want true")
-			assert.Equalf(t, 200, e.Status, "got status %d, want 200", e.Status)
-			assert.Containsf(t, e.Error(), "exceeded 1024 bytes", "got %q, want the limit named", e.Error())
+			check(t, e.TooLarge, "got TooLarge false, want true")
+			checkEqual(t, 200, e.Status, "got status %d, want 200", e.Status)
+			check(t, strings.Contains(e.Error(), "exceeded 1024 bytes"), "got %q, want the limit named", e.Error())
 		})
 	}
 }
@@ -190,9 +187,9 @@ func TestErrorUnwrapAndFormatting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equalf(t, tt.want, tt.err.Error(), "got %q, want %q", tt.err.Error(), tt.want)
+			checkEqual(t, tt.want, tt.err.Error(), "got %q, want %q", tt.err.Error(), tt.want)
 			if tt.err.Err != nil {
-				assert.Truef(t, errors.Is(tt.err, cause), "got errors.Is false, want true")
+				check(t, errors.Is(tt.err, cause), "got errors.Is false, want true")
 			}
 		})
 	}

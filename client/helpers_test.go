@@ -5,14 +5,14 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/require"
 )
 
 // Canary credentials: they must never show up in error texts or logs.
@@ -67,19 +67,24 @@ func newTestClient(t *testing.T, cfg Config, h http.Handler) (*Client, *httptest
 		cfg.MaxRetryWait = 5 * time.Millisecond
 	}
 	logs := &lockedBuffer{}
-	cfg.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg.Logger = newDebugLogger(logs)
 	c, err := New(cfg)
-	require.NoError(t, err)
+	mustNoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return c, srv, logs
+}
+
+// newDebugLogger writes Debug-level text records to w.
+func newDebugLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // asError asserts that err is an *Error and returns it.
 func asError(t *testing.T, err error) *Error {
 	t.Helper()
-	require.Error(t, err)
+	mustError(t, err)
 	e, ok := err.(*Error)
-	require.Truef(t, ok, "got %T (%v), want *Error", err, err)
+	must(t, ok, "got %T (%v), want *Error", err, err)
 	return e
 }
 
@@ -119,3 +124,41 @@ func get(c *Client, path string) (*Response, error) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// check reports a failure (and goes on) unless ok.
+func check(t *testing.T, ok bool, format string, args ...any) {
+	t.Helper()
+	if !ok {
+		t.Errorf(format, args...)
+	}
+}
+
+// must stops the test unless ok.
+func must(t *testing.T, ok bool, format string, args ...any) {
+	t.Helper()
+	if !ok {
+		t.Fatalf(format, args...)
+	}
+}
+
+// checkEqual reports a failure unless got deeply equals want.
+func checkEqual[T any](t *testing.T, want, got T, format string, args ...any) {
+	t.Helper()
+	if !reflect.DeepEqual(want, got) {
+		t.Errorf(format, args...)
+	}
+}
+
+func mustNoError(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("got error %v, want none", err)
+	}
+}
+
+func mustError(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want one")
+	}
+}

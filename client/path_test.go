@@ -7,9 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestPathEscaping(t *testing.T) {
@@ -71,17 +68,17 @@ func TestPathEscaping(t *testing.T) {
 				gotEscaped, gotPath = r.URL.EscapedPath(), r.URL.Path
 			}))
 			_, err := c.Do(context.Background(), Request{Path: tt.template, PathParams: tt.params})
-			require.NoError(t, err)
-			assert.Equalf(t, tt.wantEscaped, gotEscaped, "got escaped path %q, want %q", gotEscaped, tt.wantEscaped)
+			mustNoError(t, err)
+			checkEqual(t, tt.wantEscaped, gotEscaped, "got escaped path %q, want %q", gotEscaped, tt.wantEscaped)
 
 			segs := strings.Split(gotEscaped, "/")
-			require.Greaterf(t, len(segs), tt.wantSegment, "got %d segments in %q, want more than %d", len(segs), gotEscaped, tt.wantSegment)
+			must(t, len(segs) > tt.wantSegment, "got %d segments in %q, want more than %d", len(segs), gotEscaped, tt.wantSegment)
 			value, err := url.PathUnescape(segs[tt.wantSegment])
-			require.NoError(t, err)
-			assert.Equalf(t, tt.wantValue, value, "got decoded value %q, want %q", value, tt.wantValue)
+			mustNoError(t, err)
+			checkEqual(t, tt.wantValue, value, "got decoded value %q, want %q", value, tt.wantValue)
 
 			wantPath, _ := url.PathUnescape(tt.wantEscaped)
-			assert.Equalf(t, wantPath, gotPath, "got decoded path %q, want %q", gotPath, wantPath)
+			checkEqual(t, wantPath, gotPath, "got decoded path %q, want %q", gotPath, wantPath)
 		})
 	}
 }
@@ -108,10 +105,10 @@ func TestPathErrorsSendNothing(t *testing.T) {
 			var hits counter
 			c, _, _ := newTestClient(t, Config{}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.inc() }))
 			_, err := c.Do(context.Background(), Request{Path: tt.template, PathParams: tt.params})
-			require.Error(t, err)
-			assert.Truef(t, errors.Is(err, ErrInvalidRequest), "got %v, want it to wrap ErrInvalidRequest", err)
-			assert.Containsf(t, err.Error(), tt.wantErr, "got error %q, want it to contain %q", err, tt.wantErr)
-			assert.Equalf(t, 0, hits.get(), "got %d requests, want 0", hits.get())
+			mustError(t, err)
+			check(t, errors.Is(err, ErrInvalidRequest), "got %v, want it to wrap ErrInvalidRequest", err)
+			check(t, strings.Contains(err.Error(), tt.wantErr), "got error %q, want it to contain %q", err, tt.wantErr)
+			checkEqual(t, 0, hits.get(), "got %d requests, want 0", hits.get())
 		})
 	}
 }

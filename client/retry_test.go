@@ -7,12 +7,10 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestRetryPolicy(t *testing.T) {
@@ -46,15 +44,15 @@ func TestRetryPolicy(t *testing.T) {
 				w.WriteHeader(tt.statuses[min(n, len(tt.statuses))-1])
 			}))
 			resp, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Body: []byte(`{}`)})
-			assert.Equalf(t, tt.wantAttempts, hits.get(), "got %d attempts, want %d", hits.get(), tt.wantAttempts)
+			checkEqual(t, tt.wantAttempts, hits.get(), "got %d attempts, want %d", hits.get(), tt.wantAttempts)
 			if tt.wantStatus == 200 {
-				require.NoError(t, err)
-				assert.Equalf(t, 200, resp.Status, "got status %d, want 200", resp.Status)
+				mustNoError(t, err)
+				checkEqual(t, 200, resp.Status, "got status %d, want 200", resp.Status)
 				return
 			}
 			e := asError(t, err)
-			assert.Equalf(t, tt.wantStatus, e.Status, "got status %d, want %d", e.Status, tt.wantStatus)
-			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
+			checkEqual(t, tt.wantStatus, e.Status, "got status %d, want %d", e.Status, tt.wantStatus)
+			checkEqual(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
 		})
 	}
 }
@@ -83,11 +81,11 @@ func TestRetryAfterHonouredAndCapped(t *testing.T) {
 			start := time.Now()
 			resp, err := get(c, "/api/x")
 			elapsed := time.Since(start)
-			require.NoError(t, err)
-			assert.Equalf(t, 200, resp.Status, "got status %d, want 200", resp.Status)
-			assert.Equalf(t, 2, hits.get(), "got %d attempts, want 2", hits.get())
-			assert.GreaterOrEqualf(t, elapsed, tt.wantMin, "got wait %v, want at least %v", elapsed, tt.wantMin)
-			assert.Lessf(t, elapsed, tt.wantMax, "got wait %v, want under %v (Retry-After capped)", elapsed, tt.wantMax)
+			mustNoError(t, err)
+			checkEqual(t, 200, resp.Status, "got status %d, want 200", resp.Status)
+			checkEqual(t, 2, hits.get(), "got %d attempts, want 2", hits.get())
+			check(t, elapsed >= tt.wantMin, "got wait %v, want at least %v", elapsed, tt.wantMin)
+			check(t, elapsed < tt.wantMax, "got wait %v, want under %v (Retry-After capped)", elapsed, tt.wantMax)
 		})
 	}
 }
@@ -100,10 +98,10 @@ func TestRetryAfterReportedOnFinalError(t *testing.T) {
 	}))
 	_, err := get(c, "/api/x")
 	e := asError(t, err)
-	assert.Equalf(t, time.Second, e.RetryAfter, "got RetryAfter %v, want 1s", e.RetryAfter)
-	assert.Equalf(t, 2, e.Attempts, "got attempts %d, want 2", e.Attempts)
+	checkEqual(t, time.Second, e.RetryAfter, "got RetryAfter %v, want 1s", e.RetryAfter)
+	checkEqual(t, 2, e.Attempts, "got attempts %d, want 2", e.Attempts)
 	want := "datafold GET /api/x: 429 Too Many Requests: Request was throttled. (2 attempts)"
-	assert.Equalf(t, want, e.Error(), "got %q, want %q", e.Error(), want)
+	checkEqual(t, want, e.Error(), "got %q, want %q", e.Error(), want)
 }
 
 func TestRetryResendsBody(t *testing.T) {
@@ -119,9 +117,9 @@ func TestRetryResendsBody(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 	}))
 	_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/api/v1/datadiffs", Body: []byte(`{"a":1}`)})
-	require.NoError(t, err)
+	mustNoError(t, err)
 	want := []string{`{"a":1}`, `{"a":1}`, `{"a":1}`}
-	assert.Equalf(t, want, bodies, "got bodies %q, want %q", bodies, want)
+	checkEqual(t, want, bodies, "got bodies %q, want %q", bodies, want)
 }
 
 func TestTransportErrorRetry(t *testing.T) {
@@ -151,15 +149,15 @@ func TestTransportErrorRetry(t *testing.T) {
 					return nil, tt.err
 				}),
 			})
-			require.NoError(t, err)
+			mustNoError(t, err)
 			_, err = c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Query: map[string][]string{"k": {"q-secret"}}})
 			e := asError(t, err)
-			assert.Equalf(t, tt.wantAttempts, calls.get(), "got %d attempts, want %d", calls.get(), tt.wantAttempts)
-			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
-			assert.Equalf(t, 0, e.Status, "got status %d, want 0", e.Status)
-			assert.Falsef(t, e.Timeout, "got Timeout true, want false")
-			assert.Truef(t, errors.Is(err, tt.err.(*net.OpError).Err), "got %v, want it to wrap %v", err, tt.err)
-			assert.NotContainsf(t, e.Error(), "q-secret", "got %q, want no query string", e.Error())
+			checkEqual(t, tt.wantAttempts, calls.get(), "got %d attempts, want %d", calls.get(), tt.wantAttempts)
+			checkEqual(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
+			checkEqual(t, 0, e.Status, "got status %d, want 0", e.Status)
+			check(t, !e.Timeout, "got Timeout true, want false")
+			check(t, errors.Is(err, tt.err.(*net.OpError).Err), "got %v, want it to wrap %v", err, tt.err)
+			check(t, !strings.Contains(e.Error(), "q-secret"), "got %q, want no query string", e.Error())
 		})
 	}
 }
@@ -190,16 +188,16 @@ func TestAttemptTimeout(t *testing.T) {
 			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x"})
 			elapsed := time.Since(start)
 			e := asError(t, err)
-			assert.Truef(t, e.Timeout, "got Timeout false, want true (%v)", e)
-			assert.Equalf(t, 0, e.Status, "got status %d, want 0", e.Status)
-			assert.Equalf(t, tt.wantAttempts, e.Attempts, "got attempts %d, want %d", e.Attempts, tt.wantAttempts)
-			assert.Lessf(t, elapsed, time.Second, "got %v, want well under the server's 2s sleep", elapsed)
+			check(t, e.Timeout, "got Timeout false, want true (%v)", e)
+			checkEqual(t, 0, e.Status, "got status %d, want 0", e.Status)
+			checkEqual(t, tt.wantAttempts, e.Attempts, "got attempts %d, want %d", e.Attempts, tt.wantAttempts)
+			check(t, elapsed < time.Second, "got %v, want well under the server's 2s sleep", elapsed)
 			want := "posthog " + tt.method + " /api/x: timed out after 50ms"
 			if tt.wantAttempts > 1 {
 				want += " (" + strconv.Itoa(tt.wantAttempts) + " attempts)"
 			}
-			assert.Equalf(t, want, e.Error(), "got %q, want %q", e.Error(), want)
-			assert.Truef(t, errors.Is(err, context.DeadlineExceeded), "got %v, want it to wrap context.DeadlineExceeded", err)
+			checkEqual(t, want, e.Error(), "got %q, want %q", e.Error(), want)
+			check(t, errors.Is(err, context.DeadlineExceeded), "got %v, want it to wrap context.DeadlineExceeded", err)
 		})
 	}
 }
@@ -220,10 +218,10 @@ func TestContextCancelDuringRetryWait(t *testing.T) {
 	_, err := c.Do(ctx, Request{Path: "/api/x"})
 	elapsed := time.Since(start)
 	e := asError(t, err)
-	assert.Lessf(t, elapsed, 500*time.Millisecond, "got %v, want a prompt return after cancel", elapsed)
-	assert.Truef(t, errors.Is(err, context.Canceled), "got %v, want it to wrap context.Canceled", err)
-	assert.Equalf(t, 503, e.Status, "got status %d, want 503 (last answer)", e.Status)
-	assert.Equalf(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
+	check(t, elapsed < 500*time.Millisecond, "got %v, want a prompt return after cancel", elapsed)
+	check(t, errors.Is(err, context.Canceled), "got %v, want it to wrap context.Canceled", err)
+	checkEqual(t, 503, e.Status, "got status %d, want 503 (last answer)", e.Status)
+	checkEqual(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
 }
 
 func TestCallerDeadlineShorterThanRetryWait(t *testing.T) {
@@ -238,10 +236,10 @@ func TestCallerDeadlineShorterThanRetryWait(t *testing.T) {
 	start := time.Now()
 	_, err := c.Do(ctx, Request{Path: "/api/x"})
 	e := asError(t, err)
-	assert.Lessf(t, time.Since(start), 500*time.Millisecond, "got %v, want an immediate return", time.Since(start))
-	assert.Equalf(t, 429, e.Status, "got status %d, want 429", e.Status)
-	assert.Equalf(t, 5*time.Second, e.RetryAfter, "got RetryAfter %v, want 5s", e.RetryAfter)
-	assert.Equalf(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
+	check(t, time.Since(start) < 500*time.Millisecond, "got %v, want an immediate return", time.Since(start))
+	checkEqual(t, 429, e.Status, "got status %d, want 429", e.Status)
+	checkEqual(t, 5*time.Second, e.RetryAfter, "got RetryAfter %v, want 5s", e.RetryAfter)
+	checkEqual(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
 }
 
 func TestParseRetryAfter(t *testing.T) {
@@ -269,8 +267,8 @@ func TestParseRetryAfter(t *testing.T) {
 				h.Set("Retry-After", tt.value)
 			}
 			got, ok := parseRetryAfter(h, now)
-			assert.Equalf(t, tt.wantOK, ok, "got ok %v, want %v", ok, tt.wantOK)
-			assert.Equalf(t, tt.want, got, "got %v, want %v", got, tt.want)
+			checkEqual(t, tt.wantOK, ok, "got ok %v, want %v", ok, tt.wantOK)
+			checkEqual(t, tt.want, got, "got %v, want %v", got, tt.want)
 		})
 	}
 }
@@ -296,8 +294,8 @@ func TestBackoffBounds(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for range 50 {
 				got := c.retryWait(tt.retry, tt.retryAfter, tt.hasRetryAfter)
-				require.GreaterOrEqualf(t, got, tt.wantMin, "got %v, want at least %v", got, tt.wantMin)
-				require.LessOrEqualf(t, got, tt.wantMax, "got %v, want at most %v", got, tt.wantMax)
+				must(t, got >= tt.wantMin, "got %v, want at least %v", got, tt.wantMin)
+				must(t, got <= tt.wantMax, "got %v, want at most %v", got, tt.wantMax)
 			}
 		})
 	}

@@ -13,3 +13,5 @@
 //
 // This package, resources/ and cmd/ are the only ones importing mcp-go.
 package tools
+
+//go:generate go run ./internal/readme

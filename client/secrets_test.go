@@ -1,0 +1,122 @@
+package client
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// echoAuth answers with an error body that repeats the request's
+// Authorization header and body, as some upstreams (and debug proxies) do.
+func echoAuth(status int, shape string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		auth := r.Header.Get("Authorization")
+		w.WriteHeader(status)
+		switch shape {
+		case "json":
+			w.Write([]byte(`{"detail":"rejected header ` + auth + ` for body ` + strings.ReplaceAll(string(b), `"`, `'`) + `"}`))
+		case "html":
+			w.Write([]byte("<html><body><h1>Denied</h1><pre>Authorization: " + auth + "</pre></body></html>"))
+		case "long": // the secret straddles the 300-character cut
+			w.Write([]byte(`{"message":"` + strings.Repeat("x", 290) + auth + `"}`))
+		default:
+			w.Write([]byte("denied: " + auth))
+		}
+	}
+}
+
+func TestSecretsNeverInErrorsOrLogs(t *testing.T) {
+	tests := []struct {
+		name     string
+		provider string
+		handler  http.Handler
+	}{
+		{"datafold json echo", Datafold, echoAuth(401, "json")},
+		{"posthog text echo", PostHog, echoAuth(403, "text")},
+		{"lightdash html echo", Lightdash, echoAuth(401, "html")},
+		{"datafold secret at the cut", Datafold, echoAuth(400, "long")},
+		{"pdc login echoes the form", PDC, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			raw, _ := io.ReadAll(r.Body)
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(`{"message":"bad login ` + string(raw) + ` (password=` + canaryPassword + `)"}`))
+		})},
+		{"pdc data endpoint echoes the token", PDC, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == pdcLoginPath {
+				w.Write([]byte(`{"message":"OK","data":{"accessToken":"tok-CANARY-jwt-123"}}`))
+				return
+			}
+			echoAuth(403, "json")(w, r)
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, logs := newTestClient(t, Config{Provider: tt.provider}, tt.handler)
+			_, err := c.Do(context.Background(), Request{Method: http.MethodPost, Path: "/api/x", Body: []byte(`{"q":1}`)})
+			e := asError(t, err)
+			texts := map[string]string{"Error()": e.Error(), "Message": e.Message, "logs": logs.String()}
+			for where, text := range texts {
+				for _, secret := range []string{canaryKey, canaryPassword, url.QueryEscape(canaryPassword), "tok-CANARY-jwt-123", "CANARY"} {
+					check(t, !strings.Contains(text, secret), "got %s %q, want no %q", where, text, secret)
+				}
+			}
+			check(t, strings.Contains(e.Message, redacted), "got Message %q, want the echoed secret replaced by %s", e.Message, redacted)
+		})
+	}
+}
+
+func TestSecretsNeverInTransportErrors(t *testing.T) {
+	logs := &lockedBuffer{}
+	c, err := New(Config{
+		Provider: PostHog, BaseURL: "http://127.0.0.1:1", APIKey: canaryKey, // nobody listens on port 1
+		MaxRetryWait: time.Millisecond, Logger: newDebugLogger(logs),
+	})
+	mustNoError(t, err)
+	_, err = c.Do(context.Background(), Request{Path: "/api/x", Query: url.Values{"api_key": {canaryKey}}})
+	e := asError(t, err)
+	checkEqual(t, 0, e.Status, "got status %d, want 0", e.Status)
+	checkEqual(t, 3, e.Attempts, "got attempts %d, want 3", e.Attempts)
+	for where, text := range map[string]string{"Error()": e.Error(), "logs": logs.String()} {
+		check(t, !strings.Contains(text, canaryKey), "got %s %q, want no API key", where, text)
+	}
+	check(t, strings.Contains(e.Error(), "connection refused"), "got %q, want the cause named", e.Error())
+}
+
+func TestNoGoroutinesLeftBehind(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		var hits counter
+		c, srv, _ := newTestClient(t, Config{Timeout: 30 * time.Millisecond, MaxRetries: 1}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch hits.inc() % 3 {
+			case 0:
+				select { // provoke a timeout
+				case <-time.After(time.Second):
+				case <-r.Context().Done():
+				}
+			case 1:
+				w.WriteHeader(http.StatusServiceUnavailable)
+			default:
+				w.Write([]byte(`{}`))
+			}
+		}))
+		for range 6 {
+			_, _ = get(c, "/api/x")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, _ = c.Do(ctx, Request{Path: "/api/x"})
+		c.CloseIdleConnections()
+		srv.Close()
+	}()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	after := runtime.NumGoroutine()
+	must(t, after <= before, "got %d goroutines, want at most %d", after, before)
+}

@@ -1,0 +1,33 @@
+// Command readme rewrites the tool reference section of the repository's
+// README.md from the tool inventory. It runs from `go generate ./tools`.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+func main() {
+	if err := run("../README.md"); err != nil {
+		fmt.Fprintln(os.Stderr, "readme:", err)
+		os.Exit(1)
+	}
+}
+
+func run(path string) error {
+	all, err := tools.All()
+	if err != nil {
+		return err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := tools.ReplaceReference(string(b), tools.Reference(all))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(out), 0o644)
+}
