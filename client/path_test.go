@@ -24,7 +24,7 @@ func TestPathEscaping(t *testing.T) {
 			template:    "/api/v1/explore/db/{data_connection_id}/tables/{table_path}/downstreams",
 			params:      map[string]string{"data_connection_id": "7", "table_path": `db."my.schema".t`},
 			wantEscaped: "/api/v1/explore/db/7/tables/db.%22my.schema%22.t/downstreams",
-			wantSegment: 6,
+			wantSegment: 7,
 			wantValue:   `db."my.schema".t`,
 		},
 		{

@@ -124,6 +124,9 @@ func loadSpec(name string) (*spec, error) {
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, fmt.Errorf("sandbox: validate %s spec: %w", name, err)
 	}
+	if doc.IsOpenAPI31OrLater() {
+		relaxDiscriminatedOneOf(doc)
+	}
 	// Route on the path only: the sandbox answers for its own hosts (and for
 	// whatever host an httptest server gives Handler), not the spec's servers.
 	doc.Servers = nil
@@ -439,6 +442,65 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 	return status, nil, b
 }
 
+// relaxDiscriminatedOneOf turns every oneOf that carries a discriminator
+// into an anyOf. Under JSON Schema 2020-12 (which kin-openapi applies to
+// OpenAPI 3.1 documents) discriminators are mere annotations, and Datafold's
+// published spec has discriminated unions whose discriminator property is not
+// declared by the alternatives (DataDiffMonitorSpecPublic.datadiff, keyed by
+// "diff_type"): every value then matches both alternatives and oneOf always
+// fails. The real server picks the alternative by the discriminator, so
+// accepting any matching alternative is the faithful relaxation.
+func relaxDiscriminatedOneOf(doc *openapi3.T) {
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(ref *openapi3.SchemaRef)
+	walk = func(ref *openapi3.SchemaRef) {
+		if ref == nil || ref.Value == nil || seen[ref.Value] {
+			return
+		}
+		s := ref.Value
+		seen[s] = true
+		if s.Discriminator != nil && len(s.OneOf) > 0 {
+			s.AnyOf = append(s.AnyOf, s.OneOf...)
+			s.OneOf = nil
+		}
+		for _, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf, s.PrefixItems} {
+			for _, r := range group {
+				walk(r)
+			}
+		}
+		for _, p := range s.Properties {
+			walk(p)
+		}
+		walk(s.Items)
+		walk(s.AdditionalProperties.Schema)
+		walk(s.Not)
+	}
+	for _, sch := range doc.Components.Schemas {
+		walk(sch)
+	}
+	for _, item := range doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			for _, p := range op.Parameters {
+				if p.Value != nil {
+					walk(p.Value.Schema)
+				}
+			}
+			if op.RequestBody != nil && op.RequestBody.Value != nil {
+				for _, mt := range op.RequestBody.Value.Content {
+					walk(mt.Schema)
+				}
+			}
+			for _, r := range op.Responses.Map() {
+				if r.Value != nil {
+					for _, mt := range r.Value.Content {
+						walk(mt.Schema)
+					}
+				}
+			}
+		}
+	}
+}
+
 func (sp *spec) is31() bool { return sp.doc.IsOpenAPI31OrLater() }
 
 // allowed lists the methods the path of r supports.
@@ -504,7 +566,7 @@ func synthHandler(c *call) (int, any) {
 	if sch == nil {
 		return st, nil
 	}
-	return st, newSynth(c.p.spec.is31(), c.op.ID).gen(sch, "", 0)
+	return st, newResponseSynth(c.p.spec.is31(), c.op.ID).gen(sch, "", 0)
 }
 
 // ok answers with the operation's declared success status and v.

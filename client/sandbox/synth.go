@@ -18,14 +18,30 @@ import (
 // for the operations that have no curated answer and, through fillSchema, to
 // complete curated answers with the required fields they leave out.
 type synth struct {
-	is31 bool
-	seed string
-	n    int
+	is31     bool
+	seed     string
+	n        int
+	response bool // generating a response: leave writeOnly properties out (readOnly ones otherwise)
 }
 
 const synthMaxDepth = 24
 
 func newSynth(is31 bool, seed string) *synth { return &synth{is31: is31, seed: seed} }
+
+func newResponseSynth(is31 bool, seed string) *synth {
+	return &synth{is31: is31, seed: seed, response: true}
+}
+
+// skip tells whether a property must be left out in the current direction.
+func (g *synth) skip(p *openapi3.SchemaRef) bool {
+	if p == nil || p.Value == nil {
+		return false
+	}
+	if g.response {
+		return p.Value.WriteOnly
+	}
+	return p.Value.ReadOnly
+}
 
 func (g *synth) opts() []openapi3.SchemaValidationOption {
 	if g.is31 {
@@ -68,10 +84,13 @@ func (g *synth) gen(ref *openapi3.SchemaRef, hint string, depth int) any {
 	if len(s.AllOf) > 0 {
 		out := map[string]any{}
 		for _, part := range s.AllOf {
-			if m, ok := g.gen(part, hint, depth+1).(map[string]any); ok {
-				for k, v := range m {
-					out[k] = v
-				}
+			v := g.gen(part, hint, depth+1)
+			m, ok := v.(map[string]any)
+			if !ok {
+				return v // e.g. allOf: [{$ref: SomeEnum}] with a description
+			}
+			for k, val := range m {
+				out[k] = val
 			}
 		}
 		g.genProps(s, out, depth)
@@ -129,7 +148,7 @@ func (g *synth) gen(ref *openapi3.SchemaRef, hint string, depth int) any {
 // genProps adds s's required properties missing from out.
 func (g *synth) genProps(s *openapi3.Schema, out map[string]any, depth int) {
 	for _, name := range s.Required {
-		if _, ok := out[name]; ok {
+		if _, ok := out[name]; ok || g.skip(s.Properties[name]) {
 			continue
 		}
 		out[name] = g.gen(s.Properties[name], name, depth+1)
@@ -293,7 +312,7 @@ func hintString(hint string) string {
 // objects get the required properties they lack (synthesized), recursively,
 // following the alternative of anyOf/oneOf that best matches the value.
 func fillSchema(ref *openapi3.SchemaRef, v any, is31 bool) any {
-	f := &filler{g: newSynth(is31, "fill")}
+	f := &filler{g: newResponseSynth(is31, "fill")}
 	return f.fill(ref, v, 0)
 }
 
@@ -318,7 +337,7 @@ func (f *filler) fill(ref *openapi3.SchemaRef, v any, depth int) any {
 	switch x := v.(type) {
 	case map[string]any:
 		for _, name := range s.Required {
-			if _, ok := x[name]; !ok {
+			if _, ok := x[name]; !ok && !f.g.skip(s.Properties[name]) {
 				x[name] = f.g.gen(s.Properties[name], name, depth+1)
 			}
 		}

@@ -142,7 +142,13 @@ func (c *compactor) convert(v any, depth int, stack []string) map[string]any {
 			for _, b := range rest {
 				conv = append(conv, c.convert(b, depth, stack))
 			}
-			out[key] = dedupe(conv)
+			// oneOf becomes anyOf: variants often overlap once compacted, and
+			// "matches more than one" would reject arguments the API accepts.
+			if conv = dedupe(conv); len(conv) == 1 {
+				out = conv[0].(map[string]any)
+			} else {
+				out["anyOf"] = conv
+			}
 		}
 		if def, ok := s["default"]; ok && def != nil {
 			out["default"] = def
