@@ -122,6 +122,14 @@ func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) e
 // serveHTTP serves stateless streamable HTTP at /mcp and a health check
 // at /healthz until ctx ends, then lets in-flight requests finish.
 func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return serveHTTPOn(ctx, s, ln, logger)
+}
+
+func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logger *slog.Logger) error {
 	mux := http.NewServeMux()
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	mcpHandler := server.NewStreamableHTTPServer(s,
@@ -135,10 +143,6 @@ func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *sl
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", addr, err)
-	}
 	logger.Info("serving MCP over streamable HTTP", "url", "http://"+ln.Addr().String()+"/mcp")
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
@@ -150,5 +154,11 @@ func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *sl
 	logger.Info("shutting down; waiting for in-flight requests")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	return httpSrv.Shutdown(shutdownCtx)
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
