@@ -94,9 +94,11 @@ func assemble(o options) (*assembled, error) {
 		}
 	}
 	enabled := map[string]bool{}
-	for p := range deps.Callers {
-		enabled[p] = true
-		a.providers = append(a.providers, p)
+	for _, p := range schemas.Providers {
+		if deps.Callers[p] != nil {
+			enabled[p] = true
+			a.providers = append(a.providers, p)
+		}
 	}
 	a.tools = tools.ForProviders(all, enabled)
 	a.mcp = server.NewMCPServer("datastack-mcp", version(),
