@@ -20,15 +20,7 @@ func toolNamed(t *testing.T, name string) *Tool {
 	return nil
 }
 
-func text(res *mcp.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
-}
+func text(res *mcp.CallToolResult) string { return Text(res) }
 
 func TestCallBadArguments(t *testing.T) {
 	cases := []struct {

@@ -142,3 +142,14 @@ func truncateUTF8(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// Text joins the text content of a result; tests and evals read answers with it.
+func Text(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}

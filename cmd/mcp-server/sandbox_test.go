@@ -116,22 +116,13 @@ func TestEveryToolAgainstSandbox(t *testing.T) {
 			}
 			if res.IsError {
 				failed++
-				t.Errorf("got isError with args %v: %s", args, resultText(res))
+				t.Errorf("got isError with args %v: %s", args, tools.Text(res))
 			}
 		})
 	}
 	t.Logf("%d of %d tools returned an error", failed, len(order))
 }
 
-func resultText(res *mcp.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String()
-}
 
 // exampleArgs builds valid arguments from a tool's input schema: demo-data
 // ids for names the sandbox knows, schema-derived values for the other
