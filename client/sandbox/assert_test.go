@@ -33,13 +33,6 @@ func (requireT) True(t testing.TB, v bool, args ...any) {
 	}
 }
 
-func (requireT) False(t testing.TB, v bool, args ...any) {
-	t.Helper()
-	if v {
-		t.Fatalf("expected false %s", msg(args))
-	}
-}
-
 func (requireT) Equal(t testing.TB, want, got any, args ...any) {
 	t.Helper()
 	if !equalish(want, got) {

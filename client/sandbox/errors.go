@@ -290,7 +290,11 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 		}
 		var out []fieldError
 		for _, n := range names {
-			out = append(out, fieldError{loc: append(slices.Clone(loc), n), msg: "Field required", typ: "missing", code: "required"})
+			l := slices.Clone(loc)
+			if len(l) == 0 || l[len(l)-1] != n {
+				l = append(l, n)
+			}
+			out = append(out, fieldError{loc: l, msg: "Field required", typ: "missing", code: "required"})
 		}
 		return out
 	}
@@ -298,27 +302,30 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 	typ, code := "value_error", "invalid"
 	switch leaf.SchemaField {
 	case "type":
-		typ = "type_error"
+		want := ""
 		if leaf.Schema != nil && leaf.Schema.Type != nil && len(leaf.Schema.Type.Slice()) > 0 {
-			want := leaf.Schema.Type.Slice()[0]
-			typ = map[string]string{"integer": "int_type", "number": "float_type", "string": "string_type",
-				"boolean": "bool_type", "array": "list_type", "object": "dict_type"}[want]
-			msg = "Input should be a valid " + map[string]string{"integer": "integer", "number": "number",
-				"string": "string", "boolean": "boolean", "array": "list", "object": "dictionary"}[want]
+			want = leaf.Schema.Type.Slice()[0]
 		} else if w := wantRE.FindStringSubmatch(reason); w != nil {
-			msg = "Input should be a valid " + w[1]
-			typ = w[1] + "_type"
+			want = w[1]
+		}
+		typ = "type_error"
+		if t, ok := typeErrors[want]; ok {
+			typ, msg = t[0], "Input should be a valid "+t[1]
 		}
 	case "enum", "const":
 		typ, code = "enum", "invalid_choice"
-	case "maximum", "exclusiveMaximum":
-		typ = "less_than_equal"
-		if leaf.SchemaField == "exclusiveMaximum" {
-			typ = "less_than"
+	case "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum":
+		b := boundRE.FindStringSubmatch(reason)
+		kind := map[string][3]string{
+			"maximum":          {"less_than_equal", "max_value", "less than or equal to"},
+			"exclusiveMaximum": {"less_than", "max_value", "less than"},
+			"minimum":          {"greater_than_equal", "min_value", "greater than or equal to"},
+			"exclusiveMinimum": {"greater_than", "min_value", "greater than"},
+		}[leaf.SchemaField]
+		typ, code = kind[0], kind[1]
+		if b != nil {
+			msg = "Input should be " + kind[2] + " " + b[1]
 		}
-		code = "max_value"
-	case "minimum", "exclusiveMinimum":
-		typ, code = "greater_than_equal", "min_value"
 	case "minItems", "minLength":
 		typ, code = "too_short", "min_length"
 	case "maxItems", "maxLength":
@@ -331,7 +338,16 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 	return []fieldError{{loc: loc, msg: msg, typ: typ, code: code}}
 }
 
-var wantRE = regexp.MustCompile(`want (\w+)`)
+var (
+	wantRE  = regexp.MustCompile(`want (\w+)`)
+	boundRE = regexp.MustCompile(`(?:want|than|to) (-?[0-9][0-9.e+]*)`)
+)
+
+// typeErrors: JSON type -> pydantic error type and noun.
+var typeErrors = map[string][2]string{
+	"integer": {"int_type", "integer"}, "number": {"float_type", "number"}, "string": {"string_type", "string"},
+	"boolean": {"bool_type", "boolean"}, "array": {"list_type", "list"}, "object": {"dict_type", "dictionary"},
+}
 
 // deepestSchemaError follows Origin chains (anyOf/oneOf/$ref wrappers) to the
 // most specific failure.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,17 +65,31 @@ func (r *result) get(path string) any {
 	return cur
 }
 
-// pdcToken logs in to the sandbox's PDC.
+var (
+	tokensMu sync.Mutex
+	tokens   = map[*Sandbox]string{}
+)
+
+// pdcToken logs in to the sandbox's PDC (once per sandbox).
 func pdcToken(t testing.TB, s *Sandbox) string {
 	t.Helper()
+	tokensMu.Lock()
+	tok, ok := tokens[s]
+	tokensMu.Unlock()
+	if ok {
+		return tok
+	}
 	form := url.Values{"username": {"demo"}, "password": {"demo"}, "client_id": {"pdc-client"},
 		"grant_type": {"password"}, "scope": {"openid profile email"}}
 	req, _ := http.NewRequest("POST", BaseURL("pdc")+"/api/public/v1/auth", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	res := send(t, s, req)
 	require.Equal(t, 200, res.Status, string(res.Body))
-	tok, _ := res.get("data.accessToken").(string)
+	tok, _ = res.get("data.accessToken").(string)
 	require.NotEmpty(t, tok)
+	tokensMu.Lock()
+	tokens[s] = tok
+	tokensMu.Unlock()
 	return tok
 }
 
@@ -131,6 +146,14 @@ func validateResponse(t testing.TB, provider string, res *result) {
 		Header:                 res.Header,
 		Body:                   io.NopCloser(bytes.NewReader(res.Body)),
 		Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+	}
+	if res.Status == http.StatusNoContent {
+		// HTTP forbids a 204 body; Lightdash's spec still declares one for
+		// DeleteSpace (the real server sends none).
+		if len(res.Body) != 0 {
+			t.Fatalf("204 with a body: %s", res.Body)
+		}
+		in.Options.ExcludeResponseBody = true
 	}
 	err = openapi3filter.ValidateResponse(context.Background(), in)
 	if err != nil {

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -21,7 +20,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
@@ -76,76 +74,6 @@ type provider struct {
 	handlers map[string]handlerFunc
 }
 
-// spec is a loaded, validated OpenAPI document with its router. Specs are
-// loaded once per process and shared (read-only) by every Sandbox.
-type spec struct {
-	name   string
-	doc    *openapi3.T
-	router routers.Router
-	ops    map[string]*opInfo // by operationId
-}
-
-type opInfo struct {
-	ID, Method, Path string
-	Op               *openapi3.Operation
-}
-
-var (
-	specsOnce sync.Once
-	specsErr  error
-	specs     map[string]*spec
-)
-
-func loadSpecs() (map[string]*spec, error) {
-	specsOnce.Do(func() {
-		specs = map[string]*spec{}
-		for _, name := range schemas.Providers {
-			sp, err := loadSpec(name)
-			if err != nil {
-				specsErr = err
-				return
-			}
-			specs[name] = sp
-		}
-	})
-	return specs, specsErr
-}
-
-func loadSpec(name string) (*spec, error) {
-	raw, err := schemas.Spec(name)
-	if err != nil {
-		return nil, err
-	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(raw)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: load %s spec: %w", name, err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("sandbox: validate %s spec: %w", name, err)
-	}
-	if doc.IsOpenAPI31OrLater() {
-		relaxDiscriminatedOneOf(doc)
-	}
-	// Route on the path only: the sandbox answers for its own hosts (and for
-	// whatever host an httptest server gives Handler), not the spec's servers.
-	doc.Servers = nil
-	for _, item := range doc.Paths.Map() {
-		item.Servers = nil
-	}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		return nil, fmt.Errorf("sandbox: route %s spec: %w", name, err)
-	}
-	sp := &spec{name: name, doc: doc, router: router, ops: map[string]*opInfo{}}
-	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			sp.ops[op.OperationID] = &opInfo{ID: op.OperationID, Method: method, Path: path, Op: op}
-		}
-	}
-	return sp, nil
-}
-
 // New returns a sandbox seeded with the demo data stack. Every Sandbox has its
 // own independent state; the parsed specs are shared.
 func New() (*Sandbox, error) {
@@ -188,11 +116,12 @@ func BaseURL(provider string) string {
 	return "http://" + provider + ".sandbox.invalid"
 }
 
-// Handler serves provider's API (any host). It panics on an unknown provider.
+// Handler serves provider's API (on any host, so it can back an
+// httptest.Server). For an unknown provider it answers 404 to everything.
 func (s *Sandbox) Handler(provider string) http.Handler {
 	p, ok := s.providers[provider]
 	if !ok {
-		panic(fmt.Sprintf("sandbox: unknown provider %q", provider))
+		return http.NotFoundHandler()
 	}
 	return p
 }
@@ -225,7 +154,7 @@ func (t transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL == nil {
 		return nil, errors.New("sandbox: request without URL")
 	}
-	host := req.URL.Hostname()
+	host := strings.ToLower(req.URL.Hostname())
 	name, ok := strings.CutSuffix(host, ".sandbox.invalid")
 	p := t.s.providers[name]
 	if !ok || p == nil {
@@ -317,7 +246,37 @@ func (c *call) queryBool(name string, def bool) bool {
 	return def
 }
 
-const maxBody = 8 << 20
+const (
+	maxBody      = 8 << 20
+	maxJSONDepth = 64 // deeper bodies are refused before validation, which is slow on them
+)
+
+// jsonDepth is the maximum nesting of arrays/objects in b (strings skipped).
+func jsonDepth(b []byte) int {
+	depth, most := 0, 0
+	inStr, esc := false, false
+	for _, c := range b {
+		switch {
+		case inStr:
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '[' || c == '{':
+			depth++
+			most = max(most, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return most
+}
 
 func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ex := Exchange{Provider: p.name, Method: r.Method, Path: r.URL.EscapedPath()}
@@ -327,6 +286,7 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if body != nil {
 		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(status)
 	if body != nil {
@@ -354,6 +314,15 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 		}
 		raw = b
 	}
+	if jsonDepth(raw) > maxJSONDepth {
+		ex.RequestError = errors.New("request body nested too deeply")
+		st := 400
+		if p.name == schemas.Datafold {
+			st = 422
+		}
+		return st, nil, p.encodeError(&apiError{status: st, msg: "body: JSON nested too deeply",
+			fields: []fieldError{{loc: []any{"body"}, msg: "JSON nested too deeply", typ: "json_invalid", code: "parse_error"}}})
+	}
 	rr := r.Clone(r.Context())
 	rr.Body = io.NopCloser(bytes.NewReader(raw))
 	rr.ContentLength = int64(len(raw))
@@ -380,9 +349,10 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 	}
 
 	opts := &openapi3filter.Options{
-		AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc,
-		MultiError:          true,
-		SkipSettingDefaults: true,
+		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+		MultiError:              true,
+		SkipSettingDefaults:     true,
+		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
 	}
 	vin := &openapi3filter.RequestValidationInput{Request: rr, PathParams: pathParams, Route: route, Options: opts}
 	if verr := openapi3filter.ValidateRequest(r.Context(), vin); verr != nil {
@@ -442,64 +412,9 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 	return status, nil, b
 }
 
-// relaxDiscriminatedOneOf turns every oneOf that carries a discriminator
-// into an anyOf. Under JSON Schema 2020-12 (which kin-openapi applies to
-// OpenAPI 3.1 documents) discriminators are mere annotations, and Datafold's
-// published spec has discriminated unions whose discriminator property is not
-// declared by the alternatives (DataDiffMonitorSpecPublic.datadiff, keyed by
-// "diff_type"): every value then matches both alternatives and oneOf always
-// fails. The real server picks the alternative by the discriminator, so
-// accepting any matching alternative is the faithful relaxation.
-func relaxDiscriminatedOneOf(doc *openapi3.T) {
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(ref *openapi3.SchemaRef)
-	walk = func(ref *openapi3.SchemaRef) {
-		if ref == nil || ref.Value == nil || seen[ref.Value] {
-			return
-		}
-		s := ref.Value
-		seen[s] = true
-		if s.Discriminator != nil && len(s.OneOf) > 0 {
-			s.AnyOf = append(s.AnyOf, s.OneOf...)
-			s.OneOf = nil
-		}
-		for _, group := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf, s.AllOf, s.PrefixItems} {
-			for _, r := range group {
-				walk(r)
-			}
-		}
-		for _, p := range s.Properties {
-			walk(p)
-		}
-		walk(s.Items)
-		walk(s.AdditionalProperties.Schema)
-		walk(s.Not)
-	}
-	for _, sch := range doc.Components.Schemas {
-		walk(sch)
-	}
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, p := range op.Parameters {
-				if p.Value != nil {
-					walk(p.Value.Schema)
-				}
-			}
-			if op.RequestBody != nil && op.RequestBody.Value != nil {
-				for _, mt := range op.RequestBody.Value.Content {
-					walk(mt.Schema)
-				}
-			}
-			for _, r := range op.Responses.Map() {
-				if r.Value != nil {
-					for _, mt := range r.Value.Content {
-						walk(mt.Schema)
-					}
-				}
-			}
-		}
-	}
-}
+// uuidFormat checks format: uuid in requests (the real servers reject
+// malformed ids before looking anything up).
+var uuidFormat = openapi3.NewRegexpFormatValidator(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 func (sp *spec) is31() bool { return sp.doc.IsOpenAPI31OrLater() }
 
@@ -553,11 +468,6 @@ func responseSchema(op *openapi3.Operation, status int) *openapi3.SchemaRef {
 	return mt.Schema
 }
 
-// hasResponseBody tells whether op declares a JSON body for status.
-func hasResponseBody(op *openapi3.Operation, status int) bool {
-	return responseSchema(op, status) != nil
-}
-
 // synthHandler answers with a value synthesized from the success response
 // schema (operations without curated behaviour).
 func synthHandler(c *call) (int, any) {
@@ -567,17 +477,6 @@ func synthHandler(c *call) (int, any) {
 		return st, nil
 	}
 	return st, newResponseSynth(c.p.spec.is31(), c.op.ID).gen(sch, "", 0)
-}
-
-// ok answers with the operation's declared success status and v.
-func (c *call) ok(v any) (int, any) {
-	st := successStatus(c.op.Op)
-	if !hasResponseBody(c.op.Op, st) && v != nil {
-		// The spec declares no body; send v anyway only when it is useful
-		// (the real APIs send small JSON bodies for several of these).
-		return st, v
-	}
-	return st, v
 }
 
 // jsonClone deep-copies v through JSON, turning structs into maps and all

@@ -153,6 +153,14 @@ func (g *synth) genProps(s *openapi3.Schema, out map[string]any, depth int) {
 		}
 		out[name] = g.gen(s.Properties[name], name, depth+1)
 	}
+	for _, name := range sortedKeys(s.Properties) {
+		if uint64(len(out)) >= s.MinProps {
+			break
+		}
+		if _, ok := out[name]; !ok && !g.skip(s.Properties[name]) {
+			out[name] = g.gen(s.Properties[name], name, depth+1)
+		}
+	}
 }
 
 // shallow is a cheap valid-looking value once the depth limit is reached.

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"sync"
@@ -40,7 +39,26 @@ type table struct {
 	Kind                          string // TABLE or VIEW
 	Columns                       []*column
 	PK                            string
-	rows                          func(env int) []int // row numbers present in env
+	rowsFn                        func(env int) []int // row numbers present in env
+
+	rowsMu    sync.Mutex
+	rowsCache map[int][]int
+}
+
+// rows returns the row numbers present in env (cached; callers must not
+// modify the slice).
+func (t *table) rows(env int) []int {
+	t.rowsMu.Lock()
+	defer t.rowsMu.Unlock()
+	if r, ok := t.rowsCache[env]; ok {
+		return r
+	}
+	if t.rowsCache == nil {
+		t.rowsCache = map[int][]int{}
+	}
+	r := t.rowsFn(env)
+	t.rowsCache[env] = r
+	return r
 }
 
 func (t *table) path() []string { return []string{t.DB, t.Schema, t.Name} }
@@ -110,17 +128,52 @@ func (w *warehouse) find(parts []string) *table {
 
 // hash01 is a deterministic pseudo-random number in [0,1) for (key, i).
 func hash01(key string, i int) float64 {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s/%d", key, i)
-	return float64(h.Sum64()%1_000_000) / 1_000_000
+	h := uint64(14695981039346656037) // FNV-1a of key
+	for j := 0; j < len(key); j++ {
+		h ^= uint64(key[j])
+		h *= 1099511628211
+	}
+	x := h ^ uint64(i)*0x9e3779b97f4a7c15
+	// splitmix64 finaliser
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x%1_000_000) / 1_000_000
 }
 
-var baseDay = time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+// demoDay is midnight (UTC) of the day the process started. Seeded
+// timestamps are relative to it so the demo always looks current; the
+// structure of the data does not depend on it.
+var demoDay = time.Now().UTC().Truncate(24 * time.Hour)
 
+// baseDay is the first day of order history: the first of the month three
+// years before demoDay (orders run until a few weeks ago).
+var baseDay = time.Date(demoDay.Year()-3, demoDay.Month(), 1, 0, 0, 0, 0, time.UTC)
+
+var (
+	orderDatesOnce sync.Once
+	orderDates     []string
+)
+
+// orderDate is the date of order i (volume grows over time; cached).
 func orderDate(i int) string {
-	// ~ 120 orders a day, growing
-	d := int(math.Sqrt(float64(i)) * 3.05)
-	return baseDay.AddDate(0, 0, d).Format("2006-01-02")
+	orderDatesOnce.Do(func() {
+		orderDates = make([]string, nOrders+nDevExtra+1)
+		days := map[int]string{}
+		for j := 1; j < len(orderDates); j++ {
+			d := int(math.Sqrt(float64(j)) * 3.05)
+			if _, ok := days[d]; !ok {
+				days[d] = baseDay.AddDate(0, 0, d).Format("2006-01-02")
+			}
+			orderDates[j] = days[d]
+		}
+	})
+	if i > 0 && i < len(orderDates) {
+		return orderDates[i]
+	}
+	return baseDay.AddDate(0, 0, int(math.Sqrt(float64(i))*3.05)).Format("2006-01-02")
 }
 
 func orderCustomer(i int) int { return (i*7919)%nCustomers + 1 }
@@ -221,11 +274,11 @@ func custFirstOrder(i int) string {
 	return baseDay.AddDate(0, 0, int(hash01("first", i)*700)).Format("2006-01-02")
 }
 func custLastOrder(i int) string {
-	return baseDay.AddDate(0, 0, 700+int(hash01("last", i)*700)).Format("2006-01-02")
+	return baseDay.AddDate(0, 0, 700+int(hash01("last", i)*370)).Format("2006-01-02")
 }
 
 func loadedAt(i int) string {
-	return baseDay.AddDate(0, 0, 1400).Add(time.Duration(i%86400) * time.Second).Format("2006-01-02 15:04:05")
+	return baseDay.AddDate(0, 0, 1075).Add(time.Duration(i%86400) * time.Second).Format("2006-01-02 15:04:05")
 }
 
 func col(name, typ, desc string, gen func(env, i int) any, from ...string) *column {
@@ -239,7 +292,7 @@ func jaffleTables() []*table {
 	id := same(func(i int) any { return i })
 	rawOrders := &table{DB: "ANALYTICS", Schema: "RAW", Name: "orders", Kind: "TABLE", PK: "id",
 		Description: "Orders as loaded from the shop's application database by Fivetran.",
-		rows:        orderRows(false),
+		rowsFn:      orderRows(false),
 		Columns: []*column{
 			col("id", "NUMBER(38,0)", "Order id", id),
 			col("user_id", "NUMBER(38,0)", "Customer id", same(func(i int) any { return orderCustomer(i) })),
@@ -249,7 +302,7 @@ func jaffleTables() []*table {
 		}}
 	rawCustomers := &table{DB: "ANALYTICS", Schema: "RAW", Name: "customers", Kind: "TABLE", PK: "id",
 		Description: "Customers as loaded from the shop's application database.",
-		rows:        seqRows(nCustomers),
+		rowsFn:      seqRows(nCustomers),
 		Columns: []*column{
 			col("id", "NUMBER(38,0)", "Customer id", id),
 			col("first_name", "VARCHAR(16777216)", "First name", same(func(i int) any { return custFirst(i) })),
@@ -259,7 +312,7 @@ func jaffleTables() []*table {
 		}}
 	rawPayments := &table{DB: "ANALYTICS", Schema: "RAW", Name: "payments", Kind: "TABLE", PK: "id",
 		Description: "Payments from the payment processor; amount is in cents.",
-		rows:        seqRows(nPayments),
+		rowsFn:      seqRows(nPayments),
 		Columns: []*column{
 			col("id", "NUMBER(38,0)", "Payment id", id),
 			col("order_id", "NUMBER(38,0)", "Order the payment belongs to", same(func(i int) any { return (i-1)%nOrders + 1 })),
@@ -270,7 +323,7 @@ func jaffleTables() []*table {
 		}}
 	stgOrders := &table{DB: "ANALYTICS", Schema: "STAGING", Name: "stg_orders", Kind: "VIEW", PK: "order_id",
 		Description: "One row per order, renamed and cleaned from RAW.orders.",
-		rows:        orderRows(true),
+		rowsFn:      orderRows(true),
 		Columns: []*column{
 			col("order_id", "NUMBER(38,0)", "Order id", id, "RAW.orders.id"),
 			col("customer_id", "NUMBER(38,0)", "Customer id", same(func(i int) any { return orderCustomer(i) }), "RAW.orders.user_id"),
@@ -279,7 +332,7 @@ func jaffleTables() []*table {
 		}}
 	stgCustomers := &table{DB: "ANALYTICS", Schema: "STAGING", Name: "stg_customers", Kind: "VIEW", PK: "customer_id",
 		Description: "One row per customer.",
-		rows:        seqRows(nCustomers),
+		rowsFn:      seqRows(nCustomers),
 		Columns: []*column{
 			col("customer_id", "NUMBER(38,0)", "Customer id", id, "RAW.customers.id"),
 			col("first_name", "VARCHAR(16777216)", "First name", same(func(i int) any { return custFirst(i) }), "RAW.customers.first_name"),
@@ -288,7 +341,7 @@ func jaffleTables() []*table {
 		}}
 	stgPayments := &table{DB: "ANALYTICS", Schema: "STAGING", Name: "stg_payments", Kind: "VIEW", PK: "payment_id",
 		Description: "One row per payment; amount converted from cents to dollars.",
-		rows:        seqRows(nPayments),
+		rowsFn:      seqRows(nPayments),
 		Columns: []*column{
 			col("payment_id", "NUMBER(38,0)", "Payment id", id, "RAW.payments.id"),
 			col("order_id", "NUMBER(38,0)", "Order id", same(func(i int) any { return (i-1)%nOrders + 1 }), "RAW.payments.order_id"),
@@ -303,7 +356,7 @@ func jaffleTables() []*table {
 		}}
 	fctOrders := &table{DB: "ANALYTICS", Schema: "MARTS", Name: "fct_orders", Kind: "TABLE", PK: "order_id",
 		Description: "One row per order with its payment totals by method. Source of revenue reporting.",
-		rows:        orderRows(true),
+		rowsFn:      orderRows(true),
 		Columns: []*column{
 			col("order_id", "NUMBER(38,0)", "Primary key", id, "STAGING.stg_orders.order_id"),
 			col("customer_id", "NUMBER(38,0)", "Foreign key to dim_customers", same(func(i int) any { return orderCustomer(i) }), "STAGING.stg_orders.customer_id"),
@@ -317,7 +370,7 @@ func jaffleTables() []*table {
 		}}
 	dimCustomers := &table{DB: "ANALYTICS", Schema: "MARTS", Name: "dim_customers", Kind: "TABLE", PK: "customer_id",
 		Description: "One row per customer with order history and lifetime value.",
-		rows:        seqRows(nCustomers),
+		rowsFn:      seqRows(nCustomers),
 		Columns: []*column{
 			col("customer_id", "NUMBER(38,0)", "Primary key", id, "STAGING.stg_customers.customer_id"),
 			col("first_name", "VARCHAR(16777216)", "First name", same(func(i int) any { return custFirst(i) }), "STAGING.stg_customers.first_name"),
@@ -336,7 +389,7 @@ var channels = []string{"google_ads", "meta", "newsletter", "tiktok"}
 func marketingTables() []*table {
 	return []*table{
 		{DB: "jaffle-marketing", Schema: "marketing", Name: "ad_spend", Kind: "TABLE", PK: "id",
-			Description: "Daily ad spend per channel and campaign.", rows: seqRows(4380),
+			Description: "Daily ad spend per channel and campaign.", rowsFn: seqRows(4380),
 			Columns: []*column{
 				col("id", "INT64", "Row id", same(func(i int) any { return i })),
 				col("date", "DATE", "Spend date", same(func(i int) any { return baseDay.AddDate(0, 0, (i-1)/3).Format("2006-01-02") })),
@@ -345,7 +398,7 @@ func marketingTables() []*table {
 				col("spend_usd", "NUMERIC", "Spend in USD", same(func(i int) any { return math.Round((50+hash01("spend", i)*900)*100) / 100 })),
 			}},
 		{DB: "jaffle-marketing", Schema: "marketing", Name: "campaigns", Kind: "TABLE", PK: "campaign_id",
-			Description: "Marketing campaigns.", rows: seqRows(12),
+			Description: "Marketing campaigns.", rowsFn: seqRows(12),
 			Columns: []*column{
 				col("campaign_id", "INT64", "Campaign id", same(func(i int) any { return i })),
 				col("name", "STRING", "Campaign name", same(func(i int) any {
@@ -413,23 +466,26 @@ func quotePart(p string) string {
 	return p
 }
 
-// rowValues returns row i of t in env as column -> value.
-func (t *table) row(env, i int) map[string]any {
+// row returns row i of t in env as column -> value (only the columns in
+// only, when it is not nil).
+func (t *table) row(env, i int, only map[string]bool) map[string]any {
 	out := make(map[string]any, len(t.Columns))
 	for _, c := range t.Columns {
-		out[c.Name] = c.gen(env, i)
+		if only == nil || only[c.Name] {
+			out[c.Name] = c.gen(env, i)
+		}
 	}
 	return out
 }
 
-// tableDiff is the outcome of comparing t in two environments by primary key.
+// tableDiff is the outcome of comparing two tables (or one table in two
+// environments) row by row, matching rows by primary key.
 type tableDiff struct {
-	RowsA, RowsB     int
-	ExclA, ExclB     int
-	ColumnDiffs      map[string]int // column -> rows whose value differs
-	RowsWithDiffs    int
-	Compared         []string
-	DistinctA, DistB int
+	RowsA, RowsB  int
+	ExclA, ExclB  int
+	ColumnDiffs   map[string]int // compared column -> rows whose value differs
+	RowsWithDiffs int
+	Compared      []string
 }
 
 var (
@@ -437,24 +493,27 @@ var (
 	diffCache   = map[string]*tableDiff{}
 )
 
-// compareEnvs compares table t between two environments (cached: the data
-// is deterministic).
-func compareEnvs(t *table, envA, envB int) *tableDiff {
-	key := fmt.Sprintf("%s/%d/%d", t.fqn(), envA, envB)
+// compareTables compares tA in envA with tB in envB on the columns compared
+// (cached: the data is deterministic). Every demo table's primary key is the
+// row number, so rows are matched by row number.
+func compareTables(tA *table, envA int, tB *table, envB int, compared []string) *tableDiff {
+	key := fmt.Sprintf("%s/%d|%s/%d|%s", tA.fqn(), envA, tB.fqn(), envB, strings.Join(compared, ","))
 	diffCacheMu.Lock()
 	defer diffCacheMu.Unlock()
 	if d, ok := diffCache[key]; ok {
 		return d
 	}
-	rowsA, rowsB := t.rows(envA), t.rows(envB)
+	rowsA, rowsB := tA.rows(envA), tB.rows(envB)
 	inB := make(map[int]bool, len(rowsB))
 	for _, i := range rowsB {
 		inB[i] = true
 	}
-	d := &tableDiff{RowsA: len(rowsA), RowsB: len(rowsB), DistinctA: len(rowsA), DistB: len(rowsB), ColumnDiffs: map[string]int{}}
-	for _, c := range t.Columns {
-		if c.Name != t.PK {
-			d.Compared = append(d.Compared, c.Name)
+	d := &tableDiff{RowsA: len(rowsA), RowsB: len(rowsB), ColumnDiffs: map[string]int{}, Compared: compared}
+	type pair struct{ a, b *column }
+	var cols []pair
+	for _, name := range compared {
+		if a, b := tA.column(name), tB.column(name); a != nil && b != nil {
+			cols = append(cols, pair{a, b})
 		}
 	}
 	common := 0
@@ -465,12 +524,9 @@ func compareEnvs(t *table, envA, envB int) *tableDiff {
 		}
 		common++
 		differs := false
-		for _, c := range t.Columns {
-			if c.Name == t.PK {
-				continue
-			}
-			if fmt.Sprint(c.gen(envA, i)) != fmt.Sprint(c.gen(envB, i)) {
-				d.ColumnDiffs[c.Name]++
+		for _, p := range cols {
+			if p.a.gen(envA, i) != p.b.gen(envB, i) {
+				d.ColumnDiffs[p.a.Name]++
 				differs = true
 			}
 		}
@@ -481,4 +537,15 @@ func compareEnvs(t *table, envA, envB int) *tableDiff {
 	d.ExclB = len(rowsB) - common
 	diffCache[key] = d
 	return d
+}
+
+// compareEnvs compares t between two environments on all its non-key columns.
+func compareEnvs(t *table, envA, envB int) *tableDiff {
+	var compared []string
+	for _, c := range t.Columns {
+		if c.Name != t.PK {
+			compared = append(compared, c.Name)
+		}
+	}
+	return compareTables(t, envA, t, envB, compared)
 }

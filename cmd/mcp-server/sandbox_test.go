@@ -82,10 +82,20 @@ func TestEveryToolAgainstSandbox(t *testing.T) {
 	if got, want := len(listed.Tools), 137; got != want {
 		t.Fatalf("tools/list got %d tools, want %d", got, want)
 	}
-	// Reads first, deletes last, so a delete never hides what a read needs.
+	// Reads first, deletes last, and deeper deletes (a space's share) before
+	// shallower ones (the space), so no call loses what it needs.
 	order := append([]*tools.Tool(nil), a.tools...)
 	rank := map[string]int{"GET": 0, "POST": 1, "PUT": 1, "PATCH": 1, "DELETE": 2}
-	sort.SliceStable(order, func(i, j int) bool { return rank[order[i].Method] < rank[order[j].Method] })
+	sort.SliceStable(order, func(i, j int) bool {
+		a, b := order[i], order[j]
+		if rank[a.Method] != rank[b.Method] {
+			return rank[a.Method] < rank[b.Method]
+		}
+		if a.Method == "DELETE" {
+			return strings.Count(a.Path, "/") > strings.Count(b.Path, "/")
+		}
+		return false
+	})
 	examples := sandbox.Examples()
 	canaries := sandbox.CanarySecrets()
 	failed := 0
