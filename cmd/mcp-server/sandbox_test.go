@@ -133,7 +133,6 @@ func TestEveryToolAgainstSandbox(t *testing.T) {
 	t.Logf("%d of %d tools returned an error", failed, len(order))
 }
 
-
 // exampleArgs builds valid arguments from a tool's input schema: demo-data
 // ids for names the sandbox knows, schema-derived values for the other
 // required properties.
