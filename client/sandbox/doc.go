@@ -15,10 +15,10 @@
 //     {"status":"error","error":{"statusCode","name":"ParameterError",...}},
 //     PDC 400 {"status","message"}). See sandbox.go and errors.go.
 //   - Answers that are valid against each operation's response schema:
-//     curated, stateful handlers (handlers_*.go) whose output is completed
-//     with any required field they leave out, and a deterministic generator
-//     (synth.go) for the rest. operations_test.go checks every one of the 138
-//     operations against its response schema.
+//     every operation has a curated, stateful handler (handlers_*.go,
+//     datafold_*.go, lightdash_*.go); a deterministic generator (synth.go)
+//     fills in any required field a handler leaves out. operations_test.go
+//     checks every one of the 138 operations against its response schema.
 //   - The demo data (data_*.go, warehouse.go): the jaffle-shop dbt project in
 //     Snowflake (ANALYTICS.RAW → STAGING → MARTS) in production (Datafold data
 //     source 1) and in the dev environment of PR #42 (data source 2), plus a
@@ -77,7 +77,10 @@
 //
 // Destructive operations on the sandbox's own identity (Lightdash DeleteMe,
 // DeleteMyOrganization, CreateOrganization) are acknowledged but not
-// applied, so a demo session stays usable; everything else is stateful per
-// Sandbox (create → get/list shows it, delete → 404, patch → get reflects
-// it). A Sandbox is safe for concurrent use.
+// applied, so a demo session stays usable; as the sandbox sends no invite
+// emails, RegisterUser accepts any non-empty invite code. Bodies nested more
+// than 64 levels deep are refused before validation (which is slow on them).
+// Everything else is stateful per Sandbox (create → get/list shows it,
+// delete → 404, patch → get reflects it). A Sandbox is safe for concurrent
+// use. Seeded timestamps are relative to the day the process started.
 package sandbox

@@ -60,6 +60,28 @@ var argOverrides = map[string]map[string]any{
 		},
 		"name": "fct_orders prod vs dev",
 	},
+	"datafold_create_data_diff": {
+		"data_source1_id": 1, "data_source2_id": 2,
+		"table1": []any{"ANALYTICS", "MARTS", "fct_orders"}, "table2": []any{"ANALYTICS", "MARTS", "fct_orders"},
+		"pk_columns": []any{"order_id"},
+	},
+	"lightdash_compile_query": {
+		"exploreName": "fct_orders", "dimensions": []any{"fct_orders_status"}, "metrics": []any{"fct_orders_order_count"},
+		"sorts": []any{}, "tableCalculations": []any{}, "limit": 10,
+	},
+	"lightdash_download_csv_from_explore": {
+		"exploreName": "fct_orders", "dimensions": []any{"fct_orders_status"}, "metrics": []any{"fct_orders_order_count"},
+		"sorts": []any{}, "tableCalculations": []any{}, "limit": 10, "columnOrder": []any{"fct_orders_status", "fct_orders_order_count"},
+	},
+	"lightdash_calculate_total_from_query": {
+		"explore": "fct_orders",
+		"metricQuery": map[string]any{"exploreName": "fct_orders", "dimensions": []any{"fct_orders_status"}, "metrics": []any{"fct_orders_order_count"},
+			"filters": map[string]any{}, "sorts": []any{}, "tableCalculations": []any{}, "limit": 10},
+	},
+	"pdc_create_data_sources": {
+		"body": []any{map[string]any{"resourceName": "Orders Warehouse", "databaseType": "PostgreSQL", "host": "db.example.com", "port": "5432"}},
+	},
+	"pdc_filter_data_sources": {"resourceNames": []any{"*Snowflake*"}},
 }
 
 // TestEveryToolAgainstSandbox calls each of the tools through an MCP

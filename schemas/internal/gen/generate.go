@@ -266,6 +266,8 @@ func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *sc
 		add(argName.ReplaceAllString(name, "_"), schemas.Param{In: in, Name: name}, schema, req || in == schemas.InPath)
 	}
 
+	var bodyMin any
+	bodyArgs := -1
 	body, bodyRequired := requestBody(c, raw)
 	if body != nil {
 		c.maxDepth = depth + 1
@@ -274,6 +276,7 @@ func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *sc
 		switch {
 		case isObject && len(bodyProps) > 0:
 			op.BodyRequired = bodyRequired
+			bodyMin, bodyArgs = schema["minProperties"], len(bodyProps)
 			req := stringSet(schema["required"])
 			for _, name := range sortedKeys(bodyProps) {
 				arg := argName.ReplaceAllString(name, "_")
@@ -294,6 +297,10 @@ func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *sc
 	out := map[string]any{"type": "object", "properties": props}
 	if len(required) > 0 {
 		out["required"] = required
+	}
+	if bodyMin != nil && len(props) == bodyArgs {
+		// The body is the whole input, so its "at least N fields" rule is the tool's.
+		out["minProperties"] = bodyMin
 	}
 	return out, c.cut, nil
 }
