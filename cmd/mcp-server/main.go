@@ -32,7 +32,8 @@ func main() {
 
 const usageText = `Usage:
   mcp-server [flags]     serve MCP over stdio (default) or streamable HTTP
-  mcp-server tools       print every tool as a JSON array
+  mcp-server tools       print the tools as a JSON array (takes the tool-choosing flags)
+  mcp-server toolsets    list the providers and toolsets --toolsets accepts
   mcp-server version     print the version
 
 Flags:
@@ -42,7 +43,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "tools":
-			return printTools(stdout, stderr)
+			return printTools(args[1:], stdout, stderr)
+		case "toolsets":
+			all, err := tools.All()
+			if err != nil {
+				fmt.Fprintln(stderr, "mcp-server:", err)
+				return 1
+			}
+			printToolsets(stdout, all)
+			return 0
 		case "version":
 			fmt.Fprintln(stdout, "datastack-mcp", version())
 			return 0
@@ -66,6 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one upstream HTTP attempt")
 	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr("MCP_LOG_FORMAT", "text"), "text or json (env MCP_LOG_FORMAT)")
+	getSelection := addSelectionFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -85,13 +95,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mcp-server: --transport must be stdio or http, got %q\n", *transport)
 		return 2
 	}
-	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger})
+	sel, err := getSelection()
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
+	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1
 	}
 	logger.Info("datastack-mcp starting", "version", version(), "transport", *transport, "sandbox", *sandboxFlag,
-		"providers", strings.Join(a.providers, ","), "tools", len(a.tools))
+		"providers", strings.Join(a.providers, ","), "tools", len(a.tools), "tool_mode", sel.mode, "read_only", sel.policy.ReadOnly)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *transport == "http" {
@@ -149,14 +164,33 @@ type inventoryEntry struct {
 	Annotations tools.Annotations `json:"annotations"`
 }
 
-func printTools(stdout, stderr io.Writer) int {
+func printTools(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("mcp-server tools", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	getSelection := addSelectionFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	sel, err := getSelection()
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
 	all, err := tools.All()
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 1
 	}
-	out := make([]inventoryEntry, 0, len(all))
-	for _, t := range all {
+	chosen, err := choose(sel, all, all)
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
+	out := make([]inventoryEntry, 0, len(chosen))
+	for _, t := range chosen {
 		e := inventoryEntry{Name: t.Name, Provider: t.Provider, Toolset: t.Toolset, Method: t.Method, Path: t.Path,
 			Title: t.Title, Description: t.Description, Annotations: t.Annotations}
 		if t.Operation != "" {

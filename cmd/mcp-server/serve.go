@@ -31,6 +31,7 @@ type options struct {
 	timeout    time.Duration
 	getenv     func(string) string
 	logger     *slog.Logger
+	selection  selection
 }
 
 // assembled is a ready MCP server and what it was built from.
@@ -100,11 +101,22 @@ func assemble(o options) (*assembled, error) {
 			a.providers = append(a.providers, p)
 		}
 	}
-	a.tools = tools.ForProviders(all, enabled)
+	if o.selection.mode == "" {
+		o.selection.mode = modeAll
+	}
+	a.tools, err = choose(o.selection, all, tools.ForProviders(all, enabled))
+	if err != nil {
+		return nil, err
+	}
+	byName := map[string]*tools.Tool{}
+	for _, t := range all {
+		byName[t.Name] = t
+	}
 	a.mcp = server.NewMCPServer("datastack-mcp", version(),
 		server.WithToolCapabilities(false),
 		server.WithInstructions(instructions),
 		server.WithRecovery(),
+		server.WithToolFilter(requestToolFilter(byName)),
 	)
 	tools.Register(a.mcp, a.tools, deps)
 	return a, nil
@@ -139,6 +151,7 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 		server.WithEndpointPath("/mcp"),
 		server.WithStreamableHTTPServer(httpSrv),
 		server.WithStreamableHTTPLogger(logger),
+		server.WithHTTPContextFunc(requestPolicyContext),
 	)
 	mux.Handle("/mcp", mcpHandler)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+// Tool modes.
+const (
+	modeAll       = "all"
+	modeDiscovery = "discovery"
+)
+
+// selection is which tools a server offers, from flags and environment.
+type selection struct {
+	policy tools.Policy
+	mode   string
+}
+
+// addSelectionFlags registers the tool-choosing flags on fs.
+func addSelectionFlags(fs *flag.FlagSet) func() (selection, error) {
+	toolsets := fs.String("toolsets", os.Getenv("MCP_TOOLSETS"), "comma-separated providers or toolsets to offer, e.g. datafold,lightdash-catalog (env MCP_TOOLSETS; see `mcp-server toolsets`)")
+	allow := fs.String("tools", os.Getenv("MCP_TOOLS"), "comma-separated exact tool allowlist; wins over --toolsets (env MCP_TOOLS)")
+	exclude := fs.String("exclude-tools", os.Getenv("MCP_EXCLUDE_TOOLS"), "comma-separated tools never to offer; wins over everything (env MCP_EXCLUDE_TOOLS)")
+	readOnly := fs.Bool("read-only", envBool("MCP_READ_ONLY"), "offer only read-only tools, even if named in --tools (env MCP_READ_ONLY=1)")
+	mode := fs.String("tool-mode", envOr("MCP_TOOL_MODE", modeAll), "all: every tool in tools/list; discovery: only search_tools, describe_tool and call_tool (env MCP_TOOL_MODE)")
+	return func() (selection, error) {
+		if *mode != modeAll && *mode != modeDiscovery {
+			return selection{}, fmt.Errorf("--tool-mode must be %s or %s, got %q", modeAll, modeDiscovery, *mode)
+		}
+		return selection{
+			policy: tools.Policy{
+				Toolsets: tools.ParseList(*toolsets),
+				Tools:    tools.ParseList(*allow),
+				Exclude:  tools.ParseList(*exclude),
+				ReadOnly: *readOnly,
+			},
+			mode: *mode,
+		}, nil
+	}
+}
+
+func envBool(key string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(key))
+	return v
+}
+
+// Request headers that narrow the tools of one HTTP request. They can only
+// remove tools the server offers, never add any.
+const (
+	headerToolsets = "X-MCP-Toolsets"
+	headerTools    = "X-MCP-Tools"
+	headerExclude  = "X-MCP-Exclude-Tools"
+	headerReadOnly = "X-MCP-Read-Only"
+)
+
+func policyFromHeaders(h http.Header) tools.Policy {
+	ro, _ := strconv.ParseBool(h.Get(headerReadOnly))
+	return tools.Policy{
+		Toolsets: tools.ParseList(h.Get(headerToolsets)),
+		Tools:    tools.ParseList(h.Get(headerTools)),
+		Exclude:  tools.ParseList(h.Get(headerExclude)),
+		ReadOnly: ro,
+	}
+}
+
+// requestPolicyContext carries the header policy into tool handlers.
+func requestPolicyContext(ctx context.Context, r *http.Request) context.Context {
+	return tools.WithRequestPolicy(ctx, policyFromHeaders(r.Header))
+}
+
+// requestToolFilter hides, per request, the tools its policy removes; mcp-go
+// applies it to tools/call too, so a hidden tool cannot be called.
+func requestToolFilter(byName map[string]*tools.Tool) server.ToolFilterFunc {
+	return func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+		p, ok := tools.RequestPolicy(ctx)
+		if !ok {
+			return list
+		}
+		out := list[:0:0]
+		for _, mt := range list {
+			if t := byName[mt.Name]; t == nil || p.Allows(t) {
+				out = append(out, mt)
+			}
+		}
+		return out
+	}
+}
+
+// choose applies the server's selection to the tools of the configured
+// providers and returns what to register.
+func choose(sel selection, all, available []*tools.Tool) ([]*tools.Tool, error) {
+	if err := sel.policy.Check(all); err != nil {
+		return nil, err
+	}
+	offered := sel.policy.Filter(available)
+	if sel.mode == modeDiscovery {
+		return tools.DiscoveryTools(offered)
+	}
+	return offered, nil
+}
+
+func printToolsets(w interface{ Write([]byte) (int, error) }, all []*tools.Tool) {
+	for _, ts := range tools.Toolsets(all) {
+		kind := "toolset"
+		if ts.Name == ts.Provider {
+			kind = "provider"
+		}
+		fmt.Fprintf(w, "%-40s %-8s %3d tools  %s\n", ts.Name, kind, len(ts.Tools), strings.Join(first(ts.Tools, 3), ", ")+more(ts.Tools, 3))
+	}
+}
+
+func first(list []string, n int) []string {
+	if len(list) > n {
+		return list[:n]
+	}
+	return list
+}
+
+func more(list []string, n int) string {
+	if len(list) > n {
+		return fmt.Sprintf(", … (+%d)", len(list)-n)
+	}
+	return ""
+}

@@ -1,0 +1,145 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// Discovery mode offers three tools instead of the whole inventory, for
+// clients whose context cannot carry 137 schemas: search_tools finds tools
+// by what they do, describe_tool gives one tool's full input schema, and
+// call_tool runs a tool with arguments validated exactly as a direct call.
+// The same policy applies as in direct mode: only the available tools (and,
+// over HTTP, those the request's headers allow) can be found or called.
+
+// DiscoveryProvider is the provider name of the discovery tools.
+const DiscoveryProvider = "datastack"
+
+type searchArgs struct {
+	Query string `json:"query" jsonschema:"description=What you want to do, in a few words (e.g. compare prod and dev orders)."`
+	Limit int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=20,default=5,description=How many tools to return."`
+}
+
+type describeArgs struct {
+	Name string `json:"name" jsonschema:"description=The tool name, as search_tools returned it."`
+}
+
+type callArgs struct {
+	Name      string         `json:"name" jsonschema:"description=The tool name, as search_tools returned it."`
+	Arguments map[string]any `json:"arguments,omitempty" jsonschema:"description=The tool's arguments, as describe_tool's inputSchema describes them."`
+}
+
+// DiscoveryTools returns search_tools, describe_tool and call_tool over the
+// available tools.
+func DiscoveryTools(available []*Tool) ([]*Tool, error) {
+	byName := map[string]*Tool{}
+	readOnly := true
+	for _, t := range available {
+		byName[t.Name] = t
+		readOnly = readOnly && t.Annotations.ReadOnly
+	}
+	full := newIndex(available)
+	lookup := func(ctx context.Context, name string) (*Tool, *mcp.CallToolResult) {
+		t := byName[name]
+		if t == nil || !AllowedIn(ctx, t) {
+			hint := ""
+			if hits := searchIn(ctx, full, available, strings.ReplaceAll(name, "_", " "), 3); len(hits) > 0 {
+				var names []string
+				for _, h := range hits {
+					names = append(names, h.tool.Name)
+				}
+				hint = " Did you mean " + strings.Join(names, ", ") + "?"
+			}
+			return nil, errorResult("There is no tool %q on this server.%s Use search_tools to find one.", name, hint)
+		}
+		return t, nil
+	}
+	meta := Annotations{ReadOnly: true, Idempotent: true}
+	search, err := handwritten("search_tools", DiscoveryProvider, "discovery", "Search tools",
+		"Find the tools for a task by describing it in a few words; returns tool names with one-line descriptions, best first.",
+		meta, func(ctx context.Context, d *Deps, a searchArgs) *mcp.CallToolResult {
+			limit := a.Limit
+			if limit <= 0 {
+				limit = 5
+			}
+			var found []map[string]any
+			for _, h := range searchIn(ctx, full, available, a.Query, limit) {
+				found = append(found, map[string]any{"name": h.tool.Name, "description": oneLine(h.tool.Description)})
+			}
+			if len(found) == 0 {
+				return mcp.NewToolResultStructured(map[string]any{"tools": []any{}},
+					fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
+			}
+			out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
+			text, _ := marshal(out)
+			return mcp.NewToolResultStructured(out, text)
+		})
+	if err != nil {
+		return nil, err
+	}
+	describe, err := handwritten("describe_tool", DiscoveryProvider, "discovery", "Describe a tool",
+		"Get a tool's description, behaviour hints and full input schema before calling it with call_tool.",
+		meta, func(ctx context.Context, d *Deps, a describeArgs) *mcp.CallToolResult {
+			t, bad := lookup(ctx, a.Name)
+			if bad != nil {
+				return bad
+			}
+			out := map[string]any{
+				"name":        t.Name,
+				"description": t.Description,
+				"annotations": t.Annotations,
+				"inputSchema": t.describedSchema(),
+			}
+			text, _ := marshal(out)
+			return mcp.NewToolResultStructured(out, text)
+		})
+	if err != nil {
+		return nil, err
+	}
+	callAnn := Annotations{ReadOnly: readOnly, Destructive: !readOnly, OpenWorld: true}
+	call, err := handwritten("call_tool", DiscoveryProvider, "discovery", "Call a tool",
+		"Run a tool found with search_tools, with arguments as describe_tool shows; returns that tool's own result.",
+		callAnn, func(ctx context.Context, d *Deps, a callArgs) *mcp.CallToolResult {
+			t, bad := lookup(ctx, a.Name)
+			if bad != nil {
+				return bad
+			}
+			var args any = a.Arguments
+			if a.Arguments == nil {
+				args = map[string]any{}
+			}
+			return t.Call(ctx, d, args)
+		})
+	if err != nil {
+		return nil, err
+	}
+	return []*Tool{search, describe, call}, nil
+}
+
+// searchIn ranks with the prebuilt index, or over the request's narrower
+// set when its headers restrict the tools.
+func searchIn(ctx context.Context, full *index, available []*Tool, query string, limit int) []hit {
+	p, narrowed := RequestPolicy(ctx)
+	if !narrowed {
+		return full.search(query, limit)
+	}
+	return newIndex(p.Filter(available)).search(query, limit)
+}
+
+// describedSchema is the fullest input schema the tool accepts.
+func (t *Tool) describedSchema() any {
+	if raw := t.fullSchema(); len(raw) > 0 {
+		return raw
+	}
+	return t.InputSchema
+}
+
+func oneLine(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i+1]
+	}
+	return s
+}

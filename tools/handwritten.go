@@ -1,0 +1,57 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/invopop/jsonschema"
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// structSchema renders the input schema of a hand-written tool from its
+// argument struct (json and jsonschema tags), inline and without $schema,
+// so it reads like the generated ones.
+func structSchema(v any) (json.RawMessage, error) {
+	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
+	s := r.Reflect(v)
+	s.Version = ""
+	s.AdditionalProperties = nil
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// handwritten builds a Tool whose arguments decode into A.
+func handwritten[A any](name, provider, toolset, title, description string, ann Annotations,
+	run func(ctx context.Context, d *Deps, args A) *mcp.CallToolResult) (*Tool, error) {
+	var zero A
+	schema, err := structSchema(&zero)
+	if err != nil {
+		return nil, fmt.Errorf("tools: %s: schema: %w", name, err)
+	}
+	v, err := newValidator(name, schema)
+	if err != nil {
+		return nil, err
+	}
+	return &Tool{
+		Name:        name,
+		Provider:    provider,
+		Toolset:     toolset,
+		Title:       title,
+		Description: description,
+		Annotations: ann,
+		InputSchema: schema,
+		validator:   v,
+		call: func(ctx context.Context, d *Deps, t *Tool, raw map[string]any) *mcp.CallToolResult {
+			var args A
+			b, _ := json.Marshal(raw)
+			if err := json.Unmarshal(b, &args); err != nil {
+				return errorResult("%s: invalid arguments: %v. Fix the arguments and call again.", name, err)
+			}
+			return run(ctx, d, args)
+		},
+	}, nil
+}

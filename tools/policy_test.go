@@ -1,0 +1,144 @@
+package tools
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func TestPolicyAllows(t *testing.T) {
+	get := &Tool{Name: "datafold_list_monitors", Provider: "datafold", Toolset: "datafold-monitors", Annotations: Annotations{ReadOnly: true}}
+	del := &Tool{Name: "lightdash_delete_space", Provider: "lightdash", Toolset: "lightdash-spaces", Annotations: Annotations{Destructive: true}}
+	cases := []struct {
+		name    string
+		policy  Policy
+		tool    *Tool
+		allowed bool
+	}{
+		{"zero policy allows all", Policy{}, del, true},
+		{"provider toolset", Policy{Toolsets: []string{"datafold"}}, get, true},
+		{"other provider", Policy{Toolsets: []string{"datafold"}}, del, false},
+		{"toolset by tag", Policy{Toolsets: []string{"lightdash-spaces"}}, del, true},
+		{"allowlist wins over toolsets", Policy{Toolsets: []string{"lightdash"}, Tools: []string{"datafold_list_monitors"}}, del, false},
+		{"allowlist names the tool", Policy{Toolsets: []string{"lightdash"}, Tools: []string{"datafold_list_monitors"}}, get, true},
+		{"exclude wins over allowlist", Policy{Tools: []string{"datafold_list_monitors"}, Exclude: []string{"datafold_list_monitors"}}, get, false},
+		{"read-only beats allowlist", Policy{Tools: []string{"lightdash_delete_space"}, ReadOnly: true}, del, false},
+		{"read-only keeps reads", Policy{ReadOnly: true}, get, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.policy.Allows(tc.tool); got != tc.allowed {
+				t.Errorf("Allows(%s) got %v, want %v", tc.tool.Name, got, tc.allowed)
+			}
+		})
+	}
+}
+
+func TestPolicyCheck(t *testing.T) {
+	all := mustAll(t)
+	cases := []struct {
+		name    string
+		policy  Policy
+		wantErr string
+	}{
+		{"known names", Policy{Toolsets: []string{"datafold", "lightdash-catalog"}, Tools: []string{"pdc_get_data_source_by_id"}}, ""},
+		{"typo in toolset", Policy{Toolsets: []string{"datafolds"}}, `toolset "datafolds"`},
+		{"typo in exclude", Policy{Exclude: []string{"datafold_delete_everything"}}, `tool "datafold_delete_everything"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.policy.Check(all)
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Errorf("got %v, want no error", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Errorf("got %v, want an error naming %s", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestReadOnlyHidesEveryWrite(t *testing.T) {
+	for _, tool := range (Policy{ReadOnly: true}).Filter(mustAll(t)) {
+		if tool.Method != "GET" {
+			t.Errorf("read-only offers %s (%s)", tool.Name, tool.Method)
+		}
+	}
+}
+
+func TestSearchRanking(t *testing.T) {
+	all := mustAll(t)
+	ix := newIndex(all)
+	cases := []struct {
+		query string
+		want  string
+	}{
+		{"diff prod and dev orders", "datafold_create_data_diff"},
+		{"what depends on this column", "datafold_get_column_downstreams"},
+		{"list warehouse sources in posthog", "posthog_list_external_data_sources"},
+		{"run SQL on a Lightdash project", "lightdash_run_sql_query"},
+		{"monitor runs", "datafold_list_monitor_runs"},
+		{"pentaho data source by id", "pdc_get_data_source_by_id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.query, func(t *testing.T) {
+			hits := ix.search(tc.query, 3)
+			var names []string
+			for _, h := range hits {
+				names = append(names, h.tool.Name)
+			}
+			if !contains(names, tc.want) {
+				t.Errorf("top 3 got %v, want %s among them", names, tc.want)
+			}
+		})
+	}
+}
+
+func TestDiscoveryTools(t *testing.T) {
+	all := mustAll(t)
+	disc, err := DiscoveryTools(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]*Tool{}
+	for _, d := range disc {
+		byName[d.Name] = d
+	}
+	f := newFake(t)
+	f.register("GET", "/api/v1/monitors/201", 200, `{"id":201,"name":"orders freshness"}`)
+	deps := depsWith(t, "datafold", f)
+	ctx := context.Background()
+
+	res := byName["search_tools"].Call(ctx, deps, map[string]any{"query": "compare prod and dev tables", "limit": 3})
+	if res.IsError || !strings.Contains(Text(res), "datafold_create_data_diff") {
+		t.Errorf("search_tools got %s, want datafold_create_data_diff listed", Text(res))
+	}
+	res = byName["describe_tool"].Call(ctx, deps, map[string]any{"name": "datafold_get_monitor"})
+	if res.IsError || !strings.Contains(Text(res), `"inputSchema"`) {
+		t.Errorf("describe_tool got %s, want the input schema", Text(res))
+	}
+	res = byName["describe_tool"].Call(ctx, deps, map[string]any{"name": "datafold_get_monitr"})
+	if !res.IsError || !strings.Contains(Text(res), "datafold_get_monitor") {
+		t.Errorf("describe_tool of a typo got %s, want an error suggesting datafold_get_monitor", Text(res))
+	}
+	res = byName["call_tool"].Call(ctx, deps, map[string]any{"name": "datafold_get_monitor", "arguments": map[string]any{"id": "x"}})
+	if !res.IsError || !strings.Contains(Text(res), `argument "id"`) {
+		t.Errorf("call_tool with a bad argument got %s, want the direct tool's validation error", Text(res))
+	}
+	res = byName["call_tool"].Call(ctx, deps, map[string]any{"name": "datafold_get_monitor", "arguments": map[string]any{"id": 201}})
+	if res.IsError || !strings.Contains(Text(res), "orders freshness") {
+		t.Errorf("call_tool got %s, want the monitor", Text(res))
+	}
+	narrowed := WithRequestPolicy(ctx, Policy{Toolsets: []string{"lightdash"}})
+	res = byName["call_tool"].Call(narrowed, deps, map[string]any{"name": "datafold_get_monitor", "arguments": map[string]any{"id": 201}})
+	if !res.IsError {
+		t.Errorf("call_tool of a tool the request's policy hides got %s, want an error", Text(res))
+	}
+	res = byName["search_tools"].Call(narrowed, deps, map[string]any{"query": "monitor"})
+	if strings.Contains(Text(res), "datafold_") {
+		t.Errorf("search_tools under a lightdash-only policy got %s, want no datafold tools", Text(res))
+	}
+}
