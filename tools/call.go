@@ -18,7 +18,7 @@ import (
 // arguments to an HTTP request, send it, and shape the answer.
 func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, map[string]any) *mcp.CallToolResult {
 	return func(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
-		caller := d.Callers[op.Provider]
+		caller := d.callerFor(ctx, op.Provider)
 		if caller == nil {
 			return errorResult("%s is not available: %s is not configured on this server. Configure its credentials (%s) or start the server with --sandbox.",
 				t.Name, ProviderName(op.Provider), d.ConfigHint[op.Provider])

@@ -133,3 +133,6 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// knows reports whether name is an argument of the schema.
+func (v *validator) knows(name string) bool { return contains(v.known, name) }

@@ -93,3 +93,56 @@ func TestLoadUpstreams(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadUpstreamsConnections(t *testing.T) {
+	file := `{
+	  "datafold": {"connections": [
+	    {"name": "app", "base_url": "https://app.datafold.com", "api_key_env": "DF_APP", "read_only": true},
+	    {"name": "eu", "base_url": "https://eu.datafold.example", "api_key_env": "DF_EU", "exclude_tools": ["datafold_trigger_ci_run"]},
+	    {"name": "unset", "base_url": "https://x.example", "api_key_env": "DF_UNSET"}
+	  ]},
+	  "posthog": {"base_url": "https://eu.posthog.com", "api_key_env": "PH", "defaults": {"project_id": "7"}}
+	}`
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(file), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"DF_APP": "a", "DF_EU": "e", "PH": "p", "DATAFOLD_API_KEY": "ignored-for-named-connections"}
+	ups, skipped, err := loadUpstreams(path, func(k string) string { return env[k] }, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range ups {
+		got = append(got, u.provider+"/"+u.name+"@"+u.cfg.BaseURL)
+	}
+	want := "datafold/app@https://app.datafold.com,datafold/eu@https://eu.datafold.example,posthog/default@https://eu.posthog.com"
+	if strings.Join(got, ",") != want {
+		t.Errorf("connections got %v, want %s", got, want)
+	}
+	if !ups[0].policy.ReadOnly || len(ups[1].policy.Exclude) != 1 {
+		t.Errorf("policies got %+v and %+v, want app read-only and eu excluding one tool", ups[0].policy, ups[1].policy)
+	}
+	if ups[2].defaults["project_id"] != "7" {
+		t.Errorf("posthog defaults got %v, want project_id 7", ups[2].defaults)
+	}
+	if g := strings.Join(skipped, ","); g != "lightdash,pdc" {
+		t.Errorf("skipped got %s, want lightdash,pdc", g)
+	}
+
+	for name, bad := range map[string]string{
+		"unnamed connections": `{"datafold": {"connections": [{"api_key_env": "A"}, {"api_key_env": "B"}]}}`,
+		"duplicate names":     `{"datafold": {"connections": [{"name": "x", "api_key_env": "A"}, {"name": "x", "api_key_env": "B"}]}}`,
+		"unknown field":       `{"datafold": {"api_key": "secret-in-file"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "c.json")
+			if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := loadUpstreams(p, func(string) string { return "k" }, time.Second); err == nil {
+				t.Errorf("got no error, want the config refused")
+			}
+		})
+	}
+}

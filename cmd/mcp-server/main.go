@@ -184,7 +184,7 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 1
 	}
-	chosen, err := choose(sel, all, all)
+	chosen, err := choose(sel, all, all, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2

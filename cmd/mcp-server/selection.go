@@ -99,11 +99,17 @@ func requestToolFilter(byName map[string]*tools.Tool) server.ToolFilterFunc {
 
 // choose applies the server's selection to the tools of the configured
 // providers and returns what to register.
-func choose(sel selection, all, available []*tools.Tool) ([]*tools.Tool, error) {
+func choose(sel selection, all, available []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
 	if err := sel.policy.Check(all); err != nil {
 		return nil, err
 	}
 	offered := sel.policy.Filter(available)
+	if conns != nil {
+		var err error
+		if offered, err = tools.Bind(offered, conns); err != nil {
+			return nil, err
+		}
+	}
 	if sel.mode == modeDiscovery {
 		return tools.DiscoveryTools(offered)
 	}

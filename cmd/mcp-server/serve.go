@@ -54,6 +54,7 @@ func assemble(o options) (*assembled, error) {
 		deps.ConfigHint[p] = configHint(p)
 	}
 	a := &assembled{}
+	var conns []*tools.Connection
 	if o.sandbox {
 		sb, err := sandbox.New()
 		if err != nil {
@@ -72,6 +73,7 @@ func assemble(o options) (*assembled, error) {
 				return nil, err
 			}
 			deps.Callers[p] = c
+			conns = append(conns, &tools.Connection{Name: "sandbox", Provider: p, Caller: c})
 		}
 	} else {
 		ups, skipped, err := loadUpstreams(o.configPath, o.getenv, o.timeout)
@@ -85,10 +87,14 @@ func assemble(o options) (*assembled, error) {
 			u.cfg.Logger = o.logger
 			c, err := client.New(u.cfg)
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w", u.provider, err)
+				return nil, fmt.Errorf("%s connection %s: %w", u.provider, u.name, err)
 			}
-			deps.Callers[u.provider] = c
+			if deps.Callers[u.provider] == nil {
+				deps.Callers[u.provider] = c
+			}
 			deps.Secrets = append(deps.Secrets, u.cfg.APIKey, u.cfg.Password)
+			conns = append(conns, &tools.Connection{Name: u.name, Provider: u.provider, Caller: c, Policy: u.policy, Defaults: u.defaults})
+			o.logger.Info("provider connection configured", "provider", u.provider, "connection", u.name, "base_url", u.cfg.BaseURL, "read_only", u.policy.ReadOnly)
 		}
 		if len(ups) == 0 {
 			o.logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
@@ -104,7 +110,12 @@ func assemble(o options) (*assembled, error) {
 	if o.selection.mode == "" {
 		o.selection.mode = modeAll
 	}
-	a.tools, err = choose(o.selection, all, tools.ForProviders(all, enabled))
+	for _, c := range conns {
+		if err := c.Policy.Check(all); err != nil {
+			return nil, fmt.Errorf("%s connection %s: %w", c.Provider, c.Name, err)
+		}
+	}
+	a.tools, err = choose(o.selection, all, tools.ForProviders(all, enabled), conns)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,171 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+)
+
+// Connection is one configured account of a provider: its client, what it
+// may be used for, and argument values a user always passes the same.
+type Connection struct {
+	Name     string
+	Provider string
+	Caller   Caller
+	// Policy limits the tools this connection serves (read-only, allowlist).
+	Policy Policy
+	// Defaults fill arguments the caller leaves out (PostHog project_id, a
+	// Lightdash projectUuid); such arguments become optional.
+	Defaults map[string]any
+}
+
+// ConnectionArg is the argument that chooses among several connections.
+const ConnectionArg = "connection"
+
+type connKey struct{}
+
+// callerFor returns the client for a provider: the connection chosen for
+// this call, or the provider's only client.
+func (d *Deps) callerFor(ctx context.Context, provider string) Caller {
+	if c, ok := ctx.Value(connKey{}).(*Connection); ok && c.Provider == provider {
+		return c.Caller
+	}
+	return d.Callers[provider]
+}
+
+// Bind adapts tools to the configured connections. A tool no connection
+// allows is dropped. When its provider has several connections, the tool
+// takes a required "connection" argument listing those that allow it;
+// arguments some connection gives a default for become optional.
+func Bind(list []*Tool, conns []*Connection) ([]*Tool, error) {
+	byProvider := map[string][]*Connection{}
+	for _, c := range conns {
+		byProvider[c.Provider] = append(byProvider[c.Provider], c)
+	}
+	var out []*Tool
+	for _, t := range list {
+		all := byProvider[t.Provider]
+		var allowed []*Connection
+		for _, c := range all {
+			if c.Policy.Allows(t) {
+				allowed = append(allowed, c)
+			}
+		}
+		if len(allowed) == 0 {
+			continue
+		}
+		bound, err := bindTool(t, allowed, len(all) > 1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bound)
+	}
+	return out, nil
+}
+
+func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
+	defaulted := map[string]bool{}
+	for _, c := range allowed {
+		for k := range c.Defaults {
+			defaulted[k] = true
+		}
+	}
+	var names []string
+	for _, c := range allowed {
+		names = append(names, c.Name)
+	}
+	provider := ProviderName(base.Provider)
+	rewrite := func(raw json.RawMessage) (json.RawMessage, error) {
+		if len(raw) == 0 {
+			return raw, nil
+		}
+		var s map[string]any
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		props, _ := s["properties"].(map[string]any)
+		if props == nil {
+			props = map[string]any{}
+			s["properties"] = props
+		}
+		var req []any
+		list, _ := s["required"].([]any)
+		for _, r := range list {
+			name, _ := r.(string)
+			if !defaulted[name] {
+				req = append(req, r)
+				continue
+			}
+			if p, ok := props[name].(map[string]any); ok {
+				p["description"] = strings.TrimSpace(fmt.Sprint(p["description"], " Optional: the connection's default applies."))
+			}
+		}
+		if choose {
+			props[ConnectionArg] = map[string]any{"type": "string", "enum": names, "description": "Which " + provider + " connection to use."}
+			req = append(req, ConnectionArg)
+		}
+		if len(req) > 0 {
+			s["required"] = req
+		} else {
+			delete(s, "required")
+		}
+		return json.Marshal(s)
+	}
+	if !choose && len(defaulted) == 0 {
+		t := *base
+		return &t, nil
+	}
+	t := *base
+	var err error
+	if t.InputSchema, err = rewrite(base.InputSchema); err != nil {
+		return nil, err
+	}
+	if t.validator, err = newValidator(t.Name, t.InputSchema); err != nil {
+		return nil, err
+	}
+	byName := map[string]*Connection{}
+	for _, c := range allowed {
+		byName[c.Name] = c
+	}
+	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *mcp.CallToolResult {
+		conn := allowed[0]
+		if choose {
+			name, _ := args[ConnectionArg].(string)
+			if conn = byName[name]; conn == nil {
+				return errorResult("%s: connection %q is not one of %s.", t.Name, name, strings.Join(sortedNames(byName), ", "))
+			}
+		}
+		filled := make(map[string]any, len(args)+len(conn.Defaults))
+		for k, v := range args {
+			if k != ConnectionArg {
+				filled[k] = v
+			}
+		}
+		for k, v := range conn.Defaults {
+			if _, given := filled[k]; !given && base.validator.knows(k) {
+				filled[k] = v
+			}
+		}
+		// The filled arguments must satisfy the tool's own schema, so a
+		// connection without a default still needs the argument.
+		checked, problem := base.validator.check(filled)
+		if problem != "" {
+			return errorResult("%s: invalid arguments for connection %s: %s. Pass the argument, or configure a default for this connection.", t.Name, conn.Name, problem)
+		}
+		return base.call(context.WithValue(ctx, connKey{}, conn), d, self, checked)
+	}
+	return &t, nil
+}
+
+func sortedNames(m map[string]*Connection) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
