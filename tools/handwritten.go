@@ -55,3 +55,25 @@ func handwritten[A any](name, provider, toolset, title, description string, ann 
 		},
 	}, nil
 }
+
+// NewHandwritten builds a hand-written tool whose arguments decode into A;
+// its input schema is rendered from A (json and jsonschema struct tags).
+// Packages with their own tools (resources/) use it so every tool is the
+// same kind of value.
+func NewHandwritten[A any](name, provider, toolset, title, description string, ann Annotations,
+	run func(ctx context.Context, d *Deps, args A) *mcp.CallToolResult) (*Tool, error) {
+	return handwritten(name, provider, toolset, title, description, ann, run)
+}
+
+// ErrorResult is an isError result with a sentence built from format.
+func ErrorResult(format string, a ...any) *mcp.CallToolResult { return errorResult(format, a...) }
+
+// Find returns the tool with the given name from list, or nil.
+func Find(list []*Tool, name string) *Tool {
+	for _, t := range list {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
