@@ -21,12 +21,23 @@ type Operation struct {
 	Path        string `json:"path"`
 	Title       string `json:"title"`
 	Description string `json:"description"`
-	// Params binds every top-level argument of InputSchema to the request.
+	// Params binds every top-level argument of the full input schema
+	// (FullInputSchema, or InputSchema when that is absent) to the request.
 	Params []Param `json:"params"`
 	// BodyRequired says the operation needs a JSON body even when no body
 	// argument is given (then "{}" is sent).
-	BodyRequired bool            `json:"bodyRequired,omitempty"`
-	InputSchema  json.RawMessage `json:"inputSchema"`
+	BodyRequired bool `json:"bodyRequired,omitempty"`
+	// Projection says the tool takes the optional "fields" argument (a
+	// Param with In == InProjection) that narrows its answer.
+	Projection bool `json:"projection,omitempty"`
+	// InputSchema is the compact schema a model sees in tools/list: it is
+	// cut to a token budget, so optional body fields, nested shapes and
+	// long descriptions may be left out.
+	InputSchema json.RawMessage `json:"inputSchema"`
+	// FullInputSchema is the deeper rendering that arguments are validated
+	// against; omitted when it is the same as InputSchema. Its top-level
+	// properties are a superset of InputSchema's.
+	FullInputSchema json.RawMessage `json:"fullInputSchema,omitempty"`
 	// OutputSchema is set only where the success response is a JSON object
 	// whose shape can be stated without risk of rejecting a real answer.
 	OutputSchema json.RawMessage `json:"outputSchema,omitempty"`
@@ -35,7 +46,7 @@ type Operation struct {
 // Param places one tool argument in the HTTP request.
 type Param struct {
 	Arg  string `json:"arg"`            // argument name in the tool input
-	In   string `json:"in"`             // "path", "query", "body" (one body field) or "body-whole"
+	In   string `json:"in"`             // "path", "query", "body" (one body field), "body-whole" or "projection"
 	Name string `json:"name,omitempty"` // wire name (path/query parameter or body field)
 }
 
@@ -45,6 +56,9 @@ const (
 	InQuery     = "query"
 	InBody      = "body"
 	InBodyWhole = "body-whole"
+	// InProjection is not sent upstream: it names the answer's fields to
+	// keep (gjson paths).
+	InProjection = "projection"
 )
 
 // CatalogFile is the generated file, relative to this package.
@@ -70,6 +84,7 @@ func Catalog() ([]Operation, error) {
 		// The file is indented for review; tools carry compact schemas.
 		for i := range catalog {
 			catalog[i].InputSchema = compact(catalog[i].InputSchema)
+			catalog[i].FullInputSchema = compact(catalog[i].FullInputSchema)
 			catalog[i].OutputSchema = compact(catalog[i].OutputSchema)
 		}
 	})

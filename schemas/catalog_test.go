@@ -29,24 +29,50 @@ func TestCatalogShape(t *testing.T) {
 	perProvider := map[string]int{}
 	for _, op := range ops {
 		perProvider[op.Provider]++
-		var schema map[string]any
-		if err := json.Unmarshal(op.InputSchema, &schema); err != nil {
-			t.Errorf("%s: input schema is not JSON: %v", op.Name, err)
+		schema := objectSchema(t, op.Name, "input schema", op.InputSchema)
+		full := schema
+		if op.FullInputSchema != nil {
+			full = objectSchema(t, op.Name, "full input schema", op.FullInputSchema)
+			if bytes.Equal(op.FullInputSchema, op.InputSchema) {
+				t.Errorf("%s: full input schema is set but the same as the input schema", op.Name)
+			}
+		}
+		if schema == nil || full == nil {
 			continue
 		}
-		if got := schema["type"]; got != "object" {
-			t.Errorf("%s: input schema type got %v, want object", op.Name, got)
+		for what, raw := range map[string][]byte{"input schema": op.InputSchema, "full input schema": op.FullInputSchema} {
+			if n := len(raw); n >= 16384 {
+				t.Errorf("%s: %s got %d characters, want < 16384", op.Name, what, n)
+			}
 		}
-		if n := len(op.InputSchema); n >= 16384 {
-			t.Errorf("%s: input schema got %d characters, want < 16384", op.Name, n)
-		}
+		// Every argument of the full schema binds to the request; the
+		// compact schema lists a subset of them.
 		props, _ := schema["properties"].(map[string]any)
-		if got, want := len(op.Params), len(props); got != want {
-			t.Errorf("%s: got %d argument bindings, want one per property (%d)", op.Name, got, want)
+		fullProps, _ := full["properties"].(map[string]any)
+		if got, want := len(op.Params), len(fullProps); got != want {
+			t.Errorf("%s: got %d argument bindings, want one per property of the full schema (%d)", op.Name, got, want)
 		}
+		projections := 0
 		for _, p := range op.Params {
-			if _, ok := props[p.Arg]; !ok {
-				t.Errorf("%s: binding for %q has no property in the schema", op.Name, p.Arg)
+			if _, ok := fullProps[p.Arg]; !ok {
+				t.Errorf("%s: binding for %q has no property in the full schema", op.Name, p.Arg)
+			}
+			if p.In == schemas.InProjection {
+				projections++
+			}
+		}
+		for name := range props {
+			if _, ok := fullProps[name]; !ok {
+				t.Errorf("%s: argument %q is in the input schema but not in the full schema", op.Name, name)
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[op.Projection]; projections != want {
+			t.Errorf("%s: projection is %v but %d projection bindings", op.Name, op.Projection, projections)
+		}
+		// Required arguments are never left out of the listing.
+		for _, r := range asStrings(full["required"]) {
+			if _, ok := props[r]; !ok {
+				t.Errorf("%s: required argument %q is missing from the input schema", op.Name, r)
 			}
 		}
 	}
@@ -56,4 +82,28 @@ func TestCatalogShape(t *testing.T) {
 			t.Errorf("%s: got %d operations, want %d", p, perProvider[p], n)
 		}
 	}
+}
+
+func objectSchema(t *testing.T, name, what string, raw []byte) map[string]any {
+	t.Helper()
+	var schema map[string]any
+	if err := json.Unmarshal(raw, &schema); err != nil {
+		t.Errorf("%s: %s is not JSON: %v", name, what, err)
+		return nil
+	}
+	if got := schema["type"]; got != "object" {
+		t.Errorf("%s: %s type got %v, want object", name, what, got)
+	}
+	return schema
+}
+
+func asStrings(v any) []string {
+	list, _ := v.([]any)
+	out := make([]string, 0, len(list))
+	for _, x := range list {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

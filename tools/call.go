@@ -14,14 +14,49 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
 
+// shaping is what a generated tool needs to present its answer: its
+// provider, projection argument and paging arguments.
+type shaping struct {
+	provider string
+	fields   string // projection argument name, "" when the tool has none
+	pager    *pager
+}
+
+func newShaping(op *schemas.Operation) *shaping {
+	sh := &shaping{provider: op.Provider}
+	for _, p := range op.Params {
+		if p.In == schemas.InProjection {
+			sh.fields = p.Arg
+		}
+	}
+	var schema struct {
+		Properties map[string]map[string]any `json:"properties"`
+	}
+	raw := op.FullInputSchema // a superset of InputSchema's arguments
+	if len(raw) == 0 {
+		raw = op.InputSchema
+	}
+	_ = json.Unmarshal(raw, &schema)
+	sh.pager = newPager(schema.Properties, sh.fields)
+	return sh
+}
+
 // operationCaller returns the handler body of a generated tool: bind the
 // arguments to an HTTP request, send it, and shape the answer.
 func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, map[string]any) *mcp.CallToolResult {
+	sh := newShaping(op)
 	return func(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
 		caller := d.callerFor(ctx, op.Provider)
 		if caller == nil {
 			return errorResult("%s is not available: %s is not configured on this server. Configure its credentials (%s) or start the server with --sandbox.",
 				t.Name, ProviderName(op.Provider), d.ConfigHint[op.Provider])
+		}
+		var fields []string
+		if sh.fields != "" {
+			var err error
+			if fields, err = fieldsArg(sh.fields, args); err != nil {
+				return errorResult("%s: invalid arguments: %v. Fix the arguments and call again.", t.Name, err)
+			}
 		}
 		req, err := bind(op, args)
 		if err != nil {
@@ -34,7 +69,7 @@ func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, 
 		if err != nil {
 			return scrubResult(upstreamError(t, err, d), d.Secrets)
 		}
-		return scrubResult(answer(op.Provider, resp), d.Secrets)
+		return scrubResult(answer(d, sh, resp, args, fields), d.Secrets)
 	}
 }
 
@@ -64,6 +99,8 @@ func bind(op *schemas.Operation, args map[string]any) (client.Request, error) {
 			continue
 		}
 		switch p.In {
+		case schemas.InProjection:
+			// Shapes the answer (projection.go); never sent upstream.
 		case schemas.InPath:
 			s, err := scalar(v)
 			if err != nil {

@@ -24,6 +24,26 @@ type Deps struct {
 	// credentials, so an authentication error can say what to fix.
 	ConfigHint map[string]string
 	Logger     *slog.Logger
+	// MaxResultTokens bounds the text of each generated tool's successful
+	// result, in tokens: a larger answer is cut to fit and says how to ask
+	// for the rest (see budget.go). 0 or less means DefaultMaxResultTokens;
+	// values under MinResultTokens are raised to it.
+	MaxResultTokens int
+}
+
+func (d *Deps) resultBudget() int {
+	n := DefaultMaxResultTokens
+	if d != nil && d.MaxResultTokens > 0 {
+		n = d.MaxResultTokens
+	}
+	return max(n, MinResultTokens)
+}
+
+func (d *Deps) secrets() []string {
+	if d == nil {
+		return nil
+	}
+	return d.Secrets
 }
 
 func (d *Deps) logger() *slog.Logger {

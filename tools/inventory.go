@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"sync"
@@ -56,9 +57,11 @@ func ForProviders(list []*Tool, providers map[string]bool) []*Tool {
 	return out
 }
 
-// fromOperation makes the tool for one generated operation.
+// fromOperation makes the tool for one generated operation. Arguments are
+// validated against the full input schema when the operation has one; the
+// tool lists the compact one.
 func fromOperation(op *schemas.Operation) (*Tool, error) {
-	v, err := newValidator(op.Name, op.InputSchema)
+	v, err := newValidator(op.Name, fullSchema(op))
 	if err != nil {
 		return nil, err
 	}
@@ -77,4 +80,23 @@ func fromOperation(op *schemas.Operation) (*Tool, error) {
 		validator:    v,
 		call:         operationCaller(op),
 	}, nil
+}
+
+func fullSchema(op *schemas.Operation) json.RawMessage {
+	if len(op.FullInputSchema) > 0 {
+		return op.FullInputSchema
+	}
+	return op.InputSchema
+}
+
+// FullSchema returns the full input schema of the tool: the shape its
+// arguments are validated against, with the optional fields and nested
+// shapes that InputSchema (the compact schema tools/list shows) may leave
+// out. It is InputSchema itself when nothing was left out. Callers must not
+// modify the result.
+func (t *Tool) FullSchema() json.RawMessage {
+	if t.validator == nil || len(t.validator.raw) == 0 {
+		return t.InputSchema
+	}
+	return t.validator.raw
 }

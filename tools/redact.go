@@ -9,11 +9,13 @@ import (
 // Redacted replaces secret values in results.
 const Redacted = "[REDACTED]"
 
+var keyNormalizer = strings.NewReplacer("_", "", "-", "", " ", "")
+
 // secretKey reports whether a JSON key names a credential. Keys are
 // compared without case, '_' or '-'; only string values are replaced, so
 // flags like "has_password": true survive.
 func secretKey(k string) bool {
-	n := strings.NewReplacer("_", "", "-", "", " ", "").Replace(strings.ToLower(k))
+	n := keyNormalizer.Replace(strings.ToLower(k))
 	for _, s := range []string{"password", "passwd", "secret", "privatekey", "apikey", "accesskey", "secretkey", "credential", "keyfile", "keyjson", "serviceaccountjson", "connectionstring", "dsn"} {
 		if strings.Contains(n, s) {
 			return true

@@ -24,12 +24,40 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 // answer turns a successful upstream response into a tool result: the JSON
 // (secrets redacted) as structuredContent and as text. structuredContent
 // must be an object, so arrays come as {"items": [...]} and other values
-// as {"result": value}.
-func answer(provider string, resp *client.Response) *mcp.CallToolResult {
+// as {"result": value}. The JSON is then scrubbed of configured secrets,
+// reduced to the requested fields (projection.go) and fitted to the result
+// budget (budget.go); the text is the same JSON, after one leading sentence
+// when the answer was cut or a requested field was not found.
+func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *mcp.CallToolResult {
+	budget := d.resultBudget()
+	structured, plain := decodeAnswer(sh.provider, resp, budget)
+	if plain != nil {
+		return plain
+	}
+	structured = scrubAnswer(structured, d.secrets())
+	var lead string
+	if fields != nil {
+		projected, missing := project(structured, fields)
+		if len(missing) > 0 {
+			lead = missingSentence(missing, structured)
+		}
+		structured = projected
+	}
+	r := fit(structured, budget, lead, sh.pager, args, fields != nil)
+	text, err := marshal(r.value)
+	if err != nil {
+		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
+	}
+	return mcp.NewToolResultStructured(r.value, joinLead(joinSentences(lead, r.sentence), text))
+}
+
+// decodeAnswer returns the answer as an object, or, for an empty or
+// non-JSON body, the finished result.
+func decodeAnswer(provider string, resp *client.Response, budget int) (map[string]any, *mcp.CallToolResult) {
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {
 		structured := map[string]any{"ok": true, "status": resp.Status}
-		return mcp.NewToolResultStructured(structured,
+		return nil, mcp.NewToolResultStructured(structured,
 			fmt.Sprintf("Done: %s answered %d %s with no content.", ProviderName(provider), resp.Status, http.StatusText(resp.Status)))
 	}
 	var v any
@@ -37,26 +65,47 @@ func answer(provider string, resp *client.Response) *mcp.CallToolResult {
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		text := string(body)
-		if len(text) > maxTextAnswer {
-			text = truncateUTF8(text, maxTextAnswer) + "…"
+		// A character is at most about a token, so this also keeps small budgets.
+		if limit := min(maxTextAnswer, budget-100); len(text) > limit {
+			text = truncateUTF8(text, limit) + "…"
 		}
-		return mcp.NewToolResultText(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
+		return nil, mcp.NewToolResultText(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
 	}
 	v = redact(v)
-	var structured map[string]any
 	switch x := v.(type) {
 	case map[string]any:
-		structured = x
+		return x, nil
 	case []any:
-		structured = map[string]any{"items": x}
+		return map[string]any{"items": x}, nil
 	default:
-		structured = map[string]any{"result": x}
+		return map[string]any{"result": x}, nil
 	}
-	text, err := marshal(structured)
-	if err != nil {
-		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(provider), err)
+}
+
+// scrubAnswer replaces configured secret values anywhere in the answer,
+// before anything is cut, so no part of a secret survives a cut.
+func scrubAnswer(v map[string]any, secrets []string) map[string]any {
+	if len(secrets) == 0 {
+		return v
 	}
-	return mcp.NewToolResultStructured(structured, text)
+	text, err := marshal(v)
+	if err != nil || scrub(text, secrets) == text {
+		return v
+	}
+	if m, ok := scrubValue(v, secrets).(map[string]any); ok {
+		return m
+	}
+	return v
+}
+
+func joinSentences(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + " " + b
 }
 
 func marshal(v any) (string, error) {

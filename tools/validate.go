@@ -13,9 +13,16 @@ import (
 // what is wrong in words a model can act on ("argument "limit": got string,
 // want integer"). It uses santhosh-tekuri/jsonschema, the validator mcp-go
 // itself builds on, so client and server agree on JSON Schema 2020-12.
+//
+// A generated tool is validated against its full input schema, not the
+// compact one tools/list shows: the compact schema leaves out optional
+// fields and nested shapes to save tokens, and an argument a model learned
+// from the full shape (describe_tool) must not be rejected as unknown.
 type validator struct {
 	schema *jsonschema.Schema
 	known  []string
+	// raw is the schema validated against.
+	raw []byte
 }
 
 func newValidator(name string, raw []byte) (*validator, error) {
@@ -33,7 +40,7 @@ func newValidator(name string, raw []byte) (*validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tools: %s: input schema does not compile: %w", name, err)
 	}
-	v := &validator{schema: s}
+	v := &validator{schema: s, raw: raw}
 	if props, ok := doc.(map[string]any)["properties"].(map[string]any); ok {
 		for k := range props {
 			v.known = append(v.known, k)

@@ -265,9 +265,19 @@ func seedLightdash() *lightdashState {
 			{UUID: ldTilePreview, Type: "saved_chart", Chart: ldChartUUID(11), X: 0, Y: 0, W: 18, H: 9},
 			{UUID: "8192a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a22", Type: "saved_chart", Chart: ldChartUUID(12), X: 18, Y: 0, W: 18, H: 9},
 		}}
-	for _, d := range st.dashboards {
+	// A chart's dashboard (ChartSummary.dashboardUuid, which catalog
+	// analytics report) is the one it belongs to: among the dashboards
+	// showing it, the one in the chart's own space, else the first by
+	// uuid. "Customer lifetime value" (Marketing space) is a tile of both
+	// dashboards and belongs to "Marketing performance"; deciding this in
+	// map order made impact answers flip between runs.
+	for _, d := range sortedDashboards(st.dashboards) {
 		for _, t := range d.Tiles {
-			if c := st.charts[t.Chart]; c != nil && c.Dashboard == "" {
+			c := st.charts[t.Chart]
+			if c == nil {
+				continue
+			}
+			if cur := st.dashboards[c.Dashboard]; cur == nil || (cur.Space != c.Space && d.Space == c.Space) {
 				c.Dashboard = d.UUID
 			}
 		}
@@ -395,4 +405,13 @@ func resolveField(id string) *fieldRef {
 // ldTableFor maps an explore table to the warehouse table.
 func ldTableFor(w *warehouse, name string) *table {
 	return w.find([]string{"ANALYTICS", "MARTS", name})
+}
+
+// sortedDashboards returns the dashboards ordered by uuid.
+func sortedDashboards(m map[string]*ldDashboard) []*ldDashboard {
+	out := make([]*ldDashboard, 0, len(m))
+	for _, k := range sortedKeys(m) {
+		out = append(out, m[k])
+	}
+	return out
 }

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -75,6 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one upstream HTTP attempt")
 	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr("MCP_LOG_FORMAT", "text"), "text or json (env MCP_LOG_FORMAT)")
+	maxResultTokens := fs.Int("max-result-tokens", envInt("MCP_MAX_RESULT_TOKENS", tools.DefaultMaxResultTokens), "token budget of one tool result; larger answers are cut and say how to get the rest (env MCP_MAX_RESULT_TOKENS)")
 	getSelection := addSelectionFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -100,7 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2
 	}
-	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel})
+	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel, maxResultTokens: *maxResultTokens})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1
@@ -119,6 +121,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(key, def string) string {

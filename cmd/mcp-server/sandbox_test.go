@@ -82,6 +82,12 @@ var argOverrides = map[string]map[string]any{
 		"body": []any{map[string]any{"resourceName": "Orders Warehouse", "databaseType": "PostgreSQL", "host": "db.example.com", "port": "5432"}},
 	},
 	"pdc_filter_data_sources": {"resourceNames": []any{"*Snowflake*"}},
+	// The listing shows these unions only by their discriminator (the
+	// full shape is in the tool's full input schema).
+	"datafold_create_metric_monitor": {
+		"metric": map[string]any{"type": "table", "metric": "row_count", "table": "ANALYTICS.MARTS.fct_orders"},
+	},
+	"posthog_create_external_data_source": {"source_type": "Ashby"},
 }
 
 // TestEveryToolAgainstSandbox calls each of the tools through an MCP

@@ -32,6 +32,8 @@ type options struct {
 	getenv     func(string) string
 	logger     *slog.Logger
 	selection  selection
+	// maxResultTokens bounds one tool result; 0 means tools.DefaultMaxResultTokens.
+	maxResultTokens int
 }
 
 // assembled is a ready MCP server and what it was built from.
@@ -49,7 +51,7 @@ func assemble(o options) (*assembled, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.logger}
+	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.logger, MaxResultTokens: o.maxResultTokens}
 	for _, p := range schemas.Providers {
 		deps.ConfigHint[p] = configHint(p)
 	}

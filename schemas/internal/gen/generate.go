@@ -38,9 +38,21 @@ var overridesJSON []byte
 // override replaces a generated name or description where the operationId
 // or the upstream summary would mislead a model. It is data, not code, so
 // adding an operation never needs Go.
+//
+// Under a provider, the operation "*" applies to every operation of it
+// (only its arguments are used).
 type override struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
+	// Keep names the optional body arguments the compact schema keeps
+	// longest, most important first.
+	Keep []string `json:"keep,omitempty"`
+	// Budget replaces the default token budget of the tool.
+	Budget int `json:"budget,omitempty"`
+	// Arguments replace top-level argument descriptions; "" removes one.
+	Arguments map[string]string `json:"arguments,omitempty"`
+	// Projection turns the "fields" argument on (a search by POST) or off.
+	Projection *bool `json:"projection,omitempty"`
 }
 
 // notATool lists operations that are plumbing of the client, not tools.
@@ -68,7 +80,7 @@ func Generate() ([]byte, error) {
 		if err := validate(raw); err != nil {
 			return nil, fmt.Errorf("%s: %w", provider, err)
 		}
-		ops, err := operations(provider, raw, overrides[provider])
+		ops, err := operations(provider, raw, overrides[provider], propertyOrders(raw))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", provider, err)
 		}
@@ -102,7 +114,7 @@ func validate(raw []byte) error {
 	return nil
 }
 
-func operations(provider string, raw []byte, overrides map[string]override) ([]schemas.Operation, error) {
+func operations(provider string, raw []byte, overrides map[string]override, orders map[string][]string) ([]schemas.Operation, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, err
@@ -120,7 +132,7 @@ func operations(provider string, raw []byte, overrides map[string]override) ([]s
 			if notATool[provider+"/"+id] {
 				continue
 			}
-			op, err := operation(doc, provider, path, method, item, opRaw, overrides[id])
+			op, err := operation(doc, provider, path, method, item, opRaw, overrides[id], overrides["*"], orders)
 			if err != nil {
 				return nil, fmt.Errorf("%s %s (%s): %w", strings.ToUpper(method), path, id, err)
 			}
@@ -130,7 +142,7 @@ func operations(provider string, raw []byte, overrides map[string]override) ([]s
 	return out, nil
 }
 
-func operation(doc map[string]any, provider, path, method string, item, raw map[string]any, ov override) (schemas.Operation, error) {
+func operation(doc map[string]any, provider, path, method string, item, raw map[string]any, ov, all override, orders map[string][]string) (schemas.Operation, error) {
 	id, _ := raw["operationId"].(string)
 	op := schemas.Operation{
 		Provider:    provider,
@@ -179,10 +191,52 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 	if n := len(canonical(schema)); n > MaxSchemaChars {
 		return op, fmt.Errorf("input schema is %d characters even at the shallowest body; exceeds %d", n, MaxSchemaChars)
 	}
-	op.Description = describe(raw, ov, cut, id)
-	var err error
-	if op.InputSchema, err = json.Marshal(schema); err != nil {
+	full, err := fullSchema(schema, op.Name, ov, all)
+	if err != nil {
 		return op, err
+	}
+	if example, ok := projection(doc, raw, method, ov.Projection); ok {
+		props := asMap(full["properties"])
+		if _, clash := props[ProjectionArg]; !clash {
+			props[ProjectionArg] = map[string]any{
+				"type":        "array",
+				"items":       map[string]any{"type": "string"},
+				"description": "Return only these gjson paths, e.g. " + example + ".",
+			}
+			op.Params = append(op.Params, schemas.Param{Arg: ProjectionArg, In: schemas.InProjection})
+			op.Projection = true
+		}
+	}
+	if cut {
+		full["description"] = "Deeper fields are summarised as objects; their full shape is in the API reference of operation " + id + "."
+	}
+	in := shrinkInput{
+		name:      op.Name,
+		text:      describe(raw, ov),
+		fullCut:   cut,
+		full:      full,
+		droppable: droppable(&op, full, ov.Keep, bodyOrder(doc, orders, path, method, raw)),
+		keep:      map[string]bool{},
+		budget:    Budget,
+	}
+	if ov.Budget > 0 {
+		in.budget = ov.Budget
+	}
+	for _, k := range ov.Keep {
+		if _, ok := asMap(full["properties"])[k]; !ok {
+			return op, fmt.Errorf("overrides.json keeps %q, which is not an argument", k)
+		}
+		in.keep[k] = true
+	}
+	compact, desc := shrink(in)
+	op.Description = desc
+	if op.InputSchema, err = json.Marshal(compact); err != nil {
+		return op, err
+	}
+	if canonical(compact) != canonical(full) {
+		if op.FullInputSchema, err = json.Marshal(full); err != nil {
+			return op, err
+		}
 	}
 	if out := outputSchema(doc, raw); out != nil {
 		if op.OutputSchema, err = json.Marshal(out); err != nil {
@@ -190,6 +244,34 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 		}
 	}
 	return op, nil
+}
+
+// fullSchema is the full input schema of a tool: the deepest rendering
+// that fits MaxSchemaChars, with the overrides' argument descriptions and
+// without what informs nobody (see tidy).
+func fullSchema(schema map[string]any, name string, ov, all override) (map[string]any, error) {
+	full := clone(schema)
+	props := asMap(full["properties"])
+	for i, o := range []override{all, ov} {
+		for _, arg := range sortedKeys(o.Arguments) {
+			p, ok := props[arg].(map[string]any)
+			switch {
+			case !ok && i == 1:
+				return nil, fmt.Errorf("overrides.json describes argument %q, which %s does not have", arg, name)
+			case !ok:
+			case o.Arguments[arg] == "":
+				delete(p, "description")
+			default:
+				p["description"] = o.Arguments[arg]
+			}
+		}
+	}
+	context := map[string]bool{}
+	for _, w := range words(name) {
+		context[w] = true
+	}
+	tidy(full, 0, "", context)
+	return full, nil
 }
 
 // toolName derives a readable snake_case name from an operationId:
@@ -202,7 +284,7 @@ func toolName(id string) string {
 	return snake(id)
 }
 
-func describe(raw map[string]any, ov override, cut bool, id string) string {
+func describe(raw map[string]any, ov override) string {
 	text := ov.Description
 	if text == "" {
 		summary := strings.TrimSuffix(strings.TrimSpace(fmt.Sprint(raw["summary"])), ".")
@@ -213,11 +295,93 @@ func describe(raw map[string]any, ov override, cut bool, id string) string {
 			text += " " + first
 		}
 	}
-	if cut {
-		// Two sentences at most: the first of the text, then where the full shape is.
-		text = firstSentences(text, 1, 400) + " Nested body fields are summarised as plain objects; their full shape is in the API reference of operation " + id + "."
-	}
 	return text
+}
+
+// bodyOrder returns the request body's field names in spec order.
+func bodyOrder(doc map[string]any, orders map[string][]string, path, method string, raw map[string]any) []string {
+	c := &compactor{doc: doc}
+	ptr := "/paths/" + escapePointer(path) + "/" + method + "/requestBody"
+	rb, ok := raw["requestBody"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	if ref, ok := rb["$ref"].(string); ok {
+		ptr = strings.TrimPrefix(ref, "#")
+		if rb, _ = c.resolve(ref); rb == nil {
+			return nil
+		}
+	}
+	media := asMap(asMap(rb["content"])["application/json"])
+	return schemaOrder(c, orders, media["schema"], ptr+"/content/application~1json/schema", map[string]bool{})
+}
+
+// droppable lists the optional body arguments of a tool, least important
+// first: most important are those the overrides keep, then those with an
+// enum (a model cannot guess them), then the rest in spec order.
+func droppable(op *schemas.Operation, full map[string]any, keep, order []string) []string {
+	props := asMap(full["properties"])
+	required := stringSet(full["required"])
+	rank := map[string]int{}
+	for i, name := range order {
+		if _, dup := rank[name]; !dup {
+			rank[name] = i
+		}
+	}
+	keepRank := map[string]int{}
+	for i, k := range keep {
+		keepRank[k] = i
+	}
+	var args []string
+	for _, p := range op.Params {
+		if p.In == schemas.InBody && !required[p.Arg] {
+			args = append(args, p.Arg)
+		}
+	}
+	key := func(arg string) (int, int) {
+		if i, ok := keepRank[arg]; ok {
+			return 0, i
+		}
+		wire := arg
+		for _, p := range op.Params {
+			if p.Arg == arg {
+				wire = p.Name
+			}
+		}
+		pos, ok := rank[wire]
+		if !ok {
+			pos = len(order)
+		}
+		if hasEnum(asMap(props[arg])) {
+			return 1, pos
+		}
+		return 2, pos
+	}
+	sort.SliceStable(args, func(i, j int) bool {
+		ci, pi := key(args[i])
+		cj, pj := key(args[j])
+		if ci != cj {
+			return ci > cj
+		}
+		return pi > pj
+	})
+	return args
+}
+
+// hasEnum reports whether an argument's own values are an enumeration.
+func hasEnum(s map[string]any) bool {
+	if s["enum"] != nil || s["const"] != nil {
+		return true
+	}
+	if items, ok := s["items"].(map[string]any); ok && hasEnum(items) {
+		return true
+	}
+	for _, b := range asAnyList(s["anyOf"]) {
+		if hasEnum(asMap(b)) {
+			return true
+		}
+	}
+	return false
 }
 
 // similar reports whether a description sentence merely repeats the summary.

@@ -67,7 +67,7 @@ func sentenceEnd(s string) int {
 		if i+1 < len(s) && s[i+1] != ' ' {
 			continue
 		}
-		word := s[strings.LastIndex(s[:i], " ")+1 : i]
+		word := strings.TrimLeft(s[strings.LastIndex(s[:i], " ")+1:i], "(\"'")
 		if strings.EqualFold(word, "e.g") || strings.EqualFold(word, "i.e") || strings.EqualFold(word, "etc") {
 			continue
 		}

@@ -1,0 +1,95 @@
+// Command plainserver is the comparator of the benchmarks in
+// cmd/mcp-server/bench_test.go: a plain mcp-go server, with none of
+// datastack-mcp's machinery, that serves the same number of tools (137)
+// with trivial handlers. It is test-only and lives under testdata so that
+// `go build ./...` and `go vet ./...` skip it.
+//
+//	plainserver                      serve MCP over stdio
+//	plainserver -http 127.0.0.1:0    serve stateless streamable HTTP at /mcp
+//
+// Over HTTP the bound URL is printed on stderr as "url=http://ADDR/mcp".
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// toolCount matches the number of tools datastack-mcp serves with every
+// provider enabled.
+const toolCount = 137
+
+// schema is a small object schema, shaped like a "get one item by id" tool.
+const schema = `{"type":"object","properties":{"id":{"type":"integer","description":"Identifier of the item."},` +
+	`"verbose":{"type":"boolean","description":"Return every field."}},"required":["id"],"additionalProperties":false}`
+
+func main() {
+	httpAddr := flag.String("http", "", "serve stateless streamable HTTP at /mcp on this address instead of stdio")
+	flag.Parse()
+
+	s := server.NewMCPServer("plainserver", "1.0.0", server.WithToolCapabilities(false))
+	for i := 0; i < toolCount; i++ {
+		name := fmt.Sprintf("plain_tool_%03d", i)
+		t := mcp.NewToolWithRawSchema(name, fmt.Sprintf("Get one item of kind %d by id. Returns the item as JSON.", i), []byte(schema))
+		s.AddTool(t, handler(name))
+	}
+
+	if *httpAddr == "" {
+		if err := server.ServeStdio(s); err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "plainserver:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := serveHTTP(s, *httpAddr); err != nil {
+		fmt.Fprintln(os.Stderr, "plainserver:", err)
+		os.Exit(1)
+	}
+}
+
+// handler answers with a small JSON object, as text and as structuredContent.
+func handler(name string) server.ToolHandlerFunc {
+	return func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		id := req.GetInt("id", 0)
+		item := map[string]any{"id": id, "tool": name, "name": fmt.Sprintf("item %d", id), "ok": true}
+		return mcp.NewToolResultStructured(item, fmt.Sprintf(`{"id":%d,"tool":%q,"name":"item %d","ok":true}`, id, name, id)), nil
+	}
+}
+
+func serveHTTP(s *server.MCPServer, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	mux.Handle("/mcp", server.NewStreamableHTTPServer(s,
+		server.WithStateLess(true),
+		server.WithEndpointPath("/mcp"),
+		server.WithStreamableHTTPServer(httpSrv),
+	))
+	fmt.Fprintf(os.Stderr, "plainserver serving url=http://%s/mcp\n", ln.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return httpSrv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,309 @@
+package resources
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+// Defaults of Options.
+const (
+	DefaultPageSize  = 50
+	MaxPageSize      = 200
+	DefaultCacheTTL  = 30 * time.Second
+	DefaultCacheSize = 256
+	// TemplatesCacheTTL is the cache hint on resources/templates/list: the
+	// templates change only when the server's configuration does.
+	TemplatesCacheTTL = 5 * time.Minute
+)
+
+// MIMEType is the type of every resource's content.
+const MIMEType = "application/json"
+
+// Options tune a Catalog; the zero value gives the defaults.
+type Options struct {
+	// PageSize bounds the resources of one resources/list page (and one
+	// list_resources call): default 50, at most 200.
+	PageSize int
+	// CacheTTL is how long completions and resource listings reuse an
+	// upstream answer (default 30s); it is also the cache hint on
+	// resources/list.
+	CacheTTL time.Duration
+	// CacheSize bounds the cached answers (default 256).
+	CacheSize int
+	Logger    *slog.Logger
+}
+
+// Catalog is the resource surface of one server: the URI scheme's routes
+// the configured connections can serve, their templates, listing,
+// completions, the investigate_lineage prompt, and the tools that stand in
+// for resources (list_resources, read_resource) plus lineage_impact.
+type Catalog struct {
+	deps      *tools.Deps
+	conns     map[string][]*tools.Connection // provider -> connections, in configuration order
+	available []*tools.Tool                  // generated tools of the configured providers, unbound
+	bound     []*tools.Tool
+	served    []*route
+	opts      Options
+	cache     *cache
+	log       *slog.Logger
+	tools     []*tools.Tool
+	impact    *tools.Tool
+}
+
+// New prepares the resources the connections can serve. available are the
+// generated tools of the configured providers, not yet bound to
+// connections (tools.ForProviders(all, enabled)); d is the server's Deps.
+// Resources of a provider without a connection are absent, and a route is
+// served only when some connection's policy allows the tool behind it.
+func New(d *tools.Deps, conns []*tools.Connection, available []*tools.Tool, o Options) (*Catalog, error) {
+	if o.PageSize <= 0 {
+		o.PageSize = DefaultPageSize
+	}
+	o.PageSize = min(o.PageSize, MaxPageSize)
+	if o.CacheTTL <= 0 {
+		o.CacheTTL = DefaultCacheTTL
+	}
+	if o.CacheSize <= 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	bound, err := tools.Bind(available, conns)
+	if err != nil {
+		return nil, err
+	}
+	c := &Catalog{deps: d, conns: map[string][]*tools.Connection{}, available: available, bound: bound,
+		opts: o, cache: newCache(o.CacheTTL, o.CacheSize), log: log}
+	for _, conn := range conns {
+		c.conns[conn.Provider] = append(c.conns[conn.Provider], conn)
+	}
+	for _, r := range routes {
+		if len(c.connsFor(r)) > 0 {
+			c.served = append(c.served, r)
+		}
+	}
+	if c.impact, err = tools.LineageImpact(conns, available); err != nil {
+		return nil, err
+	}
+	if len(c.served) > 0 {
+		fallback, err := c.fallbackTools()
+		if err != nil {
+			return nil, err
+		}
+		c.tools = append(c.tools, fallback...)
+	}
+	if c.impact != nil {
+		c.tools = append(c.tools, c.impact)
+	}
+	return c, nil
+}
+
+// Inventory returns the tools a Catalog adds (list_resources,
+// read_resource, lineage_impact) as they would be with one connection per
+// provider, for listings such as `mcp-server tools` and for checking tool
+// names in flags. They are not meant to be called.
+func Inventory(all []*tools.Tool) ([]*tools.Tool, error) {
+	var conns []*tools.Connection
+	for _, p := range schemas.Providers {
+		conns = append(conns, &tools.Connection{Name: "default", Provider: p})
+	}
+	c, err := New(&tools.Deps{}, conns, all, Options{})
+	if err != nil {
+		return nil, err
+	}
+	return c.Tools(), nil
+}
+
+// Tools returns the tools the catalog adds: list_resources and
+// read_resource (when any resource is served) and lineage_impact (when a
+// Datafold connection may read lineage). Register them with the generated
+// tools, after binding those to connections: these need no binding.
+func (c *Catalog) Tools() []*tools.Tool { return c.tools }
+
+// ServerOptions are the mcp-go options the catalog needs: resource and
+// prompt capabilities, completions and their provider, the resources/list
+// hook (paged listing of live resources) and cache hints on the resource
+// lists. server.WithHooks replaces any hooks set before; a server with
+// hooks of its own should call AddHooks on them instead.
+func (c *Catalog) ServerOptions() []server.ServerOption {
+	hooks := &server.Hooks{}
+	c.AddHooks(hooks)
+	return []server.ServerOption{
+		server.WithResourceCapabilities(false, false),
+		server.WithPromptCapabilities(false),
+		server.WithCompletions(),
+		server.WithResourceCompletionProvider(c),
+		server.WithPromptCompletionProvider(c),
+		server.WithHooks(hooks),
+		server.WithMethodCacheHints(mcp.MethodResourcesList, c.opts.CacheTTL.Milliseconds(), mcp.CacheScopePrivate),
+		server.WithMethodCacheHints(mcp.MethodResourcesTemplatesList, TemplatesCacheTTL.Milliseconds(), mcp.CacheScopePrivate),
+	}
+}
+
+// AddHooks adds the catalog's resources/list hook to h.
+func (c *Catalog) AddHooks(h *server.Hooks) {
+	h.AddAfterListResources(func(ctx context.Context, _ any, req *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
+		if res == nil {
+			return
+		}
+		page, next, err := c.Page(ctx, string(req.Params.Cursor))
+		if err != nil {
+			c.log.Info("resources/list: bad cursor", "err", err)
+		}
+		res.Resources, res.NextCursor = page, mcp.Cursor(next)
+	})
+}
+
+// Register adds the resource templates and the investigate_lineage prompt
+// to s. Concrete resources are listed by the hook from ServerOptions and
+// read through the templates they match.
+func (c *Catalog) Register(s *server.MCPServer) {
+	for _, r := range c.served {
+		s.AddResourceTemplate(c.template(r), c.handleRead)
+	}
+	if c.impact != nil {
+		s.AddPrompt(c.prompt(), c.handlePrompt)
+	}
+}
+
+// Templates returns the templates the catalog serves, sorted by name.
+func (c *Catalog) Templates() []mcp.ResourceTemplate {
+	var out []mcp.ResourceTemplate
+	for _, r := range c.served {
+		out = append(out, c.template(r))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func (c *Catalog) template(r *route) mcp.ResourceTemplate {
+	desc := r.description + " Connections: " + strings.Join(c.connNames(r), ", ") + "."
+	return mcp.NewResourceTemplate(r.Template(), r.name,
+		mcp.WithTemplateTitle(r.title), mcp.WithTemplateDescription(desc), mcp.WithTemplateMIMEType(MIMEType))
+}
+
+// routeTools are the generated tools a route may call.
+func routeTools(r *route) []string {
+	sample := map[string]string{"connection": "x"}
+	for _, v := range r.vars() {
+		sample[v] = "1"
+	}
+	var out []string
+	for _, d := range directions {
+		sample["direction"] = d
+		if name, _, err := r.tool(sample); err == nil && !contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// connsFor returns the connections whose policy allows a tool of the route.
+func (c *Catalog) connsFor(r *route) []*tools.Connection {
+	var out []*tools.Connection
+	for _, conn := range c.conns[r.provider] {
+		for _, name := range routeTools(r) {
+			if t := tools.Find(c.available, name); t != nil && conn.Policy.Allows(t) && tools.Find(c.bound, name) != nil {
+				out = append(out, conn)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (c *Catalog) connNames(r *route) []string {
+	var out []string
+	for _, conn := range c.connsFor(r) {
+		out = append(out, conn.Name)
+	}
+	return out
+}
+
+func (c *Catalog) connection(provider, name string) (*tools.Connection, error) {
+	var names []string
+	for _, conn := range c.conns[provider] {
+		if conn.Name == name {
+			return conn, nil
+		}
+		names = append(names, conn.Name)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s is not configured on this server", tools.ProviderName(provider))
+	}
+	return nil, fmt.Errorf("%s has no connection %q; its connections are %s", tools.ProviderName(provider), name, strings.Join(names, ", "))
+}
+
+// call runs a generated tool on a connection, exactly as a direct call
+// would, and returns its answer and the answer as JSON text.
+func (c *Catalog) call(ctx context.Context, provider, connName, name string, args map[string]any) (map[string]any, string, error) {
+	conn, err := c.connection(provider, connName)
+	if err != nil {
+		return nil, "", err
+	}
+	if t := tools.Find(c.available, name); t == nil || !conn.Policy.Allows(t) {
+		return nil, "", fmt.Errorf("%s connection %s does not allow %s (its policy excludes it)", tools.ProviderName(provider), connName, name)
+	}
+	t := tools.Find(c.bound, name)
+	if t == nil {
+		return nil, "", fmt.Errorf("%s is not available on this server", name)
+	}
+	if len(c.conns[provider]) > 1 {
+		args[tools.ConnectionArg] = connName
+	}
+	res := t.Call(ctx, c.deps, args)
+	if res.IsError {
+		return nil, "", errors.New(strings.TrimSpace(tools.Text(res)))
+	}
+	text, err := encode(res.StructuredContent)
+	if err != nil {
+		return nil, "", err
+	}
+	var out map[string]any
+	if err := json.Unmarshal([]byte(text), &out); err != nil || out == nil {
+		return nil, "", fmt.Errorf("%s answered something that is not a JSON object", name)
+	}
+	return out, text, nil
+}
+
+// cached is call through the short cache (completions and listings).
+func (c *Catalog) cached(ctx context.Context, provider, conn, name string, args map[string]any) (map[string]any, error) {
+	key, _ := json.Marshal([]any{provider, conn, name, args})
+	if v, ok := c.cache.get(string(key)); ok {
+		return v.(map[string]any), nil
+	}
+	out, _, err := c.call(ctx, provider, conn, name, args)
+	if err != nil {
+		return nil, err
+	}
+	c.cache.put(string(key), out)
+	return out, nil
+}
+
+// encode renders JSON the way tool results do (no HTML escaping, no
+// trailing newline).
+func encode(v any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", err
+	}
+	return strings.TrimRight(buf.String(), "\n"), nil
+}

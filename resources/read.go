@@ -1,0 +1,46 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+// Read returns the content of the resource at uri: the JSON answer of the
+// generated tool behind its route, called on the URI's connection exactly
+// as a direct tool call would be (same arguments, policy, errors and
+// redaction). resources/read and the read_resource tool both use it.
+func (c *Catalog) Read(ctx context.Context, uri string) (string, error) {
+	p, err := parse(uri)
+	if err != nil {
+		return "", err
+	}
+	served := false
+	for _, r := range c.served {
+		served = served || r == p.route
+	}
+	if !served {
+		return "", fmt.Errorf("%s at %q: %s resources are not served here (no %s connection allows them)", errUnknown, uri, p.route.name, tools.ProviderName(p.route.provider))
+	}
+	name, args, err := p.route.tool(p.vars)
+	if err != nil {
+		return "", fmt.Errorf("%q: %v", uri, err)
+	}
+	_, text, err := c.call(ctx, p.route.provider, p.vars["connection"], name, args)
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %v", uri, err)
+	}
+	return text, nil
+}
+
+// handleRead serves resources/read for every template.
+func (c *Catalog) handleRead(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	text, err := c.Read(ctx, req.Params.URI)
+	if err != nil {
+		return nil, err
+	}
+	return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: MIMEType, Text: text}}, nil
+}
