@@ -124,7 +124,13 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 	if t.InputSchema, err = rewrite(base.InputSchema); err != nil {
 		return nil, err
 	}
-	if t.validator, err = newValidator(t.Name, t.InputSchema); err != nil {
+	// Arguments are checked against the full schema, rewritten the same way,
+	// so fields that only describe_tool shows are still accepted.
+	full, err := rewrite(base.FullSchema())
+	if err != nil {
+		return nil, err
+	}
+	if t.validator, err = newValidator(t.Name, full); err != nil {
 		return nil, err
 	}
 	byName := map[string]*Connection{}

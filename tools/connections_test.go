@@ -127,3 +127,41 @@ func TestBindDefaults(t *testing.T) {
 		t.Errorf("call on a connection without a default got %s, want an error naming project_id", Text(res))
 	}
 }
+
+// TestBindKeepsFullSchemaArguments: with several connections, an argument
+// only the full schema lists (not tools/list) is still accepted.
+func TestBindKeepsFullSchemaArguments(t *testing.T) {
+	a, b := newFake(t), newFake(t)
+	list, err := Bind(mustAll(t), []*Connection{
+		{Name: "a", Provider: "datafold", Caller: depsWith(t, "datafold", a).Callers["datafold"]},
+		{Name: "b", Provider: "datafold", Caller: depsWith(t, "datafold", b).Callers["datafold"]},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool := boundTool(t, list, "datafold_create_data_diff")
+	compact, _ := schemaOf(t, tool)
+	var full struct {
+		Properties map[string]any `json:"properties"`
+	}
+	if err := json.Unmarshal(tool.FullSchema(), &full); err != nil {
+		t.Fatal(err)
+	}
+	var hidden string
+	for name := range full.Properties {
+		if _, listed := compact[name]; !listed {
+			hidden = name
+			break
+		}
+	}
+	if hidden == "" {
+		t.Skip("datafold_create_data_diff lists every argument")
+	}
+	if _, ok := full.Properties[ConnectionArg]; !ok {
+		t.Errorf("full schema got no %s argument, want it added like the compact one", ConnectionArg)
+	}
+	res := tool.Call(context.Background(), &Deps{}, map[string]any{"connection": "a", hidden: "x"})
+	if strings.Contains(Text(res), "unknown argument") {
+		t.Errorf("argument %q from the full schema got %s, want it accepted", hidden, Text(res))
+	}
+}

@@ -91,7 +91,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 				"name":        t.Name,
 				"description": t.Description,
 				"annotations": t.Annotations,
-				"inputSchema": t.describedSchema(),
+				"inputSchema": t.FullSchema(),
 			}
 			text, _ := marshal(out)
 			return mcp.NewToolResultStructured(out, text)
@@ -129,13 +129,6 @@ func searchIn(ctx context.Context, full *index, available []*Tool, query string,
 	return newIndex(p.Filter(available)).search(query, limit)
 }
 
-// describedSchema is the fullest input schema the tool accepts.
-func (t *Tool) describedSchema() any {
-	if raw := t.fullSchema(); len(raw) > 0 {
-		return raw
-	}
-	return t.InputSchema
-}
 
 func oneLine(s string) string {
 	if i := strings.Index(s, ". "); i > 0 {

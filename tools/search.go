@@ -62,7 +62,7 @@ func newIndex(list []*Tool) *index {
 		for _, w := range terms(t.Description) {
 			doc[w]++
 		}
-		for _, p := range argNames(t.InputSchema) {
+		for _, p := range argNames(t.FullSchema()) {
 			for _, w := range terms(p) {
 				doc[w] += paramWeight
 			}

@@ -96,7 +96,3 @@ func Register(s *server.MCPServer, list []*Tool, d *Deps) {
 		s.AddTool(t.MCP(), t.Handler(d))
 	}
 }
-
-// fullSchema returns the deeper schema a tool validates against, when it
-// has one beyond what tools/list shows.
-func (t *Tool) fullSchema() []byte { return nil }
