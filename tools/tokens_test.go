@@ -103,3 +103,20 @@ func TestFullSchema(t *testing.T) {
 		t.Error("no tool leaves an argument out of its listing; the budget test no longer exercises the full schema")
 	}
 }
+
+// TestDiscoveryTokenBudget: discovery mode's three tools cost at most
+// 1,000 tokens in a model's context.
+func TestDiscoveryTokenBudget(t *testing.T) {
+	disc, err := DiscoveryTools(mustAll(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, d := range disc {
+		total += CountTokens(ModelView(d))
+	}
+	t.Logf("discovery mode: %d tokens for %d tools", total, len(disc))
+	if total > 1000 {
+		t.Errorf("discovery mode costs %d tokens, want at most 1000", total)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -177,6 +178,7 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-server tools", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	getSelection := addSelectionFlags(fs)
+	tokens := fs.Bool("tokens", false, "print what each tool costs a model (o200k tokens of name, description and inputSchema) instead of JSON")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -198,6 +200,10 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2
 	}
+	if *tokens {
+		printTokens(stdout, chosen)
+		return 0
+	}
 	out := make([]inventoryEntry, 0, len(chosen))
 	for _, t := range chosen {
 		e := inventoryEntry{Name: t.Name, Provider: t.Provider, Toolset: t.Toolset, Method: t.Method, Path: t.Path,
@@ -216,4 +222,31 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// printTokens prints each tool's cost in a model's context, heaviest first,
+// and the total: the figure the schema budget is measured by.
+func printTokens(w io.Writer, list []*tools.Tool) {
+	type row struct {
+		name   string
+		tokens int
+	}
+	rows := make([]row, 0, len(list))
+	total := 0
+	for _, t := range list {
+		n := tools.CountTokens(tools.ModelView(t))
+		rows = append(rows, row{t.Name, n})
+		total += n
+	}
+	sort.Slice(rows, func(i, j int) bool {
+		if rows[i].tokens != rows[j].tokens {
+			return rows[i].tokens > rows[j].tokens
+		}
+		return rows[i].name < rows[j].name
+	})
+	fmt.Fprintf(w, "%6s  %s\n", "tokens", "tool (o200k: name + description + inputSchema)")
+	for _, r := range rows {
+		fmt.Fprintf(w, "%6d  %s\n", r.tokens, r.name)
+	}
+	fmt.Fprintf(w, "%6d  total for %d tools\n", total, len(rows))
 }

@@ -158,11 +158,7 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 	if !validName.MatchString(op.Name) {
 		return op, fmt.Errorf("generated tool name %q is not snake_case within 64 characters; add an override", op.Name)
 	}
-	if tags, ok := raw["tags"].([]any); ok && len(tags) > 0 {
-		op.Toolset = provider + "-" + slug(fmt.Sprint(tags[0]))
-	} else {
-		op.Toolset = provider
-	}
+	op.Toolset = toolset(provider, raw["tags"])
 
 	var cut bool
 	var schema map[string]any
@@ -567,4 +563,27 @@ func Names(ops []schemas.Operation) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// crossCuttingTags group operations by concern rather than by subject
+// (Lightdash tags space sharing "Roles & Permissions" as well as "Spaces";
+// every PostHog operation is "data_warehouse"). A toolset is named after the
+// first tag that is not one of these.
+var crossCuttingTags = map[string]bool{
+	"Roles & Permissions": true,
+	"Exploring":           true,
+	"data_warehouse":      true,
+}
+
+func toolset(provider string, tags any) string {
+	list, _ := tags.([]any)
+	for _, t := range list {
+		if tag := fmt.Sprint(t); !crossCuttingTags[tag] {
+			return provider + "-" + slug(tag)
+		}
+	}
+	if len(list) > 0 {
+		return provider + "-" + slug(fmt.Sprint(list[0]))
+	}
+	return provider
 }
