@@ -137,15 +137,16 @@ func Inventory(all []*tools.Tool) ([]*tools.Tool, error) {
 func (c *Catalog) Tools() []*tools.Tool { return c.tools }
 
 // ServerOptions are the mcp-go options the catalog needs: resource and
-// prompt capabilities, completions and their provider, the resources/list
-// hook (paged listing of live resources) and cache hints on the resource
-// lists. server.WithHooks replaces any hooks set before; a server with
+// prompt capabilities, recovery in resource handlers, completions and
+// their provider, the resources/list hook (paged listing of live
+// resources) and cache hints on the resource lists. server.WithHooks replaces any hooks set before; a server with
 // hooks of its own should call AddHooks on them instead.
 func (c *Catalog) ServerOptions() []server.ServerOption {
 	hooks := &server.Hooks{}
 	c.AddHooks(hooks)
 	return []server.ServerOption{
 		server.WithResourceCapabilities(false, false),
+		server.WithResourceRecovery(),
 		server.WithPromptCapabilities(false),
 		server.WithCompletions(),
 		server.WithResourceCompletionProvider(c),
@@ -228,6 +229,17 @@ func (c *Catalog) connsFor(r *route) []*tools.Connection {
 	return out
 }
 
+// allowedIn reports whether the request's tool policy (X-MCP-* headers
+// over HTTP) allows a tool behind the route.
+func (c *Catalog) allowedIn(ctx context.Context, r *route) bool {
+	for _, name := range routeTools(r) {
+		if t := tools.Find(c.bound, name); t != nil && tools.AllowedIn(ctx, t) {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *Catalog) connNames(r *route) []string {
 	var out []string
 	for _, conn := range c.connsFor(r) {
@@ -264,6 +276,9 @@ func (c *Catalog) call(ctx context.Context, provider, connName, name string, arg
 	if t == nil {
 		return nil, "", fmt.Errorf("%s is not available on this server", name)
 	}
+	if !tools.AllowedIn(ctx, t) {
+		return nil, "", fmt.Errorf("this request's tool policy (X-MCP-* headers) does not allow %s, which serves this resource", name)
+	}
 	if len(c.conns[provider]) > 1 {
 		args[tools.ConnectionArg] = connName
 	}
@@ -282,8 +297,12 @@ func (c *Catalog) call(ctx context.Context, provider, connName, name string, arg
 	return out, text, nil
 }
 
-// cached is call through the short cache (completions and listings).
+// cached is call through the short cache (completions and listings). A
+// cached answer is given only where the call itself would be allowed.
 func (c *Catalog) cached(ctx context.Context, provider, conn, name string, args map[string]any) (map[string]any, error) {
+	if t := tools.Find(c.bound, name); t != nil && !tools.AllowedIn(ctx, t) {
+		return nil, fmt.Errorf("this request's tool policy (X-MCP-* headers) does not allow %s", name)
+	}
 	key, _ := json.Marshal([]any{provider, conn, name, args})
 	if v, ok := c.cache.get(string(key)); ok {
 		return v.(map[string]any), nil

@@ -1,8 +1,20 @@
-// Package resources owns the MCP resources of datastack-mcp: lineage and
-// catalog entries of the four providers as browsable, URI-addressed
-// resources, their templates and completions.
+// Package resources owns the MCP resources of datastack-mcp: the lineage
+// and catalog entries of the four providers as browsable, URI-addressed
+// resources. It owns the URI scheme (uri.go, the only place URIs are
+// defined and parsed), the resource templates, resources/list with its
+// paging and cache hints, resources/read, completion/complete for template
+// and prompt arguments (with a short cache), the investigate_lineage
+// prompt, and the list_resources and read_resource tools that give the
+// same content to clients that never read resources. README.md documents
+// the scheme.
+//
+// Content comes from the generated tools of package tools, called on the
+// connection the URI names, so authentication, connection policies,
+// errors and redaction are those of direct tool calls. The lineage_impact
+// tool lives in package tools (impact.go); a Catalog offers it with the
+// other tools it adds.
 //
 // It is, with tools/ and cmd/, one of the three packages that import
-// mcp-go. The URI scheme and the resources themselves arrive with the
-// lineage-and-catalog work; until then the server offers tools only.
+// mcp-go. A server wires it up with New, ServerOptions (before
+// server.NewMCPServer), Register and Tools.
 package resources

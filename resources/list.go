@@ -47,7 +47,8 @@ func (c *Catalog) Page(ctx context.Context, cursor string) ([]mcp.Resource, stri
 	return page, next, nil
 }
 
-// List returns every listed resource, sorted by URI.
+// List returns every listed resource, sorted by URI; resources whose tool
+// the request's policy hides are left out.
 func (c *Catalog) List(ctx context.Context) []mcp.Resource {
 	out := []mcp.Resource{}
 	add := func(r *route, v map[string]string, title, desc string) {
@@ -55,6 +56,9 @@ func (c *Catalog) List(ctx context.Context) []mcp.Resource {
 			mcp.WithResourceTitle(title), mcp.WithResourceDescription(desc), mcp.WithMIMEType(MIMEType)))
 	}
 	for _, r := range c.served {
+		if !c.allowedIn(ctx, r) {
+			continue
+		}
 		for _, conn := range c.connsFor(r) {
 			v := map[string]string{"connection": conn.Name}
 			switch {

@@ -246,14 +246,12 @@ func (r *route) URI(v map[string]string) string {
 			b.WriteString(s)
 		}
 	}
-	q := url.Values{}
-	for _, name := range r.query {
+	sep := "?"
+	for _, name := range r.query { // in the template's order
 		if val, ok := v[name]; ok {
-			q.Set(name, val)
+			b.WriteString(sep + name + "=" + escapeSegment(val))
+			sep = "&"
 		}
-	}
-	if len(q) > 0 {
-		b.WriteString("?" + q.Encode())
 	}
 	return b.String()
 }

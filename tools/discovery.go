@@ -129,7 +129,6 @@ func searchIn(ctx context.Context, full *index, available []*Tool, query string,
 	return newIndex(p.Filter(available)).search(query, limit)
 }
 
-
 func oneLine(s string) string {
 	if i := strings.Index(s, ". "); i > 0 {
 		return s[:i+1]

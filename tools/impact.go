@@ -156,12 +156,11 @@ type ImpactEdge struct {
 	Relation string `json:"relation"`
 }
 
-// ImpactTotals are the full-depth sizes of the warehouse lineage.
+// ImpactTotals are the full-depth sizes of the warehouse lineage, as
+// Datafold reports them (the root left out).
 type ImpactTotals struct {
 	Columns int `json:"columns"`
 	Tables  int `json:"tables"`
-	// Known is false when the full-depth lookup failed.
-	Known bool `json:"known"`
 }
 
 // ImpactContinue says why the answer was cut and how to get the rest.
@@ -190,13 +189,21 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A Datafold connection that may read some lineage can be chosen; a
+	// lookup its policy excludes fails with the bound tool's error.
 	var dfConns []string
 	for _, c := range conns {
-		if c.Provider == schemas.Datafold && c.Policy.Allows(toolOr(available, "datafold_get_column_downstreams")) {
-			dfConns = append(dfConns, c.Name)
+		if c.Provider != schemas.Datafold {
+			continue
+		}
+		for _, name := range impactLineageTools {
+			if t := Find(available, name); t != nil && c.Policy.Allows(t) {
+				dfConns = append(dfConns, c.Name)
+				break
+			}
 		}
 	}
-	if len(dfConns) == 0 || Find(bound, "datafold_get_column_downstreams") == nil {
+	if len(dfConns) == 0 {
 		return nil, nil
 	}
 	byProvider := map[string][]*Connection{}
@@ -236,21 +243,17 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	if t.validator, err = newValidator(t.Name, t.InputSchema); err != nil {
 		return nil, err
 	}
-	if t.OutputSchema, err = outputSchema(&Impact{}); err != nil {
+	if t.OutputSchema, err = impactOutputSchema(&Impact{}); err != nil {
 		return nil, err
 	}
 	return t, nil
 }
 
-func toolOr(list []*Tool, name string) *Tool {
-	if t := Find(list, name); t != nil {
-		return t
-	}
-	return &Tool{Name: name}
-}
+// impactLineageTools are Datafold's lineage (explore) tools.
+var impactLineageTools = []string{"datafold_get_column_downstreams", "datafold_get_column_upstreams", "datafold_get_table_downstreams", "datafold_get_table_upstreams"}
 
-// outputSchema renders a result struct as an inline JSON Schema object.
-func outputSchema(v any) (json.RawMessage, error) {
+// impactOutputSchema renders a result struct as an inline JSON Schema object.
+func impactOutputSchema(v any) (json.RawMessage, error) {
 	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
 	s := r.Reflect(v)
 	s.Version = ""
@@ -319,7 +322,7 @@ func (r *impactRun) run(a ImpactArgs) *mcp.CallToolResult {
 	}
 	r.nodes, r.edges, r.budget = map[string]int{}, map[ImpactEdge]bool{}, nodes
 
-	w := &walk{r: r, conn: conn, ds: a.DataSourceID, down: dir == "downstream", maxDepth: depth}
+	w := &impactWalk{r: r, conn: conn, ds: a.DataSourceID, down: dir == "downstream", maxDepth: depth}
 	if bad := w.lineage(kind, parts); bad != nil {
 		return bad
 	}
@@ -386,6 +389,9 @@ func (r *impactRun) call(provider, conn, name string, args map[string]any) (map[
 	if t == nil {
 		return nil, fmt.Errorf("%s is not offered on any %s connection (a connection policy excludes it)", name, ProviderName(provider))
 	}
+	if !AllowedIn(r.ctx, t) {
+		return nil, fmt.Errorf("this request's tool policy (X-MCP-* headers) does not allow %s", name)
+	}
 	if len(r.byProvider[provider]) > 1 {
 		args[ConnectionArg] = conn
 	}
@@ -407,8 +413,8 @@ func (r *impactRun) call(provider, conn, name string, args map[string]any) (map[
 	return out, nil
 }
 
-// walk is the warehouse part: Datafold lineage, breadth first.
-type walk struct {
+// impactWalk is the warehouse part: Datafold lineage, breadth first.
+type impactWalk struct {
 	r        *impactRun
 	conn     string
 	ds       int
@@ -425,7 +431,7 @@ type walk struct {
 	totalTa int
 }
 
-func (w *walk) tool() string {
+func (w *impactWalk) tool() string {
 	dir := "upstreams"
 	if w.down {
 		dir = "downstreams"
@@ -436,7 +442,7 @@ func (w *walk) tool() string {
 	return "datafold_get_table_" + dir
 }
 
-func (w *walk) args(path string, depth int) map[string]any {
+func (w *impactWalk) args(path string, depth int) map[string]any {
 	a := map[string]any{"data_connection_id": w.ds, "max_depth": depth}
 	if w.kind == KindColumn {
 		a["column_path"] = path
@@ -447,8 +453,8 @@ func (w *walk) args(path string, depth int) map[string]any {
 	return a
 }
 
-// lineageNode is a Column or Table node of Datafold's explore answers.
-type lineageNode struct {
+// impactLineageNode is a Column or Table node of Datafold's explore answers.
+type impactLineageNode struct {
 	Type  string   `json:"type"`
 	Name  string   `json:"name"`
 	Path  []string `json:"path"`
@@ -458,7 +464,7 @@ type lineageNode struct {
 	} `json:"table"`
 }
 
-func (n lineageNode) tablePath() []string {
+func (n impactLineageNode) tablePath() []string {
 	if n.Type == "Column" && n.Table != nil {
 		if len(n.Table.Path) > 0 {
 			return n.Table.Path
@@ -471,19 +477,19 @@ func (n lineageNode) tablePath() []string {
 	return []string{n.Name}
 }
 
-func decodeLineage(ans map[string]any) []lineageNode {
-	var out []lineageNode
+func impactDecodeLineage(ans map[string]any) []impactLineageNode {
+	var out []impactLineageNode
 	b, _ := json.Marshal(ans["items"])
 	_ = json.Unmarshal(b, &out)
 	return out
 }
 
-func columnID(path string) string { return "datafold:column:" + path }
-func tableID(path string) string  { return "datafold:table:" + path }
+func impactColumnID(path string) string { return "datafold:column:" + path }
+func impactTableID(path string) string  { return "datafold:table:" + path }
 
 // lineage walks the warehouse lineage from the root; a failure to find the
 // root is the tool's error.
-func (w *walk) lineage(kind string, parts []string) *mcp.CallToolResult {
+func (w *impactWalk) lineage(kind string, parts []string) *mcp.CallToolResult {
 	r := w.r
 	w.kind, w.columns = kind, map[string][]string{}
 	rootPath := JoinPath(parts)
@@ -498,7 +504,7 @@ func (w *walk) lineage(kind string, parts []string) *mcp.CallToolResult {
 		return errorResult("%s: could not read the lineage of %s %s: %v", LineageImpactName, kind, rootPath, err)
 	}
 	totalTables := map[string]bool{}
-	for _, n := range decodeLineage(full) {
+	for _, n := range impactDecodeLineage(full) {
 		switch n.Type {
 		case "Column":
 			w.totalCo++
@@ -509,20 +515,20 @@ func (w *walk) lineage(kind string, parts []string) *mcp.CallToolResult {
 	}
 	delete(totalTables, tpath)
 	w.totalTa = len(totalTables)
-	r.out.Totals = ImpactTotals{Columns: w.totalCo, Tables: w.totalTa, Known: true}
+	r.out.Totals = ImpactTotals{Columns: w.totalCo, Tables: w.totalTa}
 
-	r.addNode(ImpactNode{ID: tableID(tpath), Kind: KindTable, Provider: schemas.Datafold, Name: tparts[len(tparts)-1], Path: tpath, Root: true, Connection: w.conn})
-	w.tables = append(w.tables, tableID(tpath))
-	w.rootID = tableID(tpath)
+	r.addNode(ImpactNode{ID: impactTableID(tpath), Kind: KindTable, Provider: schemas.Datafold, Name: tparts[len(tparts)-1], Path: tpath, Root: true, Connection: w.conn})
+	w.tables = append(w.tables, impactTableID(tpath))
+	w.rootID = impactTableID(tpath)
 	if kind == KindColumn {
-		w.rootID = columnID(rootPath)
-		r.addNode(ImpactNode{ID: w.rootID, Kind: KindColumn, Provider: schemas.Datafold, Name: parts[len(parts)-1], Path: rootPath, Table: tableID(tpath), Root: true, Connection: w.conn})
-		w.columns[tableID(tpath)] = []string{parts[len(parts)-1]}
+		w.rootID = impactColumnID(rootPath)
+		r.addNode(ImpactNode{ID: w.rootID, Kind: KindColumn, Provider: schemas.Datafold, Name: parts[len(parts)-1], Path: rootPath, Table: impactTableID(tpath), Root: true, Connection: w.conn})
+		w.columns[impactTableID(tpath)] = []string{parts[len(parts)-1]}
 	}
 
 	type item struct{ id, path, table string }
 	var unexpanded []item
-	frontier := []item{{w.rootID, rootPath, tableID(tpath)}}
+	frontier := []item{{w.rootID, rootPath, impactTableID(tpath)}}
 	for depth := 1; depth <= w.maxDepth && len(frontier) > 0 && !r.cut; depth++ {
 		var next []item
 		for i, f := range frontier {
@@ -535,14 +541,14 @@ func (w *walk) lineage(kind string, parts []string) *mcp.CallToolResult {
 				r.fail("lineage of %s: %v", f.path, err)
 				continue
 			}
-			for _, n := range decodeLineage(ans) {
+			for _, n := range impactDecodeLineage(ans) {
 				tp := n.tablePath()
 				tpath := JoinPath(tp)
-				tid := tableID(tpath)
+				tid := impactTableID(tpath)
 				id, path := tid, tpath
 				if n.Type == "Column" {
 					path = JoinPath(append(slices.Clone(tp), n.Name))
-					id = columnID(path)
+					id = impactColumnID(path)
 				}
 				if r.node(id) == nil {
 					if !r.addNode(ImpactNode{ID: tid, Kind: KindTable, Provider: schemas.Datafold, Name: tp[len(tp)-1], Path: tpath, Depth: depth, Connection: w.conn}) {
@@ -585,7 +591,7 @@ func (w *walk) lineage(kind string, parts []string) *mcp.CallToolResult {
 }
 
 // reached returns the columns and tables reached, the roots left out.
-func (w *walk) reached() (columns, tables int) {
+func (w *impactWalk) reached() (columns, tables int) {
 	for _, n := range w.r.out.Nodes {
 		if n.Root || n.Provider != schemas.Datafold {
 			continue
@@ -614,16 +620,16 @@ func (r *impactRun) biIntegrations(conn string, ds int) {
 	found := 0
 	for _, it := range list {
 		m, _ := it.(map[string]any)
-		if m == nil || !boundTo(m, ds) {
+		if m == nil || !impactBoundTo(m, ds) {
 			continue
 		}
-		id := jsonString(m["id"])
-		name := jsonString(m["name"])
+		id := impactString(m["id"])
+		name := impactString(m["name"])
 		if name == "" {
-			name = jsonString(m["type"]) + " integration " + id
+			name = impactString(m["type"]) + " integration " + id
 		}
 		if r.addNode(ImpactNode{ID: "datafold:bi:" + id, Kind: KindBIIntegration, Provider: schemas.Datafold, Name: name,
-			Connection: conn, IntegrationType: jsonString(m["type"]), Status: jsonString(m["status"])}) {
+			Connection: conn, IntegrationType: impactString(m["type"]), Status: impactString(m["status"])}) {
 			found++
 		}
 	}
@@ -632,19 +638,19 @@ func (r *impactRun) biIntegrations(conn string, ds int) {
 	}
 }
 
-// boundTo reports whether a BI integration is bound to data source ds
+// impactBoundTo reports whether a BI integration is bound to data source ds
 // (bound_data_source_ids, data_source_id(s), or bindings[].boundIds).
-func boundTo(m map[string]any, ds int) bool {
+func impactBoundTo(m map[string]any, ds int) bool {
 	has := func(v any) bool {
 		switch x := v.(type) {
 		case []any:
 			for _, e := range x {
-				if n, err := strconv.Atoi(jsonString(e)); err == nil && n == ds {
+				if n, err := strconv.Atoi(impactString(e)); err == nil && n == ds {
 					return true
 				}
 			}
 		default:
-			if n, err := strconv.Atoi(jsonString(x)); err == nil && n == ds {
+			if n, err := strconv.Atoi(impactString(x)); err == nil && n == ds {
 				return true
 			}
 		}
@@ -664,7 +670,7 @@ func boundTo(m map[string]any, ds int) bool {
 	return false
 }
 
-func jsonString(v any) string {
+func impactString(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -685,7 +691,7 @@ func jsonString(v any) string {
 // lightdash adds, per Lightdash project searched, the explores built on
 // the reached tables, the fields reading the reached columns and the
 // charts and dashboards using them.
-func (r *impactRun) lightdash(w *walk, a ImpactArgs) {
+func (r *impactRun) lightdash(w *impactWalk, a ImpactArgs) {
 	conns := r.byProvider[schemas.Lightdash]
 	if len(conns) == 0 {
 		r.note("No Lightdash connection is configured, so no Lightdash assets were looked up.")
@@ -705,7 +711,7 @@ func (r *impactRun) lightdash(w *walk, a ImpactArgs) {
 		list, _ := ans["results"].([]any)
 		for _, it := range list {
 			m, _ := it.(map[string]any)
-			p := ImpactProject{Connection: c.Name, UUID: jsonString(m["projectUuid"]), Name: jsonString(m["name"]), Type: jsonString(m["type"])}
+			p := ImpactProject{Connection: c.Name, UUID: impactString(m["projectUuid"]), Name: impactString(m["name"]), Type: impactString(m["type"])}
 			if p.UUID == "" {
 				continue
 			}
@@ -733,19 +739,19 @@ func (r *impactRun) lightdash(w *walk, a ImpactArgs) {
 	}
 }
 
-// ldTableRef is a Lightdash explore's table.
-type ldTableRef struct {
-	Dimensions map[string]ldFieldRef `json:"dimensions"`
-	Metrics    map[string]ldFieldRef `json:"metrics"`
+// impactLDTable is a Lightdash explore's table.
+type impactLDTable struct {
+	Dimensions map[string]impactLDField `json:"dimensions"`
+	Metrics    map[string]impactLDField `json:"metrics"`
 }
 
-type ldFieldRef struct {
+type impactLDField struct {
 	Name                          string `json:"name"`
 	SQL                           string `json:"sql"`
 	TimeIntervalBaseDimensionName string `json:"timeIntervalBaseDimensionName"`
 }
 
-func (r *impactRun) lightdashProject(w *walk, p ImpactProject) {
+func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
 	cat, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_catalog", map[string]any{"projectUuid": p.UUID, "type": "table"})
 	if err != nil {
 		r.fail("Lightdash catalog of project %s: %v", p.Name, err)
@@ -760,7 +766,7 @@ func (r *impactRun) lightdashProject(w *walk, p ImpactProject) {
 		if m == nil || (m["type"] != nil && m["type"] != "table") {
 			continue
 		}
-		name := strings.ToLower(jsonString(m["name"]))
+		name := strings.ToLower(impactString(m["name"]))
 		if name == "" {
 			continue
 		}
@@ -771,7 +777,7 @@ func (r *impactRun) lightdashProject(w *walk, p ImpactProject) {
 			case string:
 				joins = append(joins, strings.ToLower(x))
 			case map[string]any:
-				joins = append(joins, strings.ToLower(jsonString(x["table"])))
+				joins = append(joins, strings.ToLower(impactString(x["table"])))
 			}
 		}
 		if _, dup := explores[name]; !dup {
@@ -833,12 +839,12 @@ func (r *impactRun) lightdashProject(w *walk, p ImpactProject) {
 		}
 		var parsed struct {
 			Results struct {
-				Tables map[string]ldTableRef `json:"tables"`
+				Tables map[string]impactLDTable `json:"tables"`
 			} `json:"results"`
 		}
 		b, _ := json.Marshal(ex)
 		_ = json.Unmarshal(b, &parsed)
-		var lt *ldTableRef
+		var lt *impactLDTable
 		for name, t := range parsed.Results.Tables {
 			if strings.EqualFold(name, table) {
 				t := t
@@ -848,14 +854,14 @@ func (r *impactRun) lightdashProject(w *walk, p ImpactProject) {
 		if lt == nil {
 			continue
 		}
-		for _, f := range fieldsReading(table, *lt, cols) {
+		for _, f := range impactFieldsReading(table, *lt, cols) {
 			fid := "lightdash:field:" + p.UUID + "/" + table + "." + f.name
 			if !r.addNode(ImpactNode{ID: fid, Kind: KindLightdashField, Provider: schemas.Lightdash, Name: f.name, Table: table,
 				Depth: tn.Depth, Connection: p.Connection, ProjectUUID: p.UUID, FieldType: f.fieldType}) {
 				return
 			}
 			for _, c := range f.columns {
-				r.addEdge(columnID(JoinPath(append(SplitPath(tn.Path), c))), fid, "read_by")
+				r.addEdge(impactColumnID(JoinPath(append(SplitPath(tn.Path), c))), fid, "read_by")
 			}
 			ans, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_analytics_field", map[string]any{"projectUuid": p.UUID, "table": table, "field": f.name})
 			if err != nil {
@@ -874,19 +880,19 @@ func (r *impactRun) charts(p ImpactProject, from string, depth int, ans map[stri
 	list, _ := res["charts"].([]any)
 	for _, it := range list {
 		m, _ := it.(map[string]any)
-		uuid := jsonString(m["uuid"])
+		uuid := impactString(m["uuid"])
 		if uuid == "" {
 			continue
 		}
 		cid := "lightdash:chart:" + uuid
-		if !r.addNode(ImpactNode{ID: cid, Kind: KindLightdashChart, Provider: schemas.Lightdash, Name: jsonString(m["name"]), Depth: depth,
-			Connection: p.Connection, ProjectUUID: p.UUID, ChartKind: jsonString(m["chartKind"]), Space: jsonString(m["spaceName"])}) {
+		if !r.addNode(ImpactNode{ID: cid, Kind: KindLightdashChart, Provider: schemas.Lightdash, Name: impactString(m["name"]), Depth: depth,
+			Connection: p.Connection, ProjectUUID: p.UUID, ChartKind: impactString(m["chartKind"]), Space: impactString(m["spaceName"])}) {
 			return
 		}
 		r.addEdge(from, cid, "used_by")
-		if d := jsonString(m["dashboardUuid"]); d != "" {
+		if d := impactString(m["dashboardUuid"]); d != "" {
 			did := "lightdash:dashboard:" + d
-			if !r.addNode(ImpactNode{ID: did, Kind: KindLightdashDashboard, Provider: schemas.Lightdash, Name: jsonString(m["dashboardName"]), Depth: depth,
+			if !r.addNode(ImpactNode{ID: did, Kind: KindLightdashDashboard, Provider: schemas.Lightdash, Name: impactString(m["dashboardName"]), Depth: depth,
 				Connection: p.Connection, ProjectUUID: p.UUID}) {
 				return
 			}
@@ -895,20 +901,20 @@ func (r *impactRun) charts(p ImpactProject, from string, depth int, ans map[stri
 	}
 }
 
-type fieldUse struct {
+type impactFieldUse struct {
 	name, fieldType string
 	columns         []string
 }
 
-var sqlRef = regexp.MustCompile(`\$\{\s*([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\s*\}(?:\.("[^"]+"|[A-Za-z0-9_]+))?`)
+var impactSQLRef = regexp.MustCompile(`\$\{\s*([A-Za-z0-9_]+)(?:\.([A-Za-z0-9_]+))?\s*\}(?:\.("[^"]+"|[A-Za-z0-9_]+))?`)
 
-// fieldsReading returns the fields of a Lightdash table whose SQL reads one
+// impactFieldsReading returns the fields of a Lightdash table whose SQL reads one
 // of the columns, in Lightdash's SQL syntax: ${TABLE}.column reads a
 // column; ${dimension} and ${table.dimension} read a dimension of the same
 // table, so whatever that dimension reads. Time-interval variants of a date
 // dimension are left out: analytics of the base dimension cover them.
 // Dimensions come first, then metrics, each sorted by name.
-func fieldsReading(table string, t ldTableRef, cols []string) []fieldUse {
+func impactFieldsReading(table string, t impactLDTable, cols []string) []impactFieldUse {
 	// reads returns the impacted columns sql reads, given what the
 	// dimensions known so far read.
 	reads := func(sql string, dims map[string][]string) []string {
@@ -920,7 +926,7 @@ func fieldsReading(table string, t ldTableRef, cols []string) []fieldUse {
 				}
 			}
 		}
-		for _, m := range sqlRef.FindAllStringSubmatch(sql, -1) {
+		for _, m := range impactSQLRef.FindAllStringSubmatch(sql, -1) {
 			owner, field, col := m[1], m[2], strings.Trim(m[3], `"`)
 			switch {
 			case strings.EqualFold(owner, "TABLE") && field == "" && col != "":
@@ -938,40 +944,40 @@ func fieldsReading(table string, t ldTableRef, cols []string) []fieldUse {
 		return out
 	}
 	dims := map[string][]string{}
-	names := sortedKeysOf(t.Dimensions)
+	names := impactSortedKeys(t.Dimensions)
 	// A dimension may read another; three passes settle any real chain.
 	for range 3 {
 		for _, name := range names {
 			f := t.Dimensions[name]
 			if c := reads(f.SQL, dims); len(c) > 0 {
-				dims[strings.ToLower(orName(f.Name, name))] = c
+				dims[strings.ToLower(impactOr(f.Name, name))] = c
 			}
 		}
 	}
-	var out []fieldUse
+	var out []impactFieldUse
 	for _, name := range names {
 		f := t.Dimensions[name]
-		if c := dims[strings.ToLower(orName(f.Name, name))]; len(c) > 0 && f.TimeIntervalBaseDimensionName == "" {
-			out = append(out, fieldUse{orName(f.Name, name), "dimension", c})
+		if c := dims[strings.ToLower(impactOr(f.Name, name))]; len(c) > 0 && f.TimeIntervalBaseDimensionName == "" {
+			out = append(out, impactFieldUse{impactOr(f.Name, name), "dimension", c})
 		}
 	}
-	for _, name := range sortedKeysOf(t.Metrics) {
+	for _, name := range impactSortedKeys(t.Metrics) {
 		f := t.Metrics[name]
 		if c := reads(f.SQL, dims); len(c) > 0 {
-			out = append(out, fieldUse{orName(f.Name, name), "metric", c})
+			out = append(out, impactFieldUse{impactOr(f.Name, name), "metric", c})
 		}
 	}
 	return out
 }
 
-func orName(a, b string) string {
+func impactOr(a, b string) string {
 	if a != "" {
 		return a
 	}
 	return b
 }
 
-func sortedKeysOf[V any](m map[string]V) []string {
+func impactSortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -981,7 +987,7 @@ func sortedKeysOf[V any](m map[string]V) []string {
 }
 
 // finish fills counts, completeness, how to continue and the summary.
-func (r *impactRun) finish(w *walk, a ImpactArgs) {
+func (r *impactRun) finish(w *impactWalk, a ImpactArgs) {
 	o := r.out
 	for _, k := range impactKinds {
 		o.Counts[k+"s"] = 0
@@ -995,7 +1001,7 @@ func (r *impactRun) finish(w *walk, a ImpactArgs) {
 	var reasons []string
 	if len(w.frontier) > 0 && (cols < w.totalCo || tabs < w.totalTa) && !r.cut {
 		reasons = append(reasons, fmt.Sprintf("max_depth %d: the lineage goes deeper (Datafold reports %s and %s in all; this answer has %s and %s)",
-			w.maxDepth, plural(w.totalCo, "column", "columns"), plural(w.totalTa, "table", "tables"), plural(cols, "column", "columns"), plural(tabs, "table", "tables")))
+			w.maxDepth, impactPlural(w.totalCo, "column", "columns"), impactPlural(w.totalTa, "table", "tables"), impactPlural(cols, "column", "columns"), impactPlural(tabs, "table", "tables")))
 	}
 	if r.cut {
 		reasons = append(reasons, fmt.Sprintf("max_nodes %d: the answer is full; nodes beyond it (and the Lightdash assets of tables not yet looked up) are left out", o.MaxNodes))
@@ -1030,7 +1036,7 @@ func (r *impactRun) finish(w *walk, a ImpactArgs) {
 	o.Summary = r.summary()
 }
 
-func plural(n int, one, many string) string {
+func impactPlural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
@@ -1043,10 +1049,10 @@ func (r *impactRun) summary() string {
 	var b strings.Builder
 	if o.Direction == "downstream" {
 		fmt.Fprintf(&b, "Changing %s %s (Datafold data source %d) reaches %s and %s downstream",
-			o.Root.Kind, o.Root.Path, o.Root.DataSourceID, plural(c["columns"], "column", "columns"), plural(c["tables"], "table", "tables"))
+			o.Root.Kind, o.Root.Path, o.Root.DataSourceID, impactPlural(c["columns"], "column", "columns"), impactPlural(c["tables"], "table", "tables"))
 	} else {
 		fmt.Fprintf(&b, "%s %s (Datafold data source %d) is computed from %s and %s upstream",
-			strings.ToUpper(o.Root.Kind[:1])+o.Root.Kind[1:], o.Root.Path, o.Root.DataSourceID, plural(c["columns"], "column", "columns"), plural(c["tables"], "table", "tables"))
+			strings.ToUpper(o.Root.Kind[:1])+o.Root.Kind[1:], o.Root.Path, o.Root.DataSourceID, impactPlural(c["columns"], "column", "columns"), impactPlural(c["tables"], "table", "tables"))
 	}
 	fmt.Fprintf(&b, " (depth %d)", o.DepthReached)
 	if o.Direction == "downstream" {
@@ -1055,11 +1061,11 @@ func (r *impactRun) summary() string {
 			{"lightdash_explores", "explore", "explores"}, {"lightdash_fields", "field", "fields"},
 			{"lightdash_charts", "chart", "charts"}, {"lightdash_dashboards", "dashboard", "dashboards"},
 		} {
-			ld = append(ld, plural(c[k.key], k.one, k.many))
+			ld = append(ld, impactPlural(c[k.key], k.one, k.many))
 		}
-		fmt.Fprintf(&b, "; in Lightdash (%s) %s", plural(len(o.LightdashProjects), "project", "projects"), joinAnd(ld))
+		fmt.Fprintf(&b, "; in Lightdash (%s) %s", impactPlural(len(o.LightdashProjects), "project", "projects"), impactJoinAnd(ld))
 		if n := c["bi_integrations"]; n > 0 {
-			fmt.Fprintf(&b, "; %s index%s the data source", plural(n, "Datafold BI integration", "Datafold BI integrations"), map[bool]string{true: "es", false: ""}[n == 1])
+			fmt.Fprintf(&b, "; %s index%s the data source", impactPlural(n, "Datafold BI integration", "Datafold BI integrations"), map[bool]string{true: "es", false: ""}[n == 1])
 		}
 	}
 	b.WriteString(". ")
@@ -1074,7 +1080,7 @@ func (r *impactRun) summary() string {
 	return b.String()
 }
 
-func joinAnd(list []string) string {
+func impactJoinAnd(list []string) string {
 	switch len(list) {
 	case 0:
 		return ""

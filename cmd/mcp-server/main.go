@@ -48,6 +48,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return printTools(args[1:], stdout, stderr)
 		case "toolsets":
 			all, err := tools.All()
+			if err == nil {
+				all, err = withExtras(all)
+			}
 			if err != nil {
 				fmt.Fprintln(stderr, "mcp-server:", err)
 				return 1
@@ -195,7 +198,12 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 1
 	}
-	chosen, err := choose(sel, all, all, nil)
+	known, err := withExtras(all)
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 1
+	}
+	chosen, err := choose(sel, known, all, known[len(all):], nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2

@@ -99,7 +99,9 @@ func requestToolFilter(byName map[string]*tools.Tool) server.ToolFilterFunc {
 
 // choose applies the server's selection to the tools of the configured
 // providers and returns what to register.
-func choose(sel selection, all, available []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
+// extra are hand-written tools that need no connection binding
+// (lineage_impact, list_resources, read_resource).
+func choose(sel selection, all, available, extra []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
 	if err := sel.policy.Check(all); err != nil {
 		return nil, err
 	}
@@ -110,6 +112,7 @@ func choose(sel selection, all, available []*tools.Tool, conns []*tools.Connecti
 			return nil, err
 		}
 	}
+	offered = append(offered, sel.policy.Filter(extra)...)
 	if sel.mode == modeDiscovery {
 		return tools.DiscoveryTools(offered)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -22,7 +23,9 @@ const instructions = `datastack-mcp gives you four data-platform APIs as tools, 
 datafold_* (data diffs, column/table lineage, monitors, CI, data sources and SQL), posthog_* (data warehouse sources and their synced tables),
 pdc_* (Pentaho Data Catalog data sources) and lightdash_* (projects, explores, charts, catalog, SQL runner, spaces, access).
 To compare prod and dev, create a Datafold data diff and poll its summary results. To answer "what breaks if this column changes",
-use datafold_get_column_downstreams and the Lightdash catalog analytics. List tools give the ids other tools need.`
+use lineage_impact (Datafold lineage plus the Lightdash charts and dashboards built on it). Lineage and catalog entries are also
+resources (datafold://, lightdash://, posthog://, pdc:// URIs; list_resources and read_resource give the same content as tools).
+List tools give the ids other tools need.`
 
 // options are the settings that shape one server.
 type options struct {
@@ -117,22 +120,44 @@ func assemble(o options) (*assembled, error) {
 			return nil, fmt.Errorf("%s connection %s: %w", c.Provider, c.Name, err)
 		}
 	}
-	a.tools, err = choose(o.selection, all, tools.ForProviders(all, enabled), conns)
+	available := tools.ForProviders(all, enabled)
+	cat, err := resources.New(deps, conns, available, resources.Options{Logger: o.logger})
+	if err != nil {
+		return nil, err
+	}
+	known, err := withExtras(all)
+	if err != nil {
+		return nil, err
+	}
+	a.tools, err = choose(o.selection, known, available, cat.Tools(), conns)
 	if err != nil {
 		return nil, err
 	}
 	byName := map[string]*tools.Tool{}
-	for _, t := range all {
+	for _, t := range known {
 		byName[t.Name] = t
 	}
-	a.mcp = server.NewMCPServer("datastack-mcp", version(),
+	opts := []server.ServerOption{
 		server.WithToolCapabilities(false),
 		server.WithInstructions(instructions),
 		server.WithRecovery(),
 		server.WithToolFilter(requestToolFilter(byName)),
-	)
+	}
+	a.mcp = server.NewMCPServer("datastack-mcp", version(), append(opts, cat.ServerOptions()...)...)
 	tools.Register(a.mcp, a.tools, deps)
+	cat.Register(a.mcp)
 	return a, nil
+}
+
+// withExtras is every tool a server can offer: the generated ones and the
+// hand-written ones of resources/ (list_resources, read_resource,
+// lineage_impact), for flag checks and the inventory.
+func withExtras(all []*tools.Tool) ([]*tools.Tool, error) {
+	inv, err := resources.Inventory(all)
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]*tools.Tool{}, all...), inv...), nil
 }
 
 // serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -21,6 +22,11 @@ func run(path string) error {
 	if err != nil {
 		return err
 	}
+	extra, err := resources.Inventory(all)
+	if err != nil {
+		return err
+	}
+	all = append(all, extra...)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
