@@ -59,6 +59,7 @@ var providerNames = map[string]string{
 	"posthog":   "PostHog",
 	"pdc":       "Pentaho Data Catalog",
 	"lightdash": "Lightdash",
+	"datastack": "Across providers",
 }
 
 // ProviderName returns a provider's display name.
