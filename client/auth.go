@@ -27,6 +27,9 @@ func (staticAuth) renewable() bool                                         { ret
 // newAuthenticator checks the credentials cfg needs and registers them as
 // secrets to scrub from error texts.
 func newAuthenticator(c *Client, cfg Config) (authenticator, error) {
+	if cfg.RequestCredentials {
+		return newRequestAuth(c, cfg) // override.go
+	}
 	if cfg.Provider == PDC {
 		if cfg.Username == "" || cfg.Password == "" {
 			return nil, fmt.Errorf("client: pdc: Username and Password are required (PDC logs in with them to obtain a token)")

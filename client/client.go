@@ -39,6 +39,10 @@ type Config struct {
 	APIKey string
 	// Username and Password authenticate PDC.
 	Username, Password string
+	// RequestCredentials lets a request bring its own credentials in its
+	// context (WithCredentials): they win over APIKey or Username/Password,
+	// which may then be empty. See override.go.
+	RequestCredentials bool
 	// Transport defaults to a clone of http.DefaultTransport.
 	Transport http.RoundTripper
 	// Timeout bounds each attempt (default 30s).
@@ -209,7 +213,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 	if ct == "" && req.Body != nil {
 		ct = "application/json"
 	}
-	return c.run(ctx, &call{
+	resp, err := c.run(ctx, &call{
 		method:      method,
 		template:    req.Path,
 		path:        path,
@@ -219,4 +223,5 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		idempotent:  isIdempotent(method),
 		auth:        c.auth,
 	})
+	return c.finish(ctx, method, path, resp, err) // override.go
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
+	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -303,7 +304,9 @@ func (c *Catalog) cached(ctx context.Context, provider, conn, name string, args 
 	if t := tools.Find(c.bound, name); t != nil && !tools.AllowedIn(ctx, t) {
 		return nil, fmt.Errorf("this request's tool policy (X-MCP-* headers) does not allow %s", name)
 	}
-	key, _ := json.Marshal([]any{provider, conn, name, args})
+	// The caller's identity is part of the key: in team mode each person
+	// calls with their own credentials and must never see another's answers.
+	key, _ := json.Marshal([]any{client.IdentityKey(ctx), provider, conn, name, args})
 	if v, ok := c.cache.get(string(key)); ok {
 		return v.(map[string]any), nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -220,7 +221,7 @@ type whTable struct {
 // the columns the lineage answers list. Seeds Datafold does not know are
 // dropped.
 func (c *Catalog) datafoldTables(ctx context.Context, conn string, ds int) []whTable {
-	key := "tables/" + conn + "/" + strconv.Itoa(ds)
+	key := "tables/" + client.IdentityKey(ctx) + "/" + conn + "/" + strconv.Itoa(ds)
 	if v, ok := c.cache.get(key); ok {
 		return v.([]whTable)
 	}

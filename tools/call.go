@@ -67,9 +67,9 @@ func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, 
 		d.logger().Info("upstream call", "tool", t.Name, "provider", op.Provider, "method", op.Method,
 			"path", op.Path, "status", status(resp, err), "duration_ms", time.Since(start).Milliseconds())
 		if err != nil {
-			return scrubResult(upstreamError(t, err, d), d.Secrets)
+			return scrubResult(upstreamError(t, err, d), d.secretsFor(ctx))
 		}
-		return scrubResult(answer(d, sh, resp, args, fields), d.Secrets)
+		return scrubResult(answer(d, sh, resp, args, fields), d.secretsFor(ctx))
 	}
 }
 

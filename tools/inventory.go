@@ -65,7 +65,9 @@ func fromOperation(op *schemas.Operation) (*Tool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tool{
+	// confirmable (confirm.go) makes tools that delete, cancel, trigger
+	// runs, change access or run SQL ask for confirmation.
+	return confirmable(&Tool{
 		Name:         op.Name,
 		Provider:     op.Provider,
 		Toolset:      op.Toolset,
@@ -79,7 +81,7 @@ func fromOperation(op *schemas.Operation) (*Tool, error) {
 		OutputSchema: op.OutputSchema,
 		validator:    v,
 		call:         operationCaller(op),
-	}, nil
+	}, op)
 }
 
 func fullSchema(op *schemas.Operation) json.RawMessage {

@@ -1,9 +1,12 @@
 package tools
 
 import (
+	"context"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
 )
 
 // Redacted replaces secret values in results.
@@ -25,7 +28,10 @@ func secretKey(k string) bool {
 }
 
 // redact returns v with every string stored under a secret-looking key
-// replaced. It builds new containers; v is not modified.
+// replaced. Objects under such keys (a "credentials" block, a schema's
+// "password" property) are walked, not blanked, so their innocent fields
+// (type, user, title) stay readable while their secret ones are replaced.
+// It builds new containers; v is not modified.
 func redact(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
@@ -34,12 +40,6 @@ func redact(v any) any {
 			if s, ok := val.(string); ok && s != "" && secretKey(k) {
 				out[k] = Redacted
 				continue
-			}
-			if secretKey(k) {
-				if m, ok := val.(map[string]any); ok {
-					out[k] = redactAll(m)
-					continue
-				}
 			}
 			out[k] = redact(val)
 		}
@@ -53,26 +53,6 @@ func redact(v any) any {
 	default:
 		return v
 	}
-}
-
-// redactAll replaces every string in a credentials object.
-func redactAll(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		switch x := v.(type) {
-		case string:
-			if x != "" {
-				out[k] = Redacted
-			} else {
-				out[k] = x
-			}
-		case map[string]any:
-			out[k] = redactAll(x)
-		default:
-			out[k] = redact(v)
-		}
-	}
-	return out
 }
 
 // scrubResult removes configured secret values from a result's text and
@@ -126,4 +106,14 @@ func scrubValue(v any, secrets []string) any {
 	default:
 		return v
 	}
+}
+
+// secretsFor is every secret to scrub from this call's result: the
+// server's configured credentials and those the request brought (team mode).
+func (d *Deps) secretsFor(ctx context.Context) []string {
+	extra := client.RequestSecrets(ctx)
+	if len(extra) == 0 {
+		return d.Secrets
+	}
+	return append(append([]string(nil), d.Secrets...), extra...)
 }

@@ -11,21 +11,30 @@ const (
 	ReferenceEnd   = "<!-- tool-reference:end -->"
 )
 
-// Reference renders the Markdown tool reference: one table per provider.
+// Reference renders the Markdown tool reference: one table per provider,
+// providers in order of first appearance, tools in list order (so a
+// hand-written tool listed after the generated ones joins its provider's
+// table).
 func Reference(list []*Tool) string {
 	var b strings.Builder
 	b.WriteString(ReferenceStart + "\n")
-	provider := ""
+	var providers []string
+	byProvider := map[string][]*Tool{}
 	for _, t := range list {
+		if _, seen := byProvider[t.Provider]; !seen {
+			providers = append(providers, t.Provider)
+		}
+		byProvider[t.Provider] = append(byProvider[t.Provider], t)
+	}
+	var ordered []*Tool
+	for _, p := range providers {
+		ordered = append(ordered, byProvider[p]...)
+	}
+	provider := ""
+	for _, t := range ordered {
 		if t.Provider != provider {
 			provider = t.Provider
-			n := 0
-			for _, x := range list {
-				if x.Provider == provider {
-					n++
-				}
-			}
-			fmt.Fprintf(&b, "\n### %s (%d tools)\n\n| Tool | Access | Upstream | Description |\n|---|---|---|---|\n", ProviderName(provider), n)
+			fmt.Fprintf(&b, "\n### %s (%d tools)\n\n| Tool | Access | Upstream | Description |\n|---|---|---|---|\n", ProviderName(provider), len(byProvider[provider]))
 		}
 		route := ""
 		if t.Method != "" {

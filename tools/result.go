@@ -146,6 +146,8 @@ func advice(t *Tool, ce *client.Error, d *Deps) string {
 	switch {
 	case ce.TooLarge:
 		return "The answer is larger than this server accepts; ask for less with page/limit arguments or filters."
+	case errors.Is(ce, client.ErrNoCredentials):
+		return fmt.Sprintf("No %s credentials came with this request and the server has none; %s.", name, d.ConfigHint[t.Provider])
 	case ce.Status == http.StatusUnauthorized:
 		return fmt.Sprintf("The %s credentials were rejected; check %s in the server configuration.", name, d.ConfigHint[t.Provider])
 	case ce.Status == http.StatusForbidden:

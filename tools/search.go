@@ -3,6 +3,7 @@ package tools
 import (
 	"encoding/json"
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 	"unicode"
@@ -21,22 +22,33 @@ type index struct {
 
 const (
 	bm25K1      = 1.2
-	bm25B       = 0.75
+	bm25B       = 0.5
 	nameWeight  = 3
 	paramWeight = 1
 	// synonymWeight is how much a word a query implies counts against one it says.
 	synonymWeight = 0.4
+	// intentWeight scales the score of a tool whose kind (it reads, or it
+	// changes something) is not what the query asks for: see intentOf.
+	intentWeight = 0.7
 )
 
-// synonyms widen a query term to the words the tools use.
+// synonyms widen a query term to the words the tools use. Keys and
+// values are plain words; searchSynonyms holds them stemmed. The evals
+// (evals/) show which words users say that the tools do not.
 var synonyms = map[string][]string{
 	"compare":    {"diff"},
 	"difference": {"diff"},
 	"changed":    {"diff"},
 	"lineage":    {"downstream", "upstream"},
 	"depend":     {"downstream"},
-	"break":      {"downstream"},
+	"break":      {"downstream", "impact"},
+	"affected":   {"impact", "downstream"},
 	"impact":     {"downstream"},
+	"blast":      {"impact"},
+	"radius":     {"impact"},
+	"come":       {"upstream"},
+	"origin":     {"upstream"},
+	"trace":      {"upstream", "lineage"},
 	"source":     {"upstream"},
 	"remove":     {"delete"},
 	"show":       {"get", "list"},
@@ -45,11 +57,55 @@ var synonyms = map[string][]string{
 	"connection": {"data", "source"},
 	"dashboard":  {"dashboard", "chart"},
 	"sync":       {"sync", "resync", "reload"},
+	"resync":     {"sync", "resync"},
+	"stale":      {"sync"},
 	"run":        {"run", "trigger", "execute"},
+	"rerun":      {"run", "trigger"},
+	"kick":       {"start", "trigger"},
+	"stop":       {"cancel", "disable"},
 	"sql":        {"sql", "query"},
+	"runner":     {"run", "sql"},
 	"permission": {"access"},
 	"share":      {"access"},
+	"give":       {"grant", "access"},
+	"add":        {"create", "grant"},
+	"register":   {"create"},
+	"setup":      {"create"},
+	"notify":     {"alert", "monitor"},
+	"fail":       {"error"},
+	"broken":     {"validation", "error"},
+	"own":        {"owner"},
+	"often":      {"schedule"},
+	"export":     {"csv", "download"},
+	"pentaho":    {"pdc"},
+	"catalogued": {"catalog"},
+	"inactive":   {"status"},
+	"cost":       {"spend"},
+	"have":       {"list"},
+	"fine":       {"status"},
+	"healthy":    {"status"},
 }
+
+// questionSynonyms are question words (stop words, so not terms) that
+// imply a kind of tool: "which …" and "what …" ask for a set, a list.
+var questionSynonyms = map[string][]string{
+	"which": {"list"},
+	"what":  {"list"},
+	"who":   {"list"},
+}
+
+// searchSynonyms is synonyms keyed and valued by stemmed terms.
+var searchSynonyms = func() map[string][]string {
+	out := map[string][]string{}
+	for k, vs := range synonyms {
+		for _, key := range terms(k) {
+			for _, v := range vs {
+				out[key] = append(out[key], terms(v)...)
+			}
+		}
+	}
+	return out
+}()
 
 func newIndex(list []*Tool) *index {
 	ix := &index{tools: list, df: map[string]int{}}
@@ -96,7 +152,14 @@ func (ix *index) search(query string, limit int) []hit {
 		weights[w] = 1
 	}
 	for _, w := range terms(query) {
-		for _, syn := range synonyms[w] {
+		for _, syn := range searchSynonyms[w] {
+			if weights[syn] == 0 {
+				weights[syn] = synonymWeight
+			}
+		}
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, syn := range questionSynonyms[w] {
 			if weights[syn] == 0 {
 				weights[syn] = synonymWeight
 			}
@@ -108,6 +171,7 @@ func (ix *index) search(query string, limit int) []hit {
 	}
 	sort.Strings(words) // a fixed summation order keeps scores, and so ties, stable
 	n := float64(len(ix.tools))
+	intent := intentOf(query)
 	var hits []hit
 	for i, doc := range ix.docs {
 		score := 0.0
@@ -119,6 +183,9 @@ func (ix *index) search(query string, limit int) []hit {
 			}
 			idf := math.Log(1 + (n-float64(ix.df[w])+0.5)/(float64(ix.df[w])+0.5))
 			score += qw * idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*ix.lens[i]/ix.avgLen))
+		}
+		if acts := changes(ix.tools[i]); (intent == readIntent && acts) || (intent == writeIntent && !acts) {
+			score *= intentWeight
 		}
 		if score > 0 {
 			hits = append(hits, hit{ix.tools[i], score})
@@ -144,19 +211,32 @@ var stopwords = map[string]bool{
 }
 
 // terms lowercases, splits on non-alphanumerics and camelCase, drops stop
-// words and strips simple plural and verb endings.
+// words and strips simple plural and verb endings. A camelCase word also
+// counts whole, so "PostHog" matches posthog_* and "projectUuid" matches
+// "project" and "uuid".
 func terms(s string) []string {
 	var out []string
 	var cur []rune
-	flush := func() {
-		if len(cur) == 0 {
-			return
-		}
-		w := stem(strings.ToLower(string(cur)))
-		cur = cur[:0]
-		if w != "" && !stopwords[w] {
+	add := func(w string) {
+		if w = stem(strings.ToLower(w)); w != "" && !stopwords[w] {
 			out = append(out, w)
 		}
+	}
+	var word []rune // the whole alphanumeric run, across camelCase parts
+	parts := 0
+	flush := func() {
+		if len(cur) > 0 {
+			add(string(cur))
+			parts++
+		}
+		cur = cur[:0]
+	}
+	endWord := func() {
+		flush()
+		if parts > 1 {
+			add(string(word))
+		}
+		word, parts = word[:0], 0
 	}
 	var prev rune
 	for _, r := range s {
@@ -166,12 +246,13 @@ func terms(s string) []string {
 				flush()
 			}
 			cur = append(cur, r)
+			word = append(word, r)
 		default:
-			flush()
+			endWord()
 		}
 		prev = r
 	}
-	flush()
+	endWord()
 	return out
 }
 
@@ -203,4 +284,97 @@ func argNames(schema json.RawMessage) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Query intent: whether the user asks a question or asks for a change.
+// A question ("which monitors are alerting?", "show me the CI runs") is
+// best answered by a tool that reads, so tools that change something rank
+// a little lower; a request for a change ("add a monitor…", "stop the
+// sync") ranks the tools that read a little lower. Scores are scaled by
+// intentWeight, so a tool the words point at clearly still wins.
+const (
+	noIntent = iota
+	readIntent
+	writeIntent
+)
+
+// actionVerbs are imperatives that ask for a change. Only the base form at
+// the start of a clause counts ("Stop the sync", "please add…"), so a
+// narrative "I reconnected HubSpot" or a hypothetical "if I rename it" is
+// no request. "run" and "diff"/"compare" are left out: running SQL or a
+// comparison answers a question.
+var actionVerbs = map[string]bool{
+	"add": true, "archive": true, "cancel": true, "change": true, "connect": true, "create": true, "delete": true,
+	"disable": true, "dismiss": true, "drop": true, "edit": true, "enable": true, "give": true, "grant": true,
+	"invite": true, "kick": true, "make": true, "move": true, "notify": true, "promote": true, "refresh": true,
+	"register": true, "reload": true, "remove": true, "rename": true, "rerun": true, "resolve": true, "restart": true,
+	"resync": true, "revoke": true, "schedule": true, "set": true, "setup": true, "share": true, "start": true,
+	"stop": true, "switch": true, "sync": true, "trigger": true, "turn": true, "update": true, "upload": true,
+	"validate": true, "alert": true, "export": true, "test": true, "re-run": true,
+}
+
+// questionWords open a clause that asks to read.
+var questionWords = map[string]bool{
+	"what": true, "which": true, "who": true, "whom": true, "whose": true, "where": true, "when": true, "why": true,
+	"how": true, "is": true, "are": true, "was": true, "were": true, "do": true, "does": true, "did": true, "has": true,
+	"have": true, "any": true, "show": true, "list": true, "tell": true, "find": true, "get": true, "describe": true,
+	"explain": true, "check": true, "look": true, "search": true, "read": true, "fetch": true,
+}
+
+// leadIns are skipped before a clause's first verb ("please", "can you",
+// "I want to", "let's", "now").
+var leadIns = map[string]bool{
+	"please": true, "can": true, "could": true, "would": true, "will": true, "you": true, "i": true, "we": true,
+	"want": true, "need": true, "to": true, "let": true, "lets": true, "let's": true, "us": true, "help": true,
+	"go": true, "ahead": true, "just": true, "now": true, "then": true, "also": true, "and": true, "so": true,
+	"kindly": true, "quickly": true, "ok": true, "okay": true,
+}
+
+var clauseEnd = regexp.MustCompile(`[.?!;:](\s|$)`)
+
+// intentOf reads a query's intent: a clause opening with an action verb
+// asks for a change; otherwise a question mark or a clause opening with a
+// question word asks to read; otherwise there is no intent.
+func intentOf(query string) int {
+	q := strings.ToLower(query)
+	read := strings.Contains(q, "?")
+	for _, clause := range clauseEnd.Split(q, -1) {
+		words := strings.FieldsFunc(clause, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '-' })
+		for i, w := range words {
+			if leadIns[w] {
+				continue
+			}
+			switch {
+			case w == "give" && i+1 < len(words) && words[i+1] == "me":
+				read = true
+			case actionVerbs[w]:
+				return writeIntent
+			case questionWords[w]:
+				read = true
+			}
+			break
+		}
+	}
+	if read {
+		return readIntent
+	}
+	return noIntent
+}
+
+// changingVerbs are the verbs of tool names that change something. A
+// tool's kind comes from its name, not its HTTP method: SQL runners,
+// compiled queries and incremental-field listings are POSTs that only read.
+var changingVerbs = map[string]bool{
+	"add": true, "bulk": true, "cancel": true, "create": true, "delete": true, "download": true, "grant": true,
+	"join": true, "promote": true, "refresh": true, "register": true, "reload": true, "remove": true,
+	"replace": true, "resolve": true, "resync": true, "revoke": true, "set": true, "start": true, "sync": true,
+	"test": true, "trigger": true, "update": true, "upload": true, "validate": true,
+}
+
+// changes reports whether a tool changes something, from the first word of
+// its name after the provider prefix.
+func changes(t *Tool) bool {
+	name := strings.TrimPrefix(t.Name, t.Provider+"_")
+	verb, _, _ := strings.Cut(name, "_")
+	return changingVerbs[verb]
 }

@@ -77,7 +77,14 @@ func (t *Tool) Handler(d *Deps) server.ToolHandlerFunc {
 				res, err = errorResult("%s failed inside the server (a bug); the call was not completed. Please report it.", t.Name), nil
 			}
 		}()
-		return t.Call(ctx, d, req.Params.Arguments), nil
+		// The request's progress token and multi round-trip answers
+		// (confirm.go) reach the tool through ctx, also through call_tool.
+		ctx = withRequest(ctx, req)
+		res = t.Call(ctx, d, req.Params.Arguments)
+		// Progress notifications must reach the client before the result
+		// (diff_progress.go).
+		awaitNotifications(ctx, d)
+		return res, nil
 	}
 }
 

@@ -18,7 +18,9 @@ package main
 //	                 being the sandbox served over loopback HTTP by the
 //	                 benchmark process: the server without the emulator
 //	ours-discovery   mcp-server --sandbox --tool-mode discovery (tools/list only)
-//	plain            testdata/plainserver: plain mcp-go, 137 trivial tools
+//	plain            testdata/plainserver: plain mcp-go, as many trivial tools
+//	                 as ours offers (mcp-server tools counts them)
+//	plain-same-answer  plain, every call answered with ours's answer (calls only)
 
 import (
 	"bufio"
@@ -36,6 +38,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,8 +63,12 @@ const (
 func benchOursArgs() map[string]any  { return map[string]any{"data_source_id": 1} }
 func benchPlainArgs() map[string]any { return map[string]any{"id": 1} }
 
-// benchBins are the two binaries, built once per top-level benchmark.
-type benchBins struct{ ours, plain string }
+// benchBins are the two binaries, built once per top-level benchmark, and
+// the number of tools ours offers with every provider (plain serves as many).
+type benchBins struct {
+	ours, plain string
+	tools       int
+}
 
 // benchBuild builds mcp-server and plainserver into b.TempDir() with one go
 // build (the build cache makes the second and later builds a link only).
@@ -75,7 +82,17 @@ func benchBuild(b *testing.B) benchBins {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	return benchBins{ours: filepath.Join(dir, "mcp-server"), plain: filepath.Join(dir, "plainserver")}
+	bins := benchBins{ours: filepath.Join(dir, "mcp-server"), plain: filepath.Join(dir, "plainserver")}
+	out, err := exec.Command(bins.ours, "tools").Output()
+	if err != nil {
+		b.Fatalf("mcp-server tools: %v", err)
+	}
+	var inventory []json.RawMessage
+	if err := json.Unmarshal(out, &inventory); err != nil || len(inventory) == 0 {
+		b.Fatalf("mcp-server tools: want a JSON array of tools (%v)", err)
+	}
+	bins.tools = len(inventory)
+	return bins
 }
 
 // benchServer says how to start one server over stdio and what to call.
@@ -85,6 +102,7 @@ type benchServer struct {
 	env      []string // the whole environment of the process
 	tool     string
 	toolArgs func() map[string]any
+	tools    int // tools/list must offer this many (0: not checked)
 }
 
 // benchEnv is this process's environment without anything that configures
@@ -106,11 +124,12 @@ func benchEnv(extra ...string) []string {
 
 func benchOurs(bins benchBins, extraArgs ...string) benchServer {
 	return benchServer{bin: bins.ours, args: append([]string{"--sandbox"}, extraArgs...),
-		env: benchEnv(), tool: benchOursTool, toolArgs: benchOursArgs}
+		env: benchEnv(), tool: benchOursTool, toolArgs: benchOursArgs, tools: bins.tools}
 }
 
 func benchPlain(bins benchBins) benchServer {
-	return benchServer{bin: bins.plain, env: benchEnv(), tool: benchPlainTool, toolArgs: benchPlainArgs}
+	return benchServer{bin: bins.plain, args: []string{"-tools", strconv.Itoa(bins.tools)}, env: benchEnv(),
+		tool: benchPlainTool, toolArgs: benchPlainArgs, tools: bins.tools}
 }
 
 // benchOursConfigured is mcp-server configured from the environment, as in
@@ -132,7 +151,7 @@ func benchOursConfigured(b *testing.B, bins benchBins) benchServer {
 		"POSTHOG_API_KEY=sandbox", "POSTHOG_BASE_URL="+url[schemas.PostHog],
 		"LIGHTDASH_API_KEY=sandbox", "LIGHTDASH_URL="+url[schemas.Lightdash],
 		"PDC_USERNAME=sandbox", "PDC_PASSWORD=sandbox", "PDC_URL="+url[schemas.PDC])
-	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs}
+	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs, tools: bins.tools}
 }
 
 // ---------------------------------------------------------------- raw stdio
@@ -140,18 +159,54 @@ func benchOursConfigured(b *testing.B, bins benchBins) benchServer {
 // benchProc is a server process spoken to with raw JSON-RPC lines, so that
 // the benchmark sees the exact bytes on the wire and adds no SDK cost.
 type benchProc struct {
-	cmd    *exec.Cmd
-	in     io.WriteCloser
-	out    *bufio.Reader
-	done   chan struct{}
-	nextID int
-	dog    *time.Timer
+	cmd     *exec.Cmd
+	in      io.WriteCloser
+	out     *bufio.Reader
+	stderr  *benchTail
+	done    chan struct{}
+	waitErr error
+	nextID  int
+	dog     *time.Timer
+}
+
+// benchTail keeps the last 4 kB written to it: the server's stderr, for
+// error messages.
+type benchTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *benchTail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if n := len(t.buf) - 4096; n > 0 {
+		t.buf = append(t.buf[:0], t.buf[n:]...)
+	}
+	return len(p), nil
+}
+
+func (t *benchTail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+// failed describes a failed exchange with what the server said on the way out.
+func (p *benchProc) failed(err error) error {
+	select {
+	case <-p.done:
+		return fmt.Errorf("%w (server exited: %v; stderr tail:\n%s)", err, p.waitErr, p.stderr)
+	case <-time.After(time.Second):
+		return fmt.Errorf("%w (stderr tail:\n%s)", err, p.stderr)
+	}
 }
 
 func benchStart(s benchServer, extraArgs ...string) (*benchProc, error) {
 	cmd := exec.Command(s.bin, append(slices.Clone(s.args), extraArgs...)...)
 	cmd.Env = s.env
-	cmd.Stderr = io.Discard
+	tail := &benchTail{}
+	cmd.Stderr = tail
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
@@ -163,8 +218,8 @@ func benchStart(s benchServer, extraArgs ...string) (*benchProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &benchProc{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20), done: make(chan struct{})}
-	go func() { _ = cmd.Wait(); close(p.done) }()
+	p := &benchProc{cmd: cmd, in: in, out: bufio.NewReaderSize(out, 1<<20), stderr: tail, done: make(chan struct{})}
+	go func() { p.waitErr = cmd.Wait(); close(p.done) }()
 	// A hung server is killed, which ends any read with EOF.
 	p.dog = time.AfterFunc(benchTimeout, func() { _ = cmd.Process.Kill() })
 	return p, nil
@@ -185,13 +240,13 @@ func (p *benchProc) request(method string, params any) ([]byte, error) {
 		return nil, err
 	}
 	if _, err := p.in.Write(append(msg, '\n')); err != nil {
-		return nil, fmt.Errorf("%s: write: %w", method, err)
+		return nil, p.failed(fmt.Errorf("%s: write: %w", method, err))
 	}
 	ok := []byte(`{"jsonrpc":"2.0","id":` + strconv.Itoa(id) + `,"result":`)
 	for {
 		line, err := p.out.ReadBytes('\n')
 		if err != nil {
-			return nil, fmt.Errorf("%s: read: %w", method, err)
+			return nil, p.failed(fmt.Errorf("%s: read: %w", method, err))
 		}
 		if bytes.HasPrefix(line, ok) {
 			return line, nil
@@ -281,6 +336,7 @@ func BenchmarkCall(b *testing.B) {
 	}{
 		{"ours", benchOurs(bins), []string{"--transport", "http", "--addr", "127.0.0.1:0"}},
 		{"plain", benchPlain(bins), []string{"-http", "127.0.0.1:0"}},
+		{"plain-same-answer", benchPlainAnswer(bins, benchOursAnswer(b)), []string{"-http", "127.0.0.1:0"}},
 	} {
 		b.Run(v.name+"/stdio", func(b *testing.B) {
 			env := v.s.env
@@ -310,6 +366,50 @@ func BenchmarkCall(b *testing.B) {
 			benchCalls(b, c, v.s)
 		})
 	}
+}
+
+// benchPlainAnswer is plain answering every call with ours's answer, to
+// separate the cost of carrying a real answer from the server's own cost.
+func benchPlainAnswer(bins benchBins, answer string) benchServer {
+	s := benchPlain(bins)
+	s.args = append(s.args, "-answer", answer)
+	return s
+}
+
+// benchOursAnswer is the text ours answers benchOursTool with.
+func benchOursAnswer(b *testing.B) string {
+	b.Helper()
+	a, err := assemble(options{sandbox: true, timeout: 10 * time.Second, getenv: noEnv, logger: discardLogger()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := mcpclient.NewInProcessClient(a.mcp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	ctx := context.Background()
+	if err := c.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-bench", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		b.Fatal(err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = benchOursTool
+	req.Params.Arguments = benchOursArgs()
+	res, err := c.CallTool(ctx, req)
+	if err != nil || res.IsError || len(res.Content) != 1 {
+		b.Fatalf("tools/call %s: %v, want one content item", benchOursTool, err)
+	}
+	text, ok := res.Content[0].(mcp.TextContent)
+	if !ok || !json.Valid([]byte(text.Text)) {
+		b.Fatalf("tools/call %s: want JSON text", benchOursTool)
+	}
+	return text.Text
 }
 
 // benchCalls initializes c, checks one call succeeds, warms up, and times
@@ -645,8 +745,8 @@ func benchSession(s benchServer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n < 100 {
-		return 0, fmt.Errorf("tools/list has %d tools, want every tool", n)
+	if s.tools > 0 && n != s.tools {
+		return 0, fmt.Errorf("tools/list has %d tools, want %d (every tool)", n, s.tools)
 	}
 	params := map[string]any{"name": s.tool, "arguments": s.toolArgs()}
 	for i := 0; i < benchRSSCalls; i++ {

@@ -81,7 +81,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr("MCP_LOG_FORMAT", "text"), "text or json (env MCP_LOG_FORMAT)")
 	maxResultTokens := fs.Int("max-result-tokens", envInt("MCP_MAX_RESULT_TOKENS", tools.DefaultMaxResultTokens), "token budget of one tool result; larger answers are cut and say how to get the rest (env MCP_MAX_RESULT_TOKENS)")
+	diffWait := fs.Duration("diff-wait", tools.DefaultDiffWait, "how long diff_tables waits for a verdict before answering status running (keep it under your client's tool timeout)")
 	getSelection := addSelectionFlags(fs)
+	getHTTP := addHTTPFlags(fs) // endpoint security and team mode (httpsec.go)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -106,7 +108,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2
 	}
-	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel, maxResultTokens: *maxResultTokens})
+	hopts, err := getHTTP()
+	if err == nil && hopts.clientCredentials && *transport != "http" {
+		err = errors.New("--allow-client-credentials needs --transport http (credentials come in request headers)")
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "mcp-server:", err)
+		return 2
+	}
+	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel, maxResultTokens: *maxResultTokens, diffWait: *diffWait,
+		clientCredentials: hopts.clientCredentials})
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1
@@ -116,7 +127,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *transport == "http" {
-		err = serveHTTP(ctx, a.mcp, *addr, logger)
+		err = serveHTTP(ctx, a.mcp, *addr, logger, hopts)
 	} else {
 		err = serveStdio(ctx, a.mcp, logger)
 	}

@@ -107,8 +107,9 @@ func TestEveryToolAgainstSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 137 generated tools plus list_resources, read_resource and lineage_impact.
-	if got, want := len(listed.Tools), 140; got != want {
+	// 137 generated tools plus list_resources, read_resource, lineage_impact,
+	// diff_tables and get_diff_result.
+	if got, want := len(listed.Tools), 142; got != want {
 		t.Fatalf("tools/list got %d tools, want %d", got, want)
 	}
 	// Reads first, deletes last, and deeper deletes (a space's share) before
@@ -191,6 +192,9 @@ func exampleArgs(t *testing.T, tool *tools.Tool, known map[string]string) map[st
 	}
 	for k, v := range argOverrides[tool.Name] {
 		args[k] = v
+	}
+	if tools.ConfirmReason(tool) != "" {
+		args[tools.ConfirmArg] = true // this client has no elicitation: confirm by argument
 	}
 	return args
 }

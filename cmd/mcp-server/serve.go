@@ -22,7 +22,7 @@ import (
 const instructions = `datastack-mcp gives you four data-platform APIs as tools, each prefixed by its provider:
 datafold_* (data diffs, column/table lineage, monitors, CI, data sources and SQL), posthog_* (data warehouse sources and their synced tables),
 pdc_* (Pentaho Data Catalog data sources) and lightdash_* (projects, explores, charts, catalog, SQL runner, spaces, access).
-To compare prod and dev, create a Datafold data diff and poll its summary results. To answer "what breaks if this column changes",
+To compare prod and dev, use diff_tables (it waits for the verdict; get_diff_result picks up a long diff). To answer "what breaks if this column changes",
 use lineage_impact (Datafold lineage plus the Lightdash charts and dashboards built on it). Lineage and catalog entries are also
 resources (datafold://, lightdash://, posthog://, pdc:// URIs; list_resources and read_resource give the same content as tools).
 List tools give the ids other tools need.`
@@ -37,6 +37,12 @@ type options struct {
 	selection  selection
 	// maxResultTokens bounds one tool result; 0 means tools.DefaultMaxResultTokens.
 	maxResultTokens int
+	// diffWait and diffPoll: how long diff_tables waits for a verdict and how
+	// often it checks; 0 means tools.DefaultDiffWait / DefaultDiffPoll.
+	diffWait, diffPoll time.Duration
+	// clientCredentials is team mode: requests may bring their own upstream
+	// credentials (teammode.go).
+	clientCredentials bool
 }
 
 // assembled is a ready MCP server and what it was built from.
@@ -57,7 +63,11 @@ func assemble(o options) (*assembled, error) {
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.logger, MaxResultTokens: o.maxResultTokens}
 	for _, p := range schemas.Providers {
 		deps.ConfigHint[p] = configHint(p)
+		if o.clientCredentials {
+			deps.ConfigHint[p] = teamConfigHint(p) // teammode.go
+		}
 	}
+	configureDiffs(deps, o) // diff_tables' wait and Datafold app links (safety.go)
 	a := &assembled{}
 	var conns []*tools.Connection
 	if o.sandbox {
@@ -67,7 +77,8 @@ func assemble(o options) (*assembled, error) {
 		}
 		a.sandbox = sb
 		for _, p := range schemas.Providers {
-			cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Timeout: o.timeout, Logger: o.logger}
+			cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Timeout: o.timeout, Logger: o.logger,
+				RequestCredentials: o.clientCredentials}
 			if p == schemas.PDC {
 				cfg.Username, cfg.Password = "sandbox", "sandbox"
 			} else {
@@ -84,6 +95,11 @@ func assemble(o options) (*assembled, error) {
 		ups, skipped, err := loadUpstreams(o.configPath, o.getenv, o.timeout)
 		if err != nil {
 			return nil, err
+		}
+		if o.clientCredentials {
+			if ups, skipped, err = teamUpstreams(ups, o.configPath, o.getenv, o.timeout, o.logger); err != nil {
+				return nil, err
+			}
 		}
 		for _, p := range skipped {
 			o.logger.Info("provider not configured; its tools are not offered", "provider", p, "set", configHint(p))
@@ -129,6 +145,10 @@ func assemble(o options) (*assembled, error) {
 	if err != nil {
 		return nil, err
 	}
+	// diff_tables and get_diff_result are chosen and bound like generated tools (safety.go).
+	if available, err = withDiffTools(available); err != nil {
+		return nil, err
+	}
 	a.tools, err = choose(o.selection, known, available, cat.Tools(), conns)
 	if err != nil {
 		return nil, err
@@ -146,6 +166,7 @@ func assemble(o options) (*assembled, error) {
 	a.mcp = server.NewMCPServer("datastack-mcp", version(), append(opts, cat.ServerOptions()...)...)
 	tools.Register(a.mcp, a.tools, deps)
 	cat.Register(a.mcp)
+	registerDiffPrompts(a.mcp, o, available) // review_data_diff (safety.go)
 	return a, nil
 }
 
@@ -157,14 +178,18 @@ func withExtras(all []*tools.Tool) ([]*tools.Tool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(append([]*tools.Tool{}, all...), inv...), nil
+	diff, err := diffTools() // diff_tables, get_diff_result (safety.go)
+	if err != nil {
+		return nil, err
+	}
+	return append(append(append([]*tools.Tool{}, all...), inv...), diff...), nil
 }
 
 // serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.
 func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) error {
 	stdio := server.NewStdioServer(s)
 	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	err := stdio.Listen(ctx, os.Stdin, os.Stdout)
+	err := stdio.Listen(ctx, os.Stdin, trackStdio(stdio, os.Stdout)) // progress before results (progress.go)
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, os.ErrClosed) {
 		return nil
 	}
@@ -173,15 +198,21 @@ func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) e
 
 // serveHTTP serves stateless streamable HTTP at /mcp and a health check
 // at /healthz until ctx ends, then lets in-flight requests finish.
-func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *slog.Logger) error {
+// hopts (at most one) secure the endpoint; without, the local defaults of
+// httpsec.go apply.
+func serveHTTP(ctx context.Context, s *server.MCPServer, addr string, logger *slog.Logger, hopts ...httpOptions) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
-	return serveHTTPOn(ctx, s, ln, logger)
+	return serveHTTPOn(ctx, s, ln, logger, hopts...)
 }
 
-func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logger *slog.Logger) error {
+func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logger *slog.Logger, hopts ...httpOptions) error {
+	var hopt httpOptions
+	if len(hopts) > 0 {
+		hopt = hopts[0]
+	}
 	mux := http.NewServeMux()
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	mcpHandler := server.NewStreamableHTTPServer(s,
@@ -191,11 +222,14 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 		server.WithStreamableHTTPLogger(logger),
 		server.WithHTTPContextFunc(requestPolicyContext),
 	)
-	mux.Handle("/mcp", mcpHandler)
+	mux.Handle("/mcp", trackNotifications(mcpHandler)) // progress before results (progress.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	})
+	// Origin, bearer token, body cap and team-mode credentials in front of
+	// /mcp; a log record for every request (httpsec.go, reqlog.go).
+	httpSrv.Handler = secureRoutes(mux, hopt, logger, ln.Addr())
 	logger.Info("serving MCP over streamable HTTP", "url", "http://"+ln.Addr().String()+"/mcp")
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()

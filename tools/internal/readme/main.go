@@ -27,6 +27,11 @@ func run(path string) error {
 		return err
 	}
 	all = append(all, extra...)
+	diff, err := tools.DiffTools(all) // diff_tables, get_diff_result
+	if err != nil {
+		return err
+	}
+	all = append(all, diff...)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err

@@ -1,17 +1,19 @@
 // Command plainserver is the comparator of the benchmarks in
 // cmd/mcp-server/bench_test.go: a plain mcp-go server, with none of
-// datastack-mcp's machinery, that serves the same number of tools (137)
-// with trivial handlers. It is test-only and lives under testdata so that
-// `go build ./...` and `go vet ./...` skip it.
+// datastack-mcp's machinery, that serves as many tools as datastack-mcp
+// (the benchmarks pass -tools) with trivial handlers. It is test-only and
+// lives under testdata so that `go build ./...` and `go vet ./...` skip it.
 //
-//	plainserver                      serve MCP over stdio
-//	plainserver -http 127.0.0.1:0    serve stateless streamable HTTP at /mcp
+//	plainserver [-tools N]                      serve MCP over stdio
+//	plainserver [-tools N] -http 127.0.0.1:0    serve stateless streamable HTTP at /mcp
+//	plainserver -answer '{"id":1,…}'           every tool answers with this object
 //
 // Over HTTP the bound URL is printed on stderr as "url=http://ADDR/mcp".
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,23 +28,32 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// toolCount matches the number of tools datastack-mcp serves with every
-// provider enabled.
-const toolCount = 137
-
 // schema is a small object schema, shaped like a "get one item by id" tool.
 const schema = `{"type":"object","properties":{"id":{"type":"integer","description":"Identifier of the item."},` +
 	`"verbose":{"type":"boolean","description":"Return every field."}},"required":["id"],"additionalProperties":false}`
 
 func main() {
 	httpAddr := flag.String("http", "", "serve stateless streamable HTTP at /mcp on this address instead of stdio")
+	toolCount := flag.Int("tools", 137, "number of tools to serve")
+	answer := flag.String("answer", "", "a JSON object every tool answers with (as text and structuredContent) instead of its small item")
 	flag.Parse()
+	var fixed map[string]any
+	if *answer != "" {
+		if err := json.Unmarshal([]byte(*answer), &fixed); err != nil {
+			fmt.Fprintln(os.Stderr, "plainserver: -answer:", err)
+			os.Exit(2)
+		}
+	}
 
 	s := server.NewMCPServer("plainserver", "1.0.0", server.WithToolCapabilities(false))
-	for i := 0; i < toolCount; i++ {
+	for i := 0; i < *toolCount; i++ {
 		name := fmt.Sprintf("plain_tool_%03d", i)
 		t := mcp.NewToolWithRawSchema(name, fmt.Sprintf("Get one item of kind %d by id. Returns the item as JSON.", i), []byte(schema))
-		s.AddTool(t, handler(name))
+		if fixed != nil {
+			s.AddTool(t, fixedHandler(fixed, *answer))
+		} else {
+			s.AddTool(t, handler(name))
+		}
 	}
 
 	if *httpAddr == "" {
@@ -64,6 +75,14 @@ func handler(name string) server.ToolHandlerFunc {
 		id := req.GetInt("id", 0)
 		item := map[string]any{"id": id, "tool": name, "name": fmt.Sprintf("item %d", id), "ok": true}
 		return mcp.NewToolResultStructured(item, fmt.Sprintf(`{"id":%d,"tool":%q,"name":"item %d","ok":true}`, id, name, id)), nil
+	}
+}
+
+// fixedHandler answers with the same object every time: it is decoded once,
+// so a call costs only what carrying the answer through mcp-go costs.
+func fixedHandler(obj map[string]any, text string) server.ToolHandlerFunc {
+	return func(_ context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		return mcp.NewToolResultStructured(obj, text), nil
 	}
 }
 

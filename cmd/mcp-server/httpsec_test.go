@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// logBuffer collects log output written from several goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// serveSecured assembles a server from o (the sandbox when o.getenv is
+// nil) and serves it with hopt on a loopback port. It returns the base URL
+// (no path) and the Debug-level JSON log of the server.
+func serveSecured(t *testing.T, o options, hopt httpOptions) (string, *logBuffer) {
+	t.Helper()
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	if o.getenv == nil {
+		o.sandbox, o.getenv = true, noEnv
+	}
+	if o.timeout == 0 {
+		o.timeout = 5 * time.Second
+	}
+	o.logger = logger
+	a, err := assemble(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { _ = serveHTTPOn(ctx, a.mcp, ln, logger, hopt); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return "http://" + ln.Addr().String(), logs
+}
+
+const pingBody = `{"jsonrpc":"2.0","id":1,"method":"ping"}`
+
+// post sends body to url with headers and returns the status, headers and
+// answer.
+func post(t *testing.T, method, url string, headers map[string]string, body io.Reader) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// unsized hides a body's length so that it is sent chunked.
+type unsized struct{ io.Reader }
+
+func TestEndpointSecurity(t *testing.T) {
+	const token = "tok-0123456789abcdef"
+	const limit = 64 << 10
+	base, _ := serveSecured(t, options{}, httpOptions{
+		tokens:         []string{"another-token-fedcba9876", token},
+		allowedOrigins: []string{"https://app.example.com"},
+		maxBodyBytes:   limit,
+	})
+	auth := "Bearer " + token
+	padded := func(n int) string { return pingBody[:len(pingBody)-1] + strings.Repeat(" ", n-len(pingBody)) + "}" }
+	cases := []struct {
+		name    string
+		method  string
+		path    string
+		headers map[string]string
+		body    string
+		chunked bool
+		want    int
+		// wantHeader, when set, is a header that must hold the given text.
+		wantHeader, wantHeaderHas string
+	}{
+		{"token, no Origin", "POST", "/mcp", map[string]string{"Authorization": auth}, pingBody, false, 200, "", ""},
+		{"token scheme in lower case", "POST", "/mcp", map[string]string{"Authorization": "bearer " + token}, pingBody, false, 200, "", ""},
+		{"second token of the list", "POST", "/mcp", map[string]string{"Authorization": "Bearer another-token-fedcba9876"}, pingBody, false, 200, "", ""},
+		{"localhost Origin on any port", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "http://localhost:3000"}, pingBody, false, 200, "", ""},
+		{"127.0.0.1 Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "http://127.0.0.1:5173"}, pingBody, false, 200, "", ""},
+		{"[::1] Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "http://[::1]:8080"}, pingBody, false, 200, "", ""},
+		{"listed Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "https://app.example.com"}, pingBody, false, 200, "Access-Control-Allow-Origin", "https://app.example.com"},
+		{"listed Origin with default port", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "https://APP.example.com:443"}, pingBody, false, 200, "", ""},
+		{"foreign Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "https://evil.example"}, pingBody, false, 403, "", ""},
+		{"foreign Origin is refused before the token", "POST", "/mcp", map[string]string{"Origin": "https://evil.example"}, pingBody, false, 403, "", ""},
+		{"null Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "null"}, pingBody, false, 403, "", ""},
+		{"look-alike localhost Origin", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "http://localhost.evil.example"}, pingBody, false, 403, "", ""},
+		{"listed host, other scheme", "POST", "/mcp", map[string]string{"Authorization": auth, "Origin": "http://app.example.com"}, pingBody, false, 403, "", ""},
+		{"no token", "POST", "/mcp", nil, pingBody, false, 401, "WWW-Authenticate", "Bearer"},
+		{"wrong token", "POST", "/mcp", map[string]string{"Authorization": "Bearer tok-0123456789abcdeX"}, pingBody, false, 401, "WWW-Authenticate", `error="invalid_token"`},
+		{"token as Basic", "POST", "/mcp", map[string]string{"Authorization": "Basic " + token}, pingBody, false, 401, "WWW-Authenticate", "Bearer"},
+		{"GET without token", "GET", "/mcp", nil, "", false, 401, "", ""},
+		{"body at the limit", "POST", "/mcp", map[string]string{"Authorization": auth}, padded(limit), false, 200, "", ""},
+		{"body past the limit", "POST", "/mcp", map[string]string{"Authorization": auth}, padded(limit + 1), false, 413, "", ""},
+		{"chunked body past the limit", "POST", "/mcp", map[string]string{"Authorization": auth}, padded(limit + 1), true, 413, "", ""},
+		{"oversize body without token", "POST", "/mcp", nil, padded(limit + 1), false, 401, "", ""},
+		{"healthz is open", "GET", "/healthz", map[string]string{"Origin": "https://evil.example"}, "", false, 200, "", ""},
+		{"preflight of a listed Origin", "OPTIONS", "/mcp", map[string]string{"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}, "", false, 204, "Access-Control-Allow-Headers", "authorization"},
+		{"no metadata without JWT", "GET", "/.well-known/oauth-protected-resource", nil, "", false, 404, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var body io.Reader
+			if tc.body != "" {
+				body = strings.NewReader(tc.body)
+				if tc.chunked {
+					body = unsized{body}
+				}
+			}
+			got, h, answer := post(t, tc.method, base+tc.path, tc.headers, body)
+			if got != tc.want {
+				t.Fatalf("status got %d, want %d (answer %s)", got, tc.want, bound(answer, 300))
+			}
+			if tc.wantHeader != "" && !strings.Contains(h.Get(tc.wantHeader), tc.wantHeaderHas) {
+				t.Errorf("%s got %q, want it to hold %q", tc.wantHeader, h.Get(tc.wantHeader), tc.wantHeaderHas)
+			}
+		})
+	}
+}
+
+// TestEndpointDefaults: without any option, loopback Origins and bodies up
+// to 4 MiB pass, no token is needed.
+func TestEndpointDefaults(t *testing.T) {
+	base, _ := serveSecured(t, options{}, httpOptions{})
+	big := pingBody[:len(pingBody)-1] + strings.Repeat(" ", defaultMaxBodyBytes) + "}"
+	cases := []struct {
+		name    string
+		headers map[string]string
+		body    string
+		want    int
+	}{
+		{"no token needed", nil, pingBody, 200},
+		{"localhost Origin", map[string]string{"Origin": "http://localhost:6274"}, pingBody, 200},
+		{"foreign Origin", map[string]string{"Origin": "https://example.com"}, pingBody, 403},
+		{"body past 4 MiB", nil, big, 413},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, answer := post(t, "POST", base+"/mcp", tc.headers, strings.NewReader(tc.body))
+			if got != tc.want {
+				t.Errorf("status got %d, want %d (answer %s)", got, tc.want, bound(answer, 200))
+			}
+		})
+	}
+}
+
+func TestHTTPFlags(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("tokens", "# team tokens\n\ntok-aaaaaaaaaaaaaaaa\n  tok-bbbbbbbbbbbbbbbb  \n")
+	empty := write("empty", "# nothing\n\n")
+	short := write("short", "abc\n")
+	cases := []struct {
+		name       string
+		args       []string
+		wantTokens int
+		wantErr    string
+	}{
+		{"token file", []string{"--http-token-file", good}, 2, ""},
+		{"token and file", []string{"--http-token", "tok-cccccccccccccccc", "--http-token-file", good}, 3, ""},
+		{"empty token file", []string{"--http-token-file", empty}, 0, "holds no token"},
+		{"missing token file", []string{"--http-token-file", filepath.Join(dir, "none")}, 0, "--http-token-file"},
+		{"short token", []string{"--http-token-file", short}, 0, "at least 16"},
+		{"bad origin", []string{"--allowed-origins", "app.example.com"}, 0, "not an origin"},
+		{"zero body cap", []string{"--max-body-bytes", "0"}, 0, "must be positive"},
+		{"issuer without audience", []string{"--jwt-issuer", "https://id.example.com"}, 0, "--jwt-audience"},
+		{"plain http issuer", []string{"--jwt-issuer", "http://id.example.com", "--jwt-audience", "x"}, 0, "must be https"},
+		{"audience from public URL", []string{"--jwt-issuer", "https://id.example.com", "--public-url", "https://mcp.example.com/mcp"}, 0, ""},
+		{"bad public URL", []string{"--public-url", "mcp.example.com"}, 0, "--public-url"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := newFlagSet()
+			get := addHTTPFlags(fs)
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			o, err := get()
+			switch {
+			case tc.wantErr == "" && err != nil:
+				t.Fatalf("got error %v, want none", err)
+			case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
+				t.Fatalf("got error %v, want one saying %q", err, tc.wantErr)
+			}
+			if err == nil && len(o.tokens) != tc.wantTokens {
+				t.Errorf("tokens got %d, want %d", len(o.tokens), tc.wantTokens)
+			}
+		})
+	}
+}
+
+func TestHTTPTokenFromEnv(t *testing.T) {
+	t.Setenv("MCP_HTTP_TOKEN", "tok-from-env-0123456789")
+	fs := newFlagSet()
+	get := addHTTPFlags(fs)
+	var help bytes.Buffer
+	fs.SetOutput(&help)
+	fs.PrintDefaults()
+	if strings.Contains(help.String(), "tok-from-env") {
+		t.Errorf("-h output got the token from the environment, want it hidden")
+	}
+	o, err := get()
+	if err != nil || len(o.tokens) != 1 || o.tokens[0] != "tok-from-env-0123456789" {
+		t.Errorf("tokens got %q (%v), want the one of MCP_HTTP_TOKEN", o.tokens, err)
+	}
+}
+
+func TestTeamModeNeedsHTTP(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if got := run([]string{"--allow-client-credentials", "--sandbox"}, &stdout, &stderr); got != 2 {
+		t.Errorf("exit code got %d, want 2", got)
+	}
+	if !strings.Contains(stderr.String(), "--transport http") {
+		t.Errorf("stderr got %q, want it to say team mode needs --transport http", stderr.String())
+	}
+}
+
+func newFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+// TestRequestLog: one record per request with stable keys, and nothing
+// secret in it: no bearer token, no credential header, no query string.
+func TestRequestLog(t *testing.T) {
+	const token = "tok-log-test-0123456789"
+	const headerKey = "header-key-never-logged-42"
+	const querySecret = "query-secret-never-logged-7"
+	base, logs := serveSecured(t, options{}, httpOptions{tokens: []string{token}})
+	call := `{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"datafold_list_data_sources","arguments":{}}}`
+	requests := []struct {
+		name    string
+		method  string
+		path    string
+		headers map[string]string
+		body    string
+		want    map[string]any // fields the record must have
+	}{
+		{"tool call", "POST", "/mcp?access_token=" + querySecret, map[string]string{"Authorization": "Bearer " + token, "X-Datafold-Api-Key": headerKey}, call,
+			map[string]any{"method": "POST", "path": "/mcp", "status": 200.0, "mcp_method": "tools/call", "tool": "datafold_list_data_sources", "auth": "token"}},
+		{"refused", "POST", "/mcp", map[string]string{"Authorization": "Bearer wrong-" + token}, pingBody,
+			map[string]any{"method": "POST", "path": "/mcp", "status": 401.0}},
+		{"health", "GET", "/healthz?token=" + querySecret, nil, "",
+			map[string]any{"method": "GET", "path": "/healthz", "status": 200.0, "level": "DEBUG"}},
+	}
+	for _, rq := range requests {
+		var body *strings.Reader
+		if rq.body != "" {
+			body = strings.NewReader(rq.body)
+		} else {
+			body = strings.NewReader("")
+		}
+		post(t, rq.method, base+rq.path, rq.headers, body)
+	}
+	// Records are written after the answer; give the last one a moment.
+	deadline := time.Now().Add(2 * time.Second)
+	var records []map[string]any
+	for {
+		records = records[:0]
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var rec map[string]any
+			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "http request" {
+				records = append(records, rec)
+			}
+		}
+		if len(records) >= len(requests) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if len(records) != len(requests) {
+		t.Fatalf("got %d request records, want %d: %s", len(records), len(requests), logs.String())
+	}
+	for i, rq := range requests {
+		t.Run(rq.name, func(t *testing.T) {
+			rec := records[i]
+			for k, v := range rq.want {
+				if rec[k] != v {
+					t.Errorf("%s got %v, want %v", k, rec[k], v)
+				}
+			}
+			for _, k := range []string{"duration_ms", "bytes", "remote"} {
+				if _, ok := rec[k]; !ok {
+					t.Errorf("record lacks %s: %v", k, rec)
+				}
+			}
+		})
+	}
+	l := logs.String()
+	for _, secret := range []string{token, headerKey, querySecret} {
+		if strings.Contains(l, secret) {
+			t.Errorf("log holds %q: %s", secret, bound(l, 1000))
+		}
+	}
+}
+
+// TestGracefulShutdown: when the serve context ends (SIGTERM), a call in
+// flight finishes and is answered before the server returns.
+func TestGracefulShutdown(t *testing.T) {
+	arrived := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`[{"id":1,"name":"slow warehouse"}]`))
+	}))
+	defer up.Close()
+	env := envMap(map[string]string{"DATAFOLD_BASE_URL": up.URL, "DATAFOLD_API_KEY": "slow-key-1234"})
+	a, err := assemble(options{getenv: env, timeout: 5 * time.Second, logger: discardLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- serveHTTPOn(ctx, a.mcp, ln, discardLogger()) }()
+	c := httpClient(t, "http://"+ln.Addr().String()+"/mcp", nil)
+
+	type outcome struct {
+		res *mcp.CallToolResult
+		err error
+	}
+	result := make(chan outcome, 1)
+	go func() {
+		req := mcp.CallToolRequest{}
+		req.Params.Name = "datafold_list_data_sources"
+		res, err := c.CallTool(context.Background(), req)
+		result <- outcome{res, err}
+	}()
+	select {
+	case <-arrived:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the call did not reach the upstream within 5s")
+	}
+	cancel() // what SIGTERM does
+	select {
+	case err := <-done:
+		close(release)
+		t.Fatalf("server returned (%v) with a call in flight, want it to wait", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		conn.Close()
+		t.Error("a new connection was accepted during shutdown, want it refused")
+	}
+	close(release)
+	select {
+	case o := <-result:
+		if o.err != nil || o.res.IsError {
+			t.Errorf("in-flight call got %v %s, want success", o.err, tools.Text(o.res))
+		} else if !strings.Contains(tools.Text(o.res), "slow warehouse") {
+			t.Errorf("in-flight call got %s, want the upstream's answer", tools.Text(o.res))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the in-flight call did not finish within 5s")
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("server stopped with %v, want a clean shutdown", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("server did not return within 5s of the last call")
+	}
+}

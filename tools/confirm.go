@@ -1,0 +1,345 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/schemas"
+)
+
+// Safe actions. A tool that deletes, cancels, triggers a run, changes who
+// may access what, or runs SQL that is not a plain read-only query acts
+// only once confirmed. Which tools confirm is decided from data, by the
+// rule in ConfirmReason over each generated tool's HTTP method and name;
+// TestConfirmingTools pins the resulting list.
+//
+// How a call is confirmed depends on the client:
+//
+//  1. A client on protocol 2026-07-28 or later that declares the
+//     elicitation capability on the request gets an input_required result
+//     (multi round-trip, SEP-2322) asking the user; its retry carries the
+//     answer in inputResponses["confirm"] and echoes requestState, a hash
+//     of the arguments, so an answer only confirms the arguments it was
+//     asked about.
+//  2. An earlier client whose session declared elicitation is asked with
+//     elicitation/create while the call waits.
+//  3. Any other client gets a refusal (isError) that previews what would
+//     happen (method, resolved path, query, body, connection) until the
+//     call is repeated with "confirm": true.
+//
+// When the user is asked (1, 2), "confirm": true is not enough: only the
+// user's answer lets the call through. Declining or cancelling leaves
+// everything untouched. Read-only queries (ReadOnlySQL) never ask.
+// --read-only hides every one of these tools (none is a GET).
+
+// ConfirmArg is the optional argument that confirms a call for clients
+// without elicitation.
+const ConfirmArg = "confirm"
+
+// confirmID keys the confirmation in input requests and responses.
+const confirmID = "confirm"
+
+// sqlArgs are the arguments holding the SQL of the SQL tools.
+var sqlArgs = []string{"query", "sql"}
+
+// ConfirmReason says why a tool must be confirmed before it acts ("deletes",
+// "cancels a running job", …), or "" when it need not be. The rule, over
+// the HTTP method and the words of the tool name, first match wins:
+//
+//   - GET: never (reads);
+//   - name ends in run_sql_query: "runs SQL that is not a plain read-only
+//     query" (asked only for such queries, see ReadOnlySQL);
+//   - the words grant, revoke or access: "changes access";
+//   - DELETE, or the word delete: "deletes";
+//   - organization_member (a member's role): "changes access";
+//   - the word cancel: "cancels a running job";
+//   - monitor together with create or start: "creates or runs a monitor";
+//   - ci together with trigger or upload: "triggers a CI run";
+//   - the words reload or resync: "triggers a sync".
+func ConfirmReason(t *Tool) string {
+	if t.Method == "" || t.Method == "GET" {
+		return ""
+	}
+	words := map[string]bool{}
+	for _, w := range strings.Split(t.Name, "_") {
+		words[w] = true
+	}
+	has := func(list ...string) bool {
+		for _, w := range list {
+			if words[w] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case strings.HasSuffix(t.Name, "_run_sql_query"):
+		return "runs SQL that is not a plain read-only query"
+	case has("grant", "revoke", "access"):
+		return "changes access"
+	case t.Method == "DELETE" || has("delete"):
+		return "deletes"
+	case strings.Contains(t.Name, "organization_member"):
+		return "changes access"
+	case has("cancel"):
+		return "cancels a running job"
+	case has("monitor", "monitors") && has("create", "start"):
+		return "creates or runs a monitor"
+	case has("ci") && has("trigger", "upload"):
+		return "triggers a CI run"
+	case has("reload", "resync"):
+		return "triggers a sync"
+	}
+	return ""
+}
+
+// Confirming is one tool that asks for confirmation, for documentation.
+type Confirming struct {
+	Name   string `json:"name"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Reason string `json:"reason"`
+}
+
+// ConfirmingTools lists the tools of list that ask for confirmation.
+func ConfirmingTools(list []*Tool) []Confirming {
+	var out []Confirming
+	for _, t := range list {
+		if r := ConfirmReason(t); r != "" {
+			out = append(out, Confirming{Name: t.Name, Method: t.Method, Path: t.Path, Reason: r})
+		}
+	}
+	return out
+}
+
+// confirmable makes a generated tool ask for confirmation when the rule
+// says so: it gains the optional boolean "confirm" argument (in the listed
+// and the full schema) and its call goes through the gate first.
+func confirmable(t *Tool, op *schemas.Operation) (*Tool, error) {
+	reason := ConfirmReason(t)
+	if reason == "" {
+		return t, nil
+	}
+	var err error
+	full := t.FullSchema()
+	if t.InputSchema, err = withConfirmArg(t.InputSchema); err != nil {
+		return nil, fmt.Errorf("tools: %s: %w", t.Name, err)
+	}
+	if full, err = withConfirmArg(full); err != nil {
+		return nil, fmt.Errorf("tools: %s: %w", t.Name, err)
+	}
+	if t.validator, err = newValidator(t.Name, full); err != nil {
+		return nil, err
+	}
+	g := &gate{reason: reason, op: op}
+	for _, a := range sqlArgs {
+		if t.validator.knows(a) && strings.HasSuffix(t.Name, "_run_sql_query") {
+			g.sqlArg = a
+			break
+		}
+	}
+	inner := t.call
+	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *mcp.CallToolResult {
+		if res := g.check(ctx, d, self, args); res != nil {
+			return res
+		}
+		return inner(ctx, d, self, args)
+	}
+	return t, nil
+}
+
+// withConfirmArg adds the confirm property to an input schema.
+func withConfirmArg(raw json.RawMessage) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var s map[string]any
+	if err := dec.Decode(&s); err != nil {
+		return nil, err
+	}
+	props, _ := s["properties"].(map[string]any)
+	if props == nil {
+		props = map[string]any{}
+		s["properties"] = props
+	}
+	props[ConfirmArg] = map[string]any{"type": "boolean"}
+	return json.Marshal(s)
+}
+
+// gate decides, for one confirming tool, whether a call may go ahead.
+type gate struct {
+	reason string
+	op     *schemas.Operation
+	sqlArg string // the SQL argument of a SQL tool, "" otherwise
+}
+
+// Confirmation routes.
+const (
+	viaConfirmArg  = iota // refuse with a preview until confirm: true
+	viaRoundTrip          // input_required (2026-07-28 clients with elicitation)
+	viaElicitation        // elicitation/create (earlier clients with elicitation)
+)
+
+// route picks how to confirm, from what the client declared.
+func route(ctx context.Context) int {
+	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
+		if info.ClientCapabilities != nil && info.ClientCapabilities.Elicitation != nil {
+			return viaRoundTrip
+		}
+		return viaConfirmArg
+	}
+	session := server.ClientSessionFromContext(ctx)
+	if s, ok := session.(server.SessionWithClientInfo); ok && s.GetClientCapabilities().Elicitation != nil {
+		if _, ok := session.(server.SessionWithElicitation); ok && server.ServerFromContext(ctx) != nil {
+			return viaElicitation
+		}
+	}
+	return viaConfirmArg
+}
+
+// check returns nil when the call may go ahead, or the result to answer
+// instead: a refusal with a preview, a declined call, or a request for the
+// user's answer.
+func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
+	if g.sqlArg != "" {
+		if q, _ := args[g.sqlArg].(string); ReadOnlySQL(q) {
+			return nil
+		}
+	}
+	what := g.preview(ctx, t, args)
+	note := ""
+	switch route(ctx) {
+	case viaRoundTrip:
+		state := argsState(t.Name, args)
+		if info := requestFrom(ctx); info != nil {
+			if answer := server.ElicitationResponse(info.roundTrip.InputResponses, confirmID); answer != nil && info.roundTrip.RequestState == state {
+				if accepted(answer) {
+					d.logger().Info("action confirmed", "tool", t.Name, "via", "input_required")
+					return nil
+				}
+				return declined(t, answer.Action, what)
+			}
+		}
+		return server.NewInputRequestBuilder(state).Elicit(confirmID, g.question(t, what)).ToolResult()
+	case viaElicitation:
+		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
+			Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)},
+			Params:  g.question(t, what),
+		})
+		if err == nil && answer != nil {
+			if accepted(answer) {
+				d.logger().Info("action confirmed", "tool", t.Name, "via", "elicitation")
+				return nil
+			}
+			return declined(t, answer.Action, what)
+		}
+		if ctx.Err() != nil {
+			return errorResult("Not done: %s was cancelled while asking the user to confirm. Nothing was changed.", t.Name)
+		}
+		d.logger().Warn("elicitation failed; asking for confirm: true instead", "tool", t.Name, "err", err)
+		note = " (asking the user directly failed)"
+	}
+	if ok, _ := args[ConfirmArg].(bool); ok {
+		d.logger().Info("action confirmed", "tool", t.Name, "via", "confirm argument")
+		return nil
+	}
+	return errorResult("Not done: %s %s, so it needs the user's confirmation%s. It would %s. Show this to the user; if they agree, call %s again with the same arguments and \"confirm\": true.",
+		t.Name, g.reason, note, what, t.Name)
+}
+
+// question is the elicitation asking the user to confirm.
+func (g *gate) question(t *Tool, what string) mcp.ElicitationParams {
+	return mcp.ElicitationParams{
+		Message: fmt.Sprintf("Allow %s? It %s: it would %s.", t.Name, g.reason, what),
+		RequestedSchema: map[string]any{
+			"type": "object",
+			"properties": map[string]any{
+				ConfirmArg: map[string]any{"type": "boolean", "title": "Go ahead", "description": "Check to let " + t.Name + " act; leave unchecked to stop it.", "default": false},
+			},
+			"required": []string{ConfirmArg},
+		},
+	}
+}
+
+func accepted(r *mcp.ElicitationResult) bool {
+	if r.Action != mcp.ElicitationResponseActionAccept {
+		return false
+	}
+	switch c := r.Content.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		ok, _ := c[ConfirmArg].(bool)
+		return ok
+	default:
+		var m map[string]any
+		b, _ := json.Marshal(c)
+		if json.Unmarshal(b, &m) != nil {
+			return false
+		}
+		ok, _ := m[ConfirmArg].(bool)
+		return ok
+	}
+}
+
+func declined(t *Tool, action mcp.ElicitationResponseAction, what string) *mcp.CallToolResult {
+	how := "declined"
+	if action == mcp.ElicitationResponseActionCancel {
+		how = "cancelled"
+	}
+	return errorResult("Not done: the user %s %s, which would %s. Nothing was changed; do not retry unless the user asks.", how, t.Name, what)
+}
+
+// argsState fingerprints a call's arguments (without confirm), so an
+// answer given for some arguments does not confirm others.
+func argsState(name string, args map[string]any) string {
+	rest := make(map[string]any, len(args))
+	for k, v := range args {
+		if k != ConfirmArg {
+			rest[k] = v
+		}
+	}
+	b, _ := json.Marshal(rest) // map keys are sorted: canonical
+	sum := sha256.Sum256(append([]byte(name+"\x00"), b...))
+	return "confirm:" + hex.EncodeToString(sum[:12])
+}
+
+// maxPreviewBody bounds the request body quoted in a preview.
+const maxPreviewBody = 1500
+
+// preview says what the call would send: "send DELETE /api/v1/… to
+// Lightdash (connection prod) with body {…}".
+func (g *gate) preview(ctx context.Context, t *Tool, args map[string]any) string {
+	provider := ProviderName(t.Provider)
+	if c, ok := ctx.Value(connKey{}).(*Connection); ok && c.Provider == t.Provider {
+		provider += " (connection " + c.Name + ")"
+	}
+	req, err := bind(g.op, args)
+	if err != nil {
+		return fmt.Sprintf("send %s %s to %s", t.Method, t.Path, provider)
+	}
+	path := req.Path
+	for name, v := range req.PathParams {
+		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(v))
+	}
+	if q := req.Query.Encode(); q != "" {
+		path += "?" + q
+	}
+	s := fmt.Sprintf("send %s %s to %s", req.Method, path, provider)
+	if body := bytes.TrimSpace(req.Body); len(body) > 0 && string(body) != "{}" {
+		text := string(body)
+		if len(text) > maxPreviewBody {
+			text = truncateUTF8(text, maxPreviewBody) + "…"
+		}
+		s += " with body " + text
+	}
+	return s
+}
