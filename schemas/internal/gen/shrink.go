@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/datastack-mcp/datastack-mcp/schemas/internal/tokens"
+	"github.com/datastack-mcp/datastack-mcp/schemas/tokens"
 )
 
 // Budget is the default most o200k tokens one tool may cost a model in

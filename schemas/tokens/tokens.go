@@ -1,6 +1,9 @@
-// Package tokens counts o200k_base tokens offline, for the generator's
-// per-tool budget. The BPE ranks are embedded by tiktoken-go-loader, so
-// counting needs no network.
+// Package tokens counts o200k_base tokens offline: what a tool listing or a
+// tool result costs a model. The generator uses it for its per-tool schema
+// budget and tools/ for result budgets and `mcp-server tools --tokens`.
+// o200k_base (the tokenizer of current OpenAI models) is a close stand-in
+// for what any model pays; the BPE ranks are embedded by
+// tiktoken-go-loader, so counting needs no network.
 package tokens
 
 import (
