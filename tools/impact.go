@@ -13,6 +13,7 @@ import (
 	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 
+	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
 
@@ -1091,45 +1092,8 @@ func impactJoinAnd(list []string) string {
 }
 
 // SplitPath splits a dotted warehouse path, honouring double-quoted parts
-// (`db."my.schema".t`; "" inside quotes is a literal quote). It returns nil
-// for an empty part.
-func SplitPath(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	inQ := false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '"' && inQ && i+1 < len(s) && s[i+1] == '"':
-			cur.WriteByte('"')
-			i++
-		case ch == '"':
-			inQ = !inQ
-		case ch == '.' && !inQ:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	parts = append(parts, cur.String())
-	for _, p := range parts {
-		if p == "" {
-			return nil
-		}
-	}
-	return parts
-}
+// (client.SplitTablePath).
+func SplitPath(s string) []string { return client.SplitTablePath(s) }
 
-// JoinPath joins path parts with dots, quoting parts that contain a dot or
-// a quote, the way Datafold reads paths.
-func JoinPath(parts []string) string {
-	q := make([]string, len(parts))
-	for i, p := range parts {
-		if strings.ContainsAny(p, `."`) {
-			p = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
-		}
-		q[i] = p
-	}
-	return strings.Join(q, ".")
-}
+// JoinPath joins path parts the way Datafold reads paths (client.JoinTablePath).
+func JoinPath(parts []string) string { return client.JoinTablePath(parts) }

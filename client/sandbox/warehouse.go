@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
 )
 
 // The demo warehouse: the classic jaffle-shop dbt project, materialised in
@@ -428,43 +430,11 @@ func warehouseFor(dsID int) *warehouse {
 	return warehouses[dsID]
 }
 
-// parsePath splits a dotted table/column path, honouring double-quoted parts
-// (`ANALYTICS."my.schema".t`; "" inside quotes is a literal quote).
-func parsePath(s string) []string {
-	var parts []string
-	var cur strings.Builder
-	inQ := false
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		switch {
-		case ch == '"' && inQ && i+1 < len(s) && s[i+1] == '"':
-			cur.WriteByte('"')
-			i++
-		case ch == '"':
-			inQ = !inQ
-		case ch == '.' && !inQ:
-			parts = append(parts, cur.String())
-			cur.Reset()
-		default:
-			cur.WriteByte(ch)
-		}
-	}
-	parts = append(parts, cur.String())
-	for _, p := range parts {
-		if p == "" {
-			return nil
-		}
-	}
-	return parts
-}
+// parsePath splits a dotted table/column path, honouring double-quoted parts.
+func parsePath(s string) []string { return client.SplitTablePath(s) }
 
 // quotePart quotes a path part when it needs it.
-func quotePart(p string) string {
-	if strings.ContainsAny(p, `."`) {
-		return `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
-	}
-	return p
-}
+func quotePart(p string) string { return client.QuotePathPart(p) }
 
 // row returns row i of t in env as column -> value (only the columns in
 // only, when it is not nil).
