@@ -94,6 +94,13 @@ func appendVariants(list []string, v string) []string {
 	return list
 }
 
+// issuedTokens returns the recently issued tokens.
+func (s *secretSet) issuedTokens() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]string(nil), s.tokens...)
+}
+
 const redacted = "[REDACTED]"
 
 // scrub replaces every occurrence of a known secret in text.

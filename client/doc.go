@@ -42,7 +42,8 @@
 //   - Not leaking secrets. Headers, bodies and query strings are never logged
 //     (only the path template, status and timings, at Debug), and the
 //     configured API key, password and issued PDC tokens are scrubbed from every
-//     error text, even when an upstream echoes them back.
+//     error text, even when an upstream echoes them back (issued tokens, which
+//     only the client knows, from successful answers too).
 //
 // Only the standard library is used; in particular the package does not
 // depend on the MCP SDK, so it can be tested and reused on its own. Do never

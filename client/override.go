@@ -274,15 +274,18 @@ func (r *requestAuth) pdcLoginCount() int {
 }
 
 // finish applies what the request's own credentials require to the outcome
-// of Do: a clear error when there were none, and their values scrubbed from
-// error texts and the answer.
+// of Do: a clear error when there were none, and their values (and the PDC
+// tokens issued to this client) scrubbed from error texts and the answer.
 func (c *Client) finish(ctx context.Context, method, path string, resp *Response, err error) (*Response, error) {
 	if errors.Is(err, ErrNoCredentials) {
 		return nil, &Error{Provider: c.provider, Method: method, Path: path, Status: http.StatusUnauthorized,
 			Message: "no " + c.provider + " credentials for this request: the server has none configured and the request sent none",
 			Err:     ErrNoCredentials, scrub: c.secrets.scrub}
 	}
-	secrets := RequestSecrets(ctx)
+	// The PDC tokens this client was issued are secrets too, and only the
+	// client knows them: an upstream that echoes one in a successful answer
+	// must not hand it to the tool layer.
+	secrets := append(RequestSecrets(ctx), c.secrets.issuedTokens()...)
 	if len(secrets) == 0 {
 		return resp, err
 	}

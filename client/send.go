@@ -122,8 +122,9 @@ func (c *Client) attempt(ctx context.Context, cl *call, authz string, n int) *ou
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
 	resp.Body.Close() // never read beyond the limit; an unread rest costs only the connection
 	if err != nil {
-		// A half-read answer is no answer: treat it like a transport failure.
-		return c.logged(ctx, cl, n, start, transportOutcome(ctx, actx, err))
+		// A half-read answer is no answer: treat it like a transport failure,
+		// saying it broke off while reading (not while connecting).
+		return c.logged(ctx, cl, n, start, transportOutcome(ctx, actx, fmt.Errorf("reading the answer: %w", err)))
 	}
 	o := &outcome{status: resp.StatusCode, header: resp.Header, body: data}
 	if int64(len(data)) > c.maxBytes {

@@ -17,13 +17,14 @@ import (
 // shaping is what a generated tool needs to present its answer: its
 // provider, projection argument and paging arguments.
 type shaping struct {
+	tool     string
 	provider string
 	fields   string // projection argument name, "" when the tool has none
 	pager    *pager
 }
 
 func newShaping(op *schemas.Operation) *shaping {
-	sh := &shaping{provider: op.Provider}
+	sh := &shaping{tool: op.Name, provider: op.Provider}
 	for _, p := range op.Params {
 		if p.In == schemas.InProjection {
 			sh.fields = p.Arg

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"unicode/utf8"
@@ -30,7 +31,7 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 // when the answer was cut or a requested field was not found.
 func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *mcp.CallToolResult {
 	budget := d.resultBudget()
-	structured, plain := decodeAnswer(sh.provider, resp, budget)
+	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, budget)
 	if plain != nil {
 		return plain
 	}
@@ -51,9 +52,9 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 	return mcp.NewToolResultStructured(r.value, joinLead(joinSentences(lead, r.sentence), text))
 }
 
-// decodeAnswer returns the answer as an object, or, for an empty or
-// non-JSON body, the finished result.
-func decodeAnswer(provider string, resp *client.Response, budget int) (map[string]any, *mcp.CallToolResult) {
+// decodeAnswer returns the answer as an object, or, for an empty,
+// non-JSON or malformed JSON body, the finished result of tool.
+func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map[string]any, *mcp.CallToolResult) {
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {
 		structured := map[string]any{"ok": true, "status": resp.Status}
@@ -64,6 +65,13 @@ func decodeAnswer(provider string, resp *client.Response, budget int) (map[strin
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
+		if (body[0] == '{' || body[0] == '[') && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
+			// JSON that does not parse is a broken answer (cut short by a
+			// proxy, or garbled), not text: passing it on as a success would
+			// let a partial list pass for the whole.
+			return nil, errorResult("%s failed: %s answered %d with malformed JSON (%v); the answer was probably cut short on the way. Call again; if it persists, ask for less (a smaller page or limit).",
+				tool, ProviderName(provider), resp.Status, err)
+		}
 		text := string(body)
 		// A character is at most about a token, so this also keeps small budgets.
 		if limit := min(maxTextAnswer, budget-100); len(text) > limit {
@@ -122,6 +130,11 @@ func marshal(v any) (string, error) {
 // cause, and what to do next.
 func upstreamError(t *Tool, err error, d *Deps) *mcp.CallToolResult {
 	name := ProviderName(t.Provider)
+	if errors.Is(err, client.ErrInvalidRequest) {
+		// Nothing was sent: an argument cannot be placed in the request
+		// (a path argument of "." or "..", say).
+		return errorResult("%s: invalid arguments: %v. Fix the arguments and call again.", t.Name, err)
+	}
 	var ce *client.Error
 	if !errors.As(err, &ce) {
 		return errorResult("%s failed: could not call %s: %v. Check the server's network and %s configuration, then call again.", t.Name, name, err, name)
@@ -130,8 +143,11 @@ func upstreamError(t *Tool, err error, d *Deps) *mcp.CallToolResult {
 		switch {
 		case ce.Timeout:
 			return errorResult("%s failed: %s did not answer in time (%d attempts). Call again later, or ask for less (a smaller page, limit or date range).", t.Name, name, ce.Attempts)
-		default:
+		case dialFailed(ce):
 			return errorResult("%s failed: could not reach %s: %s. Check the network and the configured %s address, then call again.", t.Name, name, ce.Message, name)
+		default:
+			// Connected, but the exchange broke off (reset, body cut short).
+			return errorResult("%s failed: the connection to %s broke off before a complete answer: %s. Call again; if it persists, check the network and %s's status.", t.Name, name, ce.Message, name)
 		}
 	}
 	head := fmt.Sprintf("%s failed: %s answered %d %s", t.Name, name, ce.Status, http.StatusText(ce.Status))
@@ -139,6 +155,13 @@ func upstreamError(t *Tool, err error, d *Deps) *mcp.CallToolResult {
 		head += ": " + strings.TrimSuffix(ce.Message, ".")
 	}
 	return errorResult("%s. %s", head, advice(t, ce, d))
+}
+
+// dialFailed reports whether the upstream was never reached (connection
+// refused, unknown host), as opposed to a connection that broke off.
+func dialFailed(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func advice(t *Tool, ce *client.Error, d *Deps) string {

@@ -163,11 +163,31 @@ func assemble(o options) (*assembled, error) {
 		server.WithRecovery(),
 		server.WithToolFilter(requestToolFilter(byName)),
 	}
-	a.mcp = server.NewMCPServer("datastack-mcp", version(), append(opts, cat.ServerOptions()...)...)
+	opts = append(opts, cat.ServerOptions()...)
+	if fixtures != nil {
+		opts = append(opts, fixtures.serverOptions...) // test-only build (see fixtures)
+	}
+	a.mcp = server.NewMCPServer("datastack-mcp", version(), opts...)
 	tools.Register(a.mcp, a.tools, deps)
 	cat.Register(a.mcp)
 	registerDiffPrompts(a.mcp, o, available) // review_data_diff (safety.go)
+	if fixtures != nil {
+		fixtures.register(a.mcp)
+	}
 	return a, nil
+}
+
+// fixtures is nil in the product. Only a test-only build sets it, in
+// init(): `go build -tags conformance` compiles fixtures_conformance.go,
+// which adds the tools, resources and prompts the official conformance
+// suite calls by name (never part of the product's tool list).
+var fixtures *fixtureHooks
+
+type fixtureHooks struct {
+	serverOptions []server.ServerOption           // capabilities the fixtures need, after the product's
+	register      func(*server.MCPServer)         // adds the fixtures
+	httpOptions   []server.StreamableHTTPOption   // after the product's transport options
+	wrapMCP       func(http.Handler) http.Handler // around mcp-go's handler, inside the product's layers
 }
 
 // withExtras is every tool a server can offer: the generated ones and the
@@ -215,13 +235,23 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 	}
 	mux := http.NewServeMux()
 	httpSrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	mcpHandler := server.NewStreamableHTTPServer(s,
+	httpOpts := []server.StreamableHTTPOption{
 		server.WithStateLess(true),
+		// No standalone GET stream (405, which clients take as "none"):
+		// stateless, every GET would share the session id "" and receive
+		// the notifications of every other client's calls (eras_test.go).
+		server.WithDisableStreaming(true),
 		server.WithEndpointPath("/mcp"),
 		server.WithStreamableHTTPServer(httpSrv),
 		server.WithStreamableHTTPLogger(logger),
 		server.WithHTTPContextFunc(requestPolicyContext),
-	)
+	}
+	var mcpHandler http.Handler
+	if fixtures != nil { // test-only build (see fixtures)
+		mcpHandler = fixtures.wrapMCP(server.NewStreamableHTTPServer(s, append(httpOpts, fixtures.httpOptions...)...))
+	} else {
+		mcpHandler = server.NewStreamableHTTPServer(s, httpOpts...)
+	}
 	mux.Handle("/mcp", trackNotifications(mcpHandler)) // progress before results (progress.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
