@@ -134,3 +134,13 @@ func TestSnapshot(t *testing.T) {
 		t.Errorf("tool surface differs from %s; if intended, run go test ./tools -run TestSnapshot -update and review the diff", path)
 	}
 }
+
+// TestEverySchemaCompiles compiles every tool's validator, which the
+// server otherwise does only on a tool's first call.
+func TestEverySchemaCompiles(t *testing.T) {
+	for _, tool := range mustAll(t) {
+		if err := tool.validator.compile(); err != nil {
+			t.Errorf("%s: %v", tool.Name, err)
+		}
+	}
+}

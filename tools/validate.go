@@ -2,9 +2,11 @@ package tools
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -18,36 +20,55 @@ import (
 // compact one tools/list shows: the compact schema leaves out optional
 // fields and nested shapes to save tokens, and an argument a model learned
 // from the full shape (describe_tool) must not be rejected as unknown.
+//
+// Schemas are compiled on a tool's first call, not at start-up: compiling
+// all of them up front was most of the server's start-up time, and most
+// sessions call a handful of tools. Every schema is compiled by the tests.
 type validator struct {
-	schema *jsonschema.Schema
-	known  []string
+	name string
 	// raw is the schema validated against.
 	raw []byte
+
+	once   sync.Once
+	schema *jsonschema.Schema
+	known  []string
+	err    error
 }
 
 func newValidator(name string, raw []byte) (*validator, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-	if err != nil {
-		return nil, fmt.Errorf("tools: %s: input schema: %w", name, err)
+	if !json.Valid(raw) {
+		return nil, fmt.Errorf("tools: %s: input schema is not JSON", name)
 	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft2020)
-	url := "mem://tools/" + name + ".json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("tools: %s: input schema: %w", name, err)
-	}
-	s, err := c.Compile(url)
-	if err != nil {
-		return nil, fmt.Errorf("tools: %s: input schema does not compile: %w", name, err)
-	}
-	v := &validator{schema: s, raw: raw}
-	if props, ok := doc.(map[string]any)["properties"].(map[string]any); ok {
-		for k := range props {
-			v.known = append(v.known, k)
+	return &validator{name: name, raw: raw}, nil
+}
+
+// compile builds the schema on first use.
+func (v *validator) compile() error {
+	v.once.Do(func() {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.raw))
+		if err != nil {
+			v.err = fmt.Errorf("tools: %s: input schema: %w", v.name, err)
+			return
 		}
-		sort.Strings(v.known)
-	}
-	return v, nil
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft2020)
+		url := "mem://tools/" + v.name + ".json"
+		if err := c.AddResource(url, doc); err != nil {
+			v.err = fmt.Errorf("tools: %s: input schema: %w", v.name, err)
+			return
+		}
+		if v.schema, err = c.Compile(url); err != nil {
+			v.err = fmt.Errorf("tools: %s: input schema does not compile: %w", v.name, err)
+			return
+		}
+		if props, ok := doc.(map[string]any)["properties"].(map[string]any); ok {
+			for k := range props {
+				v.known = append(v.known, k)
+			}
+			sort.Strings(v.known)
+		}
+	})
+	return v.err
 }
 
 // check returns the arguments as an object, or a description of what is
@@ -59,6 +80,9 @@ func (v *validator) check(raw any) (map[string]any, string) {
 	args, ok := raw.(map[string]any)
 	if !ok {
 		return nil, fmt.Sprintf("arguments must be a JSON object, got %s", jsonKind(raw))
+	}
+	if err := v.compile(); err != nil {
+		return nil, "the tool's input schema does not compile on this server (a bug, please report it): " + err.Error()
 	}
 	var unknown []string
 	for k := range args {
@@ -142,4 +166,4 @@ func contains(list []string, s string) bool {
 }
 
 // knows reports whether name is an argument of the schema.
-func (v *validator) knows(name string) bool { return contains(v.known, name) }
+func (v *validator) knows(name string) bool { return v.compile() == nil && contains(v.known, name) }
