@@ -15,16 +15,19 @@ package main
 // product's own tools, resources, prompts and completions) is the product's
 // code, unchanged.
 //
-// Besides the fixtures themselves the build changes two things, both only
+// Besides the fixtures themselves the build changes three things, all only
 // here:
 //   - it declares the capabilities the fixtures need (logging, resource
 //     subscriptions, elicitation, sampling) next to the product's;
+//   - it wraps mcp-go's HTTP handler to count the notifications written on
+//     each POST, so the logging and progress fixtures return only once theirs
+//     are out (confAwaitWritten; the product's tools do the same for progress);
 //   - with MCP_CONFORMANCE_SESSIONS=stateful it serves streamable HTTP with
-//     sessions (Mcp-Session-Id). The product is stateless (any replica can
-//     answer any request); a 2025-11-25 client's answer to a server-initiated
-//     request (sampling, elicitation) and the multiple-streams scenario need
-//     a session. run.sh runs the suite both ways; see README, "Conformance
-//     and protocol eras".
+//     sessions (Mcp-Session-Id) and a GET stream per session. The product is
+//     stateless (any replica can answer any request); a 2025-11-25 client's
+//     answer to a server-initiated request (sampling, elicitation) and the
+//     multiple-streams scenario need a session. run.sh runs the suite both
+//     ways; see README, "Conformance and protocol eras".
 
 import (
 	"bytes"
@@ -54,7 +57,7 @@ func init() {
 			server.WithElicitation(),
 		},
 		register: registerConformanceFixtures,
-		wrapMCP:  countNotifications,
+		wrapMCP:  confCountNotifications,
 	}
 	if os.Getenv("MCP_CONFORMANCE_SESSIONS") == "stateful" {
 		// with sessions, each GET stream is its own session's
@@ -63,18 +66,8 @@ func init() {
 	fixtures = h
 }
 
-// fixtureNames are the tools, resources and prompts this file adds.
-var fixtureNames = []string{
-	"test_simple_text", "test_image_content", "test_audio_content", "test_embedded_resource",
-	"test_multiple_content_types", "test_tool_with_logging", "test_error_handling", "test_tool_with_progress",
-	"test_sampling", "test_elicitation", "test_elicitation_sep1034_defaults", "test_elicitation_sep1330_enums",
-	"json_schema_2020_12_tool",
-	"test://static-text", "test://static-binary", "test://watched-resource", "test://template/{id}/data",
-	"test_simple_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource", "test_prompt_with_image",
-}
-
-// fixturePNG is a 2x2 PNG, base64.
-var fixturePNG = func() string {
+// confPNG is a 2x2 PNG, base64.
+var confPNG = func() string {
 	img := image.NewNRGBA(image.Rect(0, 0, 2, 2))
 	for i, c := range []color.NRGBA{{0, 90, 200, 255}, {255, 255, 255, 255}, {255, 255, 255, 255}, {0, 90, 200, 255}} {
 		img.Set(i%2, i/2, c)
@@ -86,8 +79,8 @@ var fixturePNG = func() string {
 	return base64.StdEncoding.EncodeToString(b.Bytes())
 }()
 
-// fixtureWAV is 10 ms of silence: RIFF/WAVE, PCM, mono, 16 kHz, 16 bits, base64.
-var fixtureWAV = func() string {
+// confWAV is 10 ms of silence: RIFF/WAVE, PCM, mono, 16 kHz, 16 bits, base64.
+var confWAV = func() string {
 	const rate, samples = 16000, 160
 	var pcm bytes.Buffer
 	le := func(v any) { _ = binary.Write(&pcm, binary.LittleEndian, v) }
@@ -107,9 +100,9 @@ var fixtureWAV = func() string {
 	return base64.StdEncoding.EncodeToString(pcm.Bytes())
 }()
 
-// fixtureTool builds a tool with every annotation set (mcp.NewTool's
+// confTool builds a tool with every annotation set (mcp.NewTool's
 // defaults say destructive and open-world).
-func fixtureTool(name, description string, opts ...mcp.ToolOption) mcp.Tool {
+func confTool(name, description string, opts ...mcp.ToolOption) mcp.Tool {
 	return mcp.NewTool(name, append([]mcp.ToolOption{
 		mcp.WithDescription(description),
 		mcp.WithReadOnlyHintAnnotation(true),
@@ -119,66 +112,68 @@ func fixtureTool(name, description string, opts ...mcp.ToolOption) mcp.Tool {
 	}, opts...)...)
 }
 
-func textContent(s string) mcp.TextContent { return mcp.NewTextContent(s) }
+func confText(s string) mcp.TextContent { return mcp.NewTextContent(s) }
 
 func registerConformanceFixtures(s *server.MCPServer) {
 	s.EnableSampling()
 	result := func(c ...mcp.Content) *mcp.CallToolResult { return &mcp.CallToolResult{Content: c} }
 
-	s.AddTool(fixtureTool("test_simple_text", "Conformance fixture: answers one text block."),
+	s.AddTool(confTool("test_simple_text", "Conformance fixture: answers one text block."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return result(textContent("This is a simple text response for testing.")), nil
+			return result(confText("This is a simple text response for testing.")), nil
 		})
-	s.AddTool(fixtureTool("test_image_content", "Conformance fixture: answers a PNG image."),
+	s.AddTool(confTool("test_image_content", "Conformance fixture: answers a PNG image."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return result(mcp.NewImageContent(fixturePNG, "image/png")), nil
+			return result(mcp.NewImageContent(confPNG, "image/png")), nil
 		})
-	s.AddTool(fixtureTool("test_audio_content", "Conformance fixture: answers a WAV clip."),
+	s.AddTool(confTool("test_audio_content", "Conformance fixture: answers a WAV clip."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			return result(mcp.NewAudioContent(fixtureWAV, "audio/wav")), nil
+			return result(mcp.NewAudioContent(confWAV, "audio/wav")), nil
 		})
-	s.AddTool(fixtureTool("test_embedded_resource", "Conformance fixture: answers an embedded text resource."),
+	s.AddTool(confTool("test_embedded_resource", "Conformance fixture: answers an embedded text resource."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return result(mcp.NewEmbeddedResource(mcp.TextResourceContents{
 				URI: "test://embedded-resource", MIMEType: "text/plain", Text: "This is an embedded resource content.",
 			})), nil
 		})
-	s.AddTool(fixtureTool("test_multiple_content_types", "Conformance fixture: answers text, an image and a resource."),
+	s.AddTool(confTool("test_multiple_content_types", "Conformance fixture: answers text, an image and a resource."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return result(
-				textContent("Multiple content types test:"),
-				mcp.NewImageContent(fixturePNG, "image/png"),
+				confText("Multiple content types test:"),
+				mcp.NewImageContent(confPNG, "image/png"),
 				mcp.NewEmbeddedResource(mcp.TextResourceContents{
 					URI: "test://mixed-content-resource", MIMEType: "application/json", Text: `{"test":"data","value":123}`,
 				}),
 			), nil
 		})
-	s.AddTool(fixtureTool("test_error_handling", "Conformance fixture: always answers isError."),
+	s.AddTool(confTool("test_error_handling", "Conformance fixture: always answers isError."),
 		func(context.Context, mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return mcp.NewToolResultError("This tool intentionally returns an error for testing"), nil
 		})
 
-	s.AddTool(fixtureTool("test_tool_with_logging", "Conformance fixture: logs three info messages 50 ms apart."),
+	s.AddTool(confTool("test_tool_with_logging", "Conformance fixture: logs three info messages 50 ms apart."),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+			from, _ := confWritten(ctx)
 			sent := 0
 			for i, msg := range []string{"Tool execution started", "Tool processing data", "Tool execution completed"} {
 				if i > 0 {
 					time.Sleep(50 * time.Millisecond)
 				}
 				n := mcp.NewLoggingMessageNotification(mcp.LoggingLevelInfo, "conformance", msg)
-				if logWanted(ctx, n.Params.Level) && s.SendLogMessageToClient(ctx, n) == nil {
+				if confLogWanted(ctx, n.Params.Level) && s.SendLogMessageToClient(ctx, n) == nil {
 					sent++
 				}
 			}
-			awaitWritten(ctx, sent)
-			return result(textContent("Logging tool finished")), nil
+			confAwaitWritten(ctx, from, sent)
+			return result(confText("Logging tool finished")), nil
 		})
-	s.AddTool(fixtureTool("test_tool_with_progress", "Conformance fixture: reports progress 0, 50, 100 of 100, 50 ms apart."),
+	s.AddTool(confTool("test_tool_with_progress", "Conformance fixture: reports progress 0, 50, 100 of 100, 50 ms apart."),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			var token mcp.ProgressToken
 			if req.Params.Meta != nil {
 				token = req.Params.Meta.ProgressToken
 			}
+			from, _ := confWritten(ctx)
 			sent := 0
 			for i, p := range []float64{0, 50, 100} {
 				if i > 0 {
@@ -193,29 +188,29 @@ func registerConformanceFixtures(s *server.MCPServer) {
 					sent++
 				}
 			}
-			awaitWritten(ctx, sent)
-			return result(textContent("Progress tool finished")), nil
+			confAwaitWritten(ctx, from, sent)
+			return result(confText("Progress tool finished")), nil
 		})
 
-	s.AddTool(fixtureTool("test_sampling", "Conformance fixture: asks the client's model to answer a prompt.",
+	s.AddTool(confTool("test_sampling", "Conformance fixture: asks the client's model to answer a prompt.",
 		mcp.WithString("prompt", mcp.Required(), mcp.Description("What to ask the model"))),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
-			if why := noServerRequests(ctx); why != "" {
+			if why := confNoServerRequests(ctx); why != "" {
 				return mcp.NewToolResultError(why), nil
 			}
 			res, err := s.RequestSampling(ctx, mcp.CreateMessageRequest{CreateMessageParams: mcp.CreateMessageParams{
-				Messages:  []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: textContent(req.GetString("prompt", ""))}},
+				Messages:  []mcp.SamplingMessage{{Role: mcp.RoleUser, Content: confText(req.GetString("prompt", ""))}},
 				MaxTokens: 100,
 			}})
 			if err != nil {
 				return mcp.NewToolResultError("sampling failed: " + err.Error()), nil
 			}
 			b, _ := json.Marshal(res.Content)
-			return result(textContent("LLM response: " + string(b))), nil
+			return result(confText("LLM response: " + string(b))), nil
 		})
 
 	elicit := func(ctx context.Context, message string, properties map[string]any, required ...string) (*mcp.CallToolResult, error) {
-		if why := noServerRequests(ctx); why != "" {
+		if why := confNoServerRequests(ctx); why != "" {
 			return mcp.NewToolResultError(why), nil
 		}
 		schema := map[string]any{"type": "object", "properties": properties}
@@ -227,18 +222,18 @@ func registerConformanceFixtures(s *server.MCPServer) {
 			return mcp.NewToolResultError("elicitation failed: " + err.Error()), nil
 		}
 		b, _ := json.Marshal(res.Content)
-		return result(textContent(fmt.Sprintf("Elicitation completed: action=%s, content=%s", res.Action, b))), nil
+		return result(confText(fmt.Sprintf("Elicitation completed: action=%s, content=%s", res.Action, b))), nil
 	}
 	str := func(description string) map[string]any {
 		return map[string]any{"type": "string", "description": description}
 	}
-	s.AddTool(fixtureTool("test_elicitation", "Conformance fixture: asks the user for a username and an email.",
+	s.AddTool(confTool("test_elicitation", "Conformance fixture: asks the user for a username and an email.",
 		mcp.WithString("message", mcp.Required(), mcp.Description("What to tell the user"))),
 		func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return elicit(ctx, req.GetString("message", ""),
 				map[string]any{"username": str("User's response"), "email": str("User's email address")}, "username", "email")
 		})
-	s.AddTool(fixtureTool("test_elicitation_sep1034_defaults", "Conformance fixture: elicitation whose fields have defaults (SEP-1034)."),
+	s.AddTool(confTool("test_elicitation_sep1034_defaults", "Conformance fixture: elicitation whose fields have defaults (SEP-1034)."),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return elicit(ctx, "Please review and update the form fields with defaults", map[string]any{
 				"name":     map[string]any{"type": "string", "description": "User name", "default": "John Doe"},
@@ -255,7 +250,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 		}
 		return out
 	}
-	s.AddTool(fixtureTool("test_elicitation_sep1330_enums", "Conformance fixture: elicitation with the five enum forms (SEP-1330)."),
+	s.AddTool(confTool("test_elicitation_sep1330_enums", "Conformance fixture: elicitation with the five enum forms (SEP-1330)."),
 		func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 			return elicit(ctx, "Please select options from the enum fields", map[string]any{
 				"untitledSingle": map[string]any{"type": "string", "description": "Select one option", "enum": []string{"option1", "option2", "option3"}},
@@ -269,7 +264,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 					"items": map[string]any{"anyOf": choices("value1", "First Choice", "value2", "Second Choice", "value3", "Third Choice")}},
 			})
 		})
-	schema2020 := fixtureTool("json_schema_2020_12_tool", "Conformance fixture: a JSON Schema 2020-12 input schema.")
+	schema2020 := confTool("json_schema_2020_12_tool", "Conformance fixture: a JSON Schema 2020-12 input schema.")
 	schema2020.InputSchema = mcp.ToolInputSchema{}
 	schema2020.RawInputSchema = json.RawMessage(`{
 		"$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -280,7 +275,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 	}`)
 	s.AddTool(schema2020, func(_ context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		b, _ := json.Marshal(req.GetArguments())
-		return result(textContent("Received: " + string(b))), nil
+		return result(confText("Received: " + string(b))), nil
 	})
 
 	// resources
@@ -297,7 +292,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 	s.AddResource(mcp.NewResource("test://static-binary", "static-binary",
 		mcp.WithResourceDescription("Conformance fixture: a static PNG resource."), mcp.WithMIMEType("image/png")),
 		func(context.Context, mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-			return []mcp.ResourceContents{mcp.BlobResourceContents{URI: "test://static-binary", MIMEType: "image/png", Blob: fixturePNG}}, nil
+			return []mcp.ResourceContents{mcp.BlobResourceContents{URI: "test://static-binary", MIMEType: "image/png", Blob: confPNG}}, nil
 		})
 	s.AddResourceTemplate(mcp.NewResourceTemplate("test://template/{id}/data", "template-data",
 		mcp.WithTemplateDescription("Conformance fixture: a resource per id."), mcp.WithTemplateMIMEType("application/json")),
@@ -311,7 +306,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 	message := func(c mcp.Content) mcp.PromptMessage { return mcp.PromptMessage{Role: mcp.RoleUser, Content: c} }
 	s.AddPrompt(mcp.NewPrompt("test_simple_prompt", mcp.WithPromptDescription("Conformance fixture: a prompt without arguments.")),
 		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{message(textContent("This is a simple prompt for testing."))}}, nil
+			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{message(confText("This is a simple prompt for testing."))}}, nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_arguments", mcp.WithPromptDescription("Conformance fixture: a prompt with two arguments."),
 		mcp.WithArgument("arg1", mcp.ArgumentDescription("First test argument"), mcp.RequiredArgument()),
@@ -319,7 +314,7 @@ func registerConformanceFixtures(s *server.MCPServer) {
 		func(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			a := req.Params.Arguments
 			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{
-				message(textContent(fmt.Sprintf("Prompt with arguments: arg1='%s', arg2='%s'", a["arg1"], a["arg2"]))),
+				message(confText(fmt.Sprintf("Prompt with arguments: arg1='%s', arg2='%s'", a["arg1"], a["arg2"]))),
 			}}, nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_embedded_resource", mcp.WithPromptDescription("Conformance fixture: a prompt embedding a resource."),
@@ -328,26 +323,26 @@ func registerConformanceFixtures(s *server.MCPServer) {
 			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{
 				message(mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: req.Params.Arguments["resourceUri"], MIMEType: "text/plain",
 					Text: "Embedded resource content for testing."})),
-				message(textContent("Please process the embedded resource above.")),
+				message(confText("Please process the embedded resource above.")),
 			}}, nil
 		})
 	s.AddPrompt(mcp.NewPrompt("test_prompt_with_image", mcp.WithPromptDescription("Conformance fixture: a prompt with an image.")),
 		func(context.Context, mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 			return &mcp.GetPromptResult{Messages: []mcp.PromptMessage{
-				message(mcp.NewImageContent(fixturePNG, "image/png")),
-				message(textContent("Please analyze the image above.")),
+				message(mcp.NewImageContent(confPNG, "image/png")),
+				message(confText("Please analyze the image above.")),
 			}}, nil
 		})
 }
 
-// noServerRequests says why this request cannot carry a server-initiated
+// confNoServerRequests says why this request cannot carry a server-initiated
 // request (sampling/createMessage, elicitation/create), or "". Over
 // stateless streamable HTTP a 2025-11-25 client posts its answer without an
 // Mcp-Session-Id, and mcp-go refuses it ("missing session ID"): the call
 // would wait until the client times out (60 s in the suite). Answering at
 // once keeps the stateless run of the suite fast; the scenario still fails,
 // as it must ("Server did not request sampling from client").
-func noServerRequests(ctx context.Context) string {
+func confNoServerRequests(ctx context.Context) string {
 	if server.IsModernRequest(ctx) {
 		return "" // mcp-go answers with its own error: 2026-07-28 has no server-initiated requests
 	}
@@ -358,9 +353,9 @@ func noServerRequests(ctx context.Context) string {
 	return ""
 }
 
-// logWanted reports whether a log notification at level reaches the client
+// confLogWanted reports whether a log notification at level reaches the client
 // of this request: mcp-go drops it silently otherwise.
-func logWanted(ctx context.Context, level mcp.LoggingLevel) bool {
+func confLogWanted(ctx context.Context, level mcp.LoggingLevel) bool {
 	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
 		return info.LogLevel != "" && level.ShouldSendTo(info.LogLevel)
 	}
@@ -375,35 +370,43 @@ func logWanted(ctx context.Context, level mcp.LoggingLevel) bool {
 // last notification of a request that returns while it is being forwarded
 // (tools/diff_progress.go explains the race; the product's tools wait
 // through tools.NotifyTracker, whose wait is internal to package tools). The
-// fixtures do the same with their own counter: countNotifications counts the
-// notifications written on each POST's SSE stream, and awaitWritten waits,
-// bounded, until the tool's are out.
+// fixtures do the same with their own counter: confCountNotifications counts
+// the notifications written to the client, on the POST's own SSE stream or,
+// with sessions, on the session's GET stream (where mcp-go sends them when
+// one is open), and confAwaitWritten waits, bounded, until the tool's are out.
 
-type notifyCounter struct {
+type confNotifyCounter struct {
 	mu      sync.Mutex
 	written int
 	wake    chan struct{}
 }
 
-type notifyCounterKey struct{}
+type confNotifyCounterKey struct{}
 
-func countNotifications(h http.Handler) http.Handler {
+// confSessionCounters are the counters of sessions (stateful mode only).
+var confSessionCounters sync.Map // Mcp-Session-Id → *confNotifyCounter
+
+func confCountNotifications(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, ok := w.(http.Flusher); !ok || r.Method != http.MethodPost {
+		if _, ok := w.(http.Flusher); !ok || (r.Method != http.MethodPost && r.Method != http.MethodGet) {
 			h.ServeHTTP(w, r)
 			return
 		}
-		c := &notifyCounter{wake: make(chan struct{})}
-		h.ServeHTTP(&countingWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(r.Context(), notifyCounterKey{}, c)))
+		c := &confNotifyCounter{wake: make(chan struct{})}
+		if id := r.Header.Get("Mcp-Session-Id"); id != "" {
+			v, _ := confSessionCounters.LoadOrStore(id, c)
+			c = v.(*confNotifyCounter)
+		}
+		h.ServeHTTP(&confCountingWriter{ResponseWriter: w, c: c}, r.WithContext(context.WithValue(r.Context(), confNotifyCounterKey{}, c)))
 	})
 }
 
-type countingWriter struct {
+type confCountingWriter struct {
 	http.ResponseWriter
-	c *notifyCounter
+	c *confNotifyCounter
 }
 
-func (w *countingWriter) Write(p []byte) (int, error) {
+func (w *confCountingWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	if err == nil && bytes.HasPrefix(p, []byte("event: message")) && bytes.Contains(p, []byte(`"method":"notifications/`)) {
 		w.c.mu.Lock()
@@ -415,19 +418,30 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (w *countingWriter) Flush() {
+func (w *confCountingWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
-func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *confCountingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// awaitWritten waits until n notifications of this request are written, for
-// at most two seconds; without a counter (stdio, in-process) it returns at
-// once.
-func awaitWritten(ctx context.Context, n int) {
-	c, _ := ctx.Value(notifyCounterKey{}).(*notifyCounter)
+// confWritten returns how many notifications were written so far to the
+// client of this request, and its counter (nil over stdio or in-process).
+func confWritten(ctx context.Context) (int, *confNotifyCounter) {
+	c, _ := ctx.Value(confNotifyCounterKey{}).(*confNotifyCounter)
+	if c == nil {
+		return 0, nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.written, c
+}
+
+// confAwaitWritten waits until the count of written notifications reaches
+// from+n, for at most two seconds; without a counter it returns at once.
+func confAwaitWritten(ctx context.Context, from, n int) {
+	_, c := confWritten(ctx)
 	if c == nil || n == 0 {
 		return
 	}
@@ -435,7 +449,7 @@ func awaitWritten(ctx context.Context, n int) {
 	defer limit.Stop()
 	for {
 		c.mu.Lock()
-		done, wake := c.written >= n, c.wake
+		done, wake := c.written >= from+n, c.wake
 		c.mu.Unlock()
 		if done {
 			return
