@@ -388,16 +388,8 @@ func benchOursAnswer(b *testing.B) string {
 		b.Fatal(err)
 	}
 	defer c.Close()
+	initialize(b, c, mcp.LATEST_PROTOCOL_VERSION)
 	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		b.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatal(err)
-	}
 	req := mcp.CallToolRequest{}
 	req.Params.Name = benchOursTool
 	req.Params.Arguments = benchOursArgs()

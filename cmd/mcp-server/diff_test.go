@@ -45,31 +45,6 @@ func diffServer(t *testing.T, sel selection, wait time.Duration) *assembled {
 	return a
 }
 
-func initialize(t *testing.T, c *mcpclient.Client, version string) {
-	t.Helper()
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = version
-	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-test", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func inProcessClient(t *testing.T, a *assembled, version string, opts ...mcpclient.ClientOption) *mcpclient.Client {
-	t.Helper()
-	c, err := mcpclient.NewInProcessClientWithOptions(a.mcp, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	initialize(t, c, version)
-	return c
-}
-
 // serveOn serves a on a loopback port over streamable HTTP.
 func serveOn(t *testing.T, a *assembled) string {
 	t.Helper()

@@ -30,21 +30,7 @@ func startInProcess(t *testing.T) (*assembled, *mcpclient.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := mcpclient.NewInProcessClient(a.mcp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	ctx := context.Background()
-	if err := c.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-test", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		t.Fatal(err)
-	}
+	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
 	return a, c
 }
 
