@@ -46,7 +46,7 @@ func (r *recorder) last() Exchange {
 // declares that status (or a default response).
 func validateError(t *testing.T, provider string, res *result) {
 	t.Helper()
-	sp := specs[provider]
+	sp := testSpec(provider)
 	req := res.req.Clone(context.Background())
 	req.Body = http.NoBody
 	route, params, err := sp.router.FindRoute(req)

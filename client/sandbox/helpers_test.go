@@ -135,7 +135,7 @@ func send(t testing.TB, s *Sandbox, req *http.Request) *result {
 // body must match its schema).
 func validateResponse(t testing.TB, provider string, res *result) {
 	t.Helper()
-	sp := specs[provider]
+	sp := testSpec(provider)
 	req := res.req.Clone(context.Background())
 	req.Body = http.NoBody
 	route, params, err := sp.router.FindRoute(req)

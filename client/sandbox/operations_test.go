@@ -80,7 +80,7 @@ func TestEveryOperation(t *testing.T) {
 func buildRequest(t testing.TB, s *Sandbox, prov string, op *opInfo) *http.Request {
 	t.Helper()
 	ex := Examples()[prov]
-	g := newSynth(specs[prov].is31(), "test")
+	g := newSynth(testSpec(prov).is31(), "test")
 	path := pathParamRE.ReplaceAllStringFunc(op.Path, func(m string) string {
 		name := m[1 : len(m)-1]
 		v, ok := ex[name]
@@ -174,11 +174,11 @@ func merge(v, o any) any {
 func TestEveryOperationHasAHandler(t *testing.T) {
 	s := newTestSandbox(t)
 	for name, p := range s.providers {
-		for id := range p.spec.ops {
+		for id := range p.spec().ops {
 			require.True(t, p.handlers[id] != nil, "%s %s has no handler", name, id)
 		}
 		for id := range p.handlers {
-			require.True(t, p.spec.ops[id] != nil, "%s handler %s matches no operation", name, id)
+			require.True(t, p.spec().ops[id] != nil, "%s handler %s matches no operation", name, id)
 		}
 	}
 	require.Equal(t, 404, httptestStatus(s.Handler("nope")))

@@ -342,8 +342,8 @@ func TestWeirdInputs(t *testing.T) {
 	// Every real operation with a few odd bodies (rotating through the list).
 	n := 0
 	for _, prov := range []string{"datafold", "posthog", "pdc", "lightdash"} {
-		for _, id := range sortedKeys(specs[prov].ops) {
-			op := specs[prov].ops[id]
+		for _, id := range sortedKeys(testSpec(prov).ops) {
+			op := testSpec(prov).ops[id]
 			path := pathParamRE.ReplaceAllStringFunc(op.Path, func(m string) string {
 				if v, ok := Examples()[prov][m[1:len(m)-1]]; ok {
 					return v

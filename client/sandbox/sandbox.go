@@ -69,18 +69,24 @@ type Sandbox struct {
 // provider serves one provider's API.
 type provider struct {
 	name     string
-	spec     *spec
 	s        *Sandbox
 	handlers map[string]handlerFunc
 }
 
-// New returns a sandbox seeded with the demo data stack. Every Sandbox has its
-// own independent state; the parsed specs are shared.
-func New() (*Sandbox, error) {
-	sp, err := loadSpecs()
+// spec is the provider's spec. It is only called once serve has loaded it
+// successfully (a failure panics, which serve turns into a 500).
+func (p *provider) spec() *spec {
+	sp, err := getSpec(p.name)
 	if err != nil {
-		return nil, err
+		panic(err)
 	}
+	return sp
+}
+
+// New returns a sandbox seeded with the demo data stack. Every Sandbox has its
+// own independent state; the parsed specs are shared, and each provider's is
+// loaded on the first request to that provider (not by New).
+func New() (*Sandbox, error) {
 	s := &Sandbox{
 		DiffQueued:   2 * time.Second,
 		DiffRunning:  4 * time.Second,
@@ -105,7 +111,7 @@ func New() (*Sandbox, error) {
 		schemas.Lightdash: lightdashHandlers(),
 	}
 	for _, name := range schemas.Providers {
-		s.providers[name] = &provider{name: name, spec: sp[name], s: s, handlers: handlers[name]}
+		s.providers[name] = &provider{name: name, s: s, handlers: handlers[name]}
 	}
 	return s, nil
 }
@@ -330,15 +336,20 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 		rr.URL.Host = rr.Host
 	}
 
-	route, pathParams, err := p.spec.router.FindRoute(rr)
+	sp, err := getSpec(p.name)
+	if err != nil {
+		ex.RequestError = err
+		return http.StatusInternalServerError, nil, p.encodeError(&apiError{status: 500, msg: fmt.Sprintf("internal error: %v", err)})
+	}
+	route, pathParams, err := sp.router.FindRoute(rr)
 	if err != nil {
 		ex.RequestError = err
 		if errors.Is(err, routers.ErrMethodNotAllowed) {
-			return http.StatusMethodNotAllowed, http.Header{"Allow": {p.allowed(rr)}}, p.encodeError(&apiError{status: 405, msg: "Method Not Allowed"})
+			return http.StatusMethodNotAllowed, http.Header{"Allow": {p.allowed(sp, rr)}}, p.encodeError(&apiError{status: 405, msg: "Method Not Allowed"})
 		}
 		return http.StatusNotFound, nil, p.encodeError(&apiError{status: 404, msg: "Not Found", route: true})
 	}
-	op := p.spec.ops[route.Operation.OperationID]
+	op := sp.ops[route.Operation.OperationID]
 	ex.OperationID = op.ID
 
 	if needsAuth(route) {
@@ -348,13 +359,7 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 		}
 	}
 
-	opts := &openapi3filter.Options{
-		AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
-		MultiError:              true,
-		SkipSettingDefaults:     true,
-		SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
-	}
-	vin := &openapi3filter.RequestValidationInput{Request: rr, PathParams: pathParams, Route: route, Options: opts}
+	vin := &openapi3filter.RequestValidationInput{Request: rr, PathParams: pathParams, Route: route, Options: requestValidationOptions}
 	if verr := openapi3filter.ValidateRequest(r.Context(), vin); verr != nil {
 		ex.RequestError = verr
 		ae := p.validationError(op, verr)
@@ -403,13 +408,22 @@ func (p *provider) serve(r *http.Request, ex *Exchange) (status int, hdr http.He
 		return status, nil, nil
 	}
 	if sch := responseSchema(op.Op, status); sch != nil {
-		clean = fillSchema(sch, clean, p.spec.is31())
+		clean = fillSchema(sch, clean, sp.is31())
 	}
 	b, err := json.Marshal(clean)
 	if err != nil {
 		panic(err)
 	}
 	return status, nil, b
+}
+
+// requestValidationOptions are the (read-only) options of every request
+// validation, built once.
+var requestValidationOptions = &openapi3filter.Options{
+	AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+	MultiError:              true,
+	SkipSettingDefaults:     true,
+	SchemaValidationOptions: []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidator("uuid", uuidFormat)},
 }
 
 // uuidFormat checks format: uuid in requests (the real servers reject
@@ -419,12 +433,12 @@ var uuidFormat = openapi3.NewRegexpFormatValidator(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{
 func (sp *spec) is31() bool { return sp.doc.IsOpenAPI31OrLater() }
 
 // allowed lists the methods the path of r supports.
-func (p *provider) allowed(r *http.Request) string {
+func (p *provider) allowed(sp *spec, r *http.Request) string {
 	var ms []string
 	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		r2 := r.Clone(r.Context())
 		r2.Method = m
-		if _, _, err := p.spec.router.FindRoute(r2); err == nil {
+		if _, _, err := sp.router.FindRoute(r2); err == nil {
 			ms = append(ms, m)
 		}
 	}
@@ -476,7 +490,7 @@ func synthHandler(c *call) (int, any) {
 	if sch == nil {
 		return st, nil
 	}
-	return st, newResponseSynth(c.p.spec.is31(), c.op.ID).gen(sch, "", 0)
+	return st, newResponseSynth(c.p.spec().is31(), c.op.ID).gen(sch, "", 0)
 }
 
 // jsonClone deep-copies v through JSON, turning structs into maps and all
