@@ -1,12 +1,6 @@
 package schemas
 
-import (
-	"bytes"
-	_ "embed"
-	"encoding/json"
-	"fmt"
-	"sync"
-)
+import "encoding/json"
 
 // Operation is one upstream API operation as the tool layer sees it: the
 // tool's name and description, its compact input schema, and how each
@@ -61,46 +55,12 @@ const (
 	InProjection = "projection"
 )
 
-// CatalogFile is the generated file, relative to this package.
-const CatalogFile = "operations.gen.json"
-
-//go:embed operations.gen.json
-var catalogJSON []byte
-
-var (
-	catalogOnce sync.Once
-	catalog     []Operation
-	catalogErr  error
-)
+// CatalogFile is the generated file, relative to this package: Go source
+// holding the catalogue as a literal (see Catalog).
+const CatalogFile = "operations.gen.go"
 
 // Catalog returns every generated operation in a stable order (provider,
-// then path, then method). Callers must not modify the result.
-func Catalog() ([]Operation, error) {
-	catalogOnce.Do(func() {
-		if err := json.Unmarshal(catalogJSON, &catalog); err != nil {
-			catalogErr = fmt.Errorf("schemas: %s is not valid (run go generate ./...): %w", CatalogFile, err)
-			return
-		}
-		// The file is indented for review; tools carry compact schemas.
-		for i := range catalog {
-			catalog[i].InputSchema = compact(catalog[i].InputSchema)
-			catalog[i].FullInputSchema = compact(catalog[i].FullInputSchema)
-			catalog[i].OutputSchema = compact(catalog[i].OutputSchema)
-		}
-	})
-	return catalog, catalogErr
-}
-
-func compact(raw json.RawMessage) json.RawMessage {
-	if len(raw) == 0 {
-		return raw
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, raw); err != nil {
-		return raw
-	}
-	return buf.Bytes()
-}
-
-// CatalogBytes returns the embedded generated file as checked in.
-func CatalogBytes() []byte { return catalogJSON }
+// then path, then method). The catalogue is a package-level literal in
+// operations.gen.go, so there is nothing to decode at start-up. Callers must
+// not modify the result.
+func Catalog() []Operation { return catalog }

@@ -5,8 +5,8 @@
 // descriptions (see README.md in this folder for provenance and for the few
 // edits made to them). They are the single source of truth: tool names,
 // routes and input schemas are generated from them by `go generate` into
-// operations.gen.json, which is checked in and embedded so the server never
-// parses 1 MB of OpenAPI at start-up. A test fails when the generated file is
+// operations.gen.go, which is checked in and compiled into the server so it
+// never parses 1 MB of OpenAPI, nor decodes a catalogue, at start-up. A test fails when the generated file is
 // stale.
 package schemas
 

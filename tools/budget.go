@@ -611,7 +611,8 @@ type budgetResult struct {
 // fit returns answer unchanged when its JSON fits in budget tokens, and
 // otherwise a shrunk copy with a "_truncated" object. lead is a sentence
 // that will precede the JSON in the text (it counts against the budget).
-func fit(answer map[string]any, budget int, lead string, p *pager, args map[string]any, projected bool) budgetResult {
+// pager is asked for only when the answer must be cut.
+func fit(answer map[string]any, budget int, lead string, pager func() *pager, args map[string]any, projected bool) budgetResult {
 	text, err := marshal(answer)
 	if err != nil {
 		return budgetResult{value: answer}
@@ -620,6 +621,7 @@ func fit(answer map[string]any, budget int, lead string, p *pager, args map[stri
 	if whole <= budget {
 		return budgetResult{value: answer}
 	}
+	p := pager()
 	tree := sizeTree(answer)
 	// The tree's estimate and the text's count differ; steer by their ratio.
 	scale := float64(whole) / float64(max(tree.tok, 1))

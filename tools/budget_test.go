@@ -364,7 +364,7 @@ func TestBudgetDeterministic(t *testing.T) {
 	answer := map[string]any{"count": 2000, "results": sampleItems(2000), "meta": map[string]any{"a": strings.Repeat("x ", 3000), "b": sampleItems(50)}}
 	var first string
 	for i := range 3 {
-		r := fit(decodeObject(t, jsonBody(t, answer)), 1500, "", &pager{}, nil, false)
+		r := fit(decodeObject(t, jsonBody(t, answer)), 1500, "", func() *pager { return &pager{} }, nil, false)
 		got := jsonOf(t, r.value)
 		if i == 0 {
 			first = got

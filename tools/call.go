@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -20,7 +21,10 @@ type shaping struct {
 	tool     string
 	provider string
 	fields   string // projection argument name, "" when the tool has none
-	pager    *pager
+	// pager is read from the input schema when an answer is first cut, not
+	// at start-up: decoding 137 schemas up front cost milliseconds of
+	// start-up for what few calls need.
+	pager func() *pager
 }
 
 func newShaping(op *schemas.Operation) *shaping {
@@ -30,15 +34,17 @@ func newShaping(op *schemas.Operation) *shaping {
 			sh.fields = p.Arg
 		}
 	}
-	var schema struct {
-		Properties map[string]map[string]any `json:"properties"`
-	}
 	raw := op.FullInputSchema // a superset of InputSchema's arguments
 	if len(raw) == 0 {
 		raw = op.InputSchema
 	}
-	_ = json.Unmarshal(raw, &schema)
-	sh.pager = newPager(schema.Properties, sh.fields)
+	sh.pager = sync.OnceValue(func() *pager {
+		var schema struct {
+			Properties map[string]map[string]any `json:"properties"`
+		}
+		_ = json.Unmarshal(raw, &schema)
+		return newPager(schema.Properties, sh.fields)
+	})
 	return sh
 }
 

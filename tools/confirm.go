@@ -12,6 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/tidwall/gjson"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
@@ -157,20 +158,49 @@ func confirmable(t *Tool, op *schemas.Operation) (*Tool, error) {
 	return t, nil
 }
 
-// withConfirmArg adds the confirm property to an input schema.
+// withConfirmArg adds the confirm property to an input schema. It splices
+// the property into the schema's text, in key order, instead of decoding
+// and re-encoding the schema: this runs for every confirming tool at
+// start-up. Schemas it cannot splice into (no properties object, confirm
+// already there) take the slower decode path.
 func withConfirmArg(raw json.RawMessage) (json.RawMessage, error) {
+	const prop = `"` + ConfirmArg + `":{"type":"boolean"}`
+	props := gjson.GetBytes(raw, "properties")
+	if props.IsObject() && props.Index > 0 && !props.Get(gjson.Escape(ConfirmArg)).Exists() {
+		// Before the first key that sorts after it, or after the last key.
+		at, text, keys := -1, "", 0
+		props.ForEach(func(k, _ gjson.Result) bool {
+			keys++
+			if k.Str > ConfirmArg {
+				at, text = k.Index, prop+","
+				return false
+			}
+			return true
+		})
+		if at < 0 {
+			at, text = props.Index+len(props.Raw)-1, prop // the closing brace
+			if keys > 0 {
+				text = "," + prop
+			}
+		}
+		out := make([]byte, 0, len(raw)+len(text))
+		out = append(append(append(out, raw[:at]...), text...), raw[at:]...)
+		if json.Valid(out) {
+			return out, nil
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var s map[string]any
 	if err := dec.Decode(&s); err != nil {
 		return nil, err
 	}
-	props, _ := s["properties"].(map[string]any)
-	if props == nil {
-		props = map[string]any{}
-		s["properties"] = props
+	props2, _ := s["properties"].(map[string]any)
+	if props2 == nil {
+		props2 = map[string]any{}
+		s["properties"] = props2
 	}
-	props[ConfirmArg] = map[string]any{"type": "boolean"}
+	props2[ConfirmArg] = map[string]any{"type": "boolean"}
 	return json.Marshal(s)
 }
 

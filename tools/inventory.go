@@ -25,10 +25,7 @@ func All() ([]*Tool, error) {
 }
 
 func build() ([]*Tool, error) {
-	ops, err := schemas.Catalog()
-	if err != nil {
-		return nil, err
-	}
+	ops := schemas.Catalog()
 	list := make([]*Tool, 0, len(ops))
 	for i := range ops {
 		t, err := fromOperation(&ops[i])

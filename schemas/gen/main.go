@@ -1,4 +1,4 @@
-// Command gen writes schemas/operations.gen.json from the OpenAPI
+// Command gen writes schemas/operations.gen.go (the tool catalogue) from the OpenAPI
 // descriptions in schemas/. Run it with `go generate ./...`.
 package main
 

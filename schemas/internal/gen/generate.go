@@ -1,7 +1,7 @@
-// Package gen generates the tool catalogue (operations.gen.json) from the
+// Package gen generates the tool catalogue (operations.gen.go) from the
 // four OpenAPI descriptions. It runs at `go generate` time and in the test
 // that proves the checked-in catalogue is current; the server itself only
-// reads the generated file.
+// compiles the generated file.
 //
 // kin-openapi loads and validates each description; the schema compaction
 // works on the raw JSON so that every keyword of both OpenAPI 3.0 and 3.1 is
@@ -9,7 +9,6 @@
 package gen
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -64,8 +63,18 @@ var methods = []string{"get", "post", "put", "patch", "delete"}
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 
-// Generate returns the catalogue JSON for all providers.
+// Generate returns the catalogue source (operations.gen.go) for all providers.
 func Generate() ([]byte, error) {
+	ops, err := Operations()
+	if err != nil {
+		return nil, err
+	}
+	return Source(ops)
+}
+
+// Operations generates every operation of the four descriptions, in a
+// stable order (provider, then path, then method).
+func Operations() ([]schemas.Operation, error) {
 	var overrides map[string]map[string]override
 	if err := json.Unmarshal(overridesJSON, &overrides); err != nil {
 		return nil, fmt.Errorf("overrides.json: %w", err)
@@ -92,14 +101,7 @@ func Generate() ([]byte, error) {
 		}
 		all = append(all, ops...)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return all, nil
 }
 
 func validate(raw []byte) error {
