@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
@@ -204,7 +203,7 @@ func DiffTools(generated []*Tool) ([]*Tool, error) {
 			return nil, fmt.Errorf("tools: %s needs %s", DiffTablesName, name)
 		}
 	}
-	out, err := diffOutputSchema()
+	out, err := reflectSchema(&DiffVerdict{}, false) // the verdict, inline
 	if err != nil {
 		return nil, err
 	}
@@ -230,14 +229,6 @@ func DiffTools(generated []*Tool) ([]*Tool, error) {
 	}
 	diff.OutputSchema, get.OutputSchema = out, out
 	return []*Tool{diff, get}, nil
-}
-
-// diffOutputSchema is the verdict's JSON Schema, inline.
-func diffOutputSchema() (json.RawMessage, error) {
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
-	s := r.Reflect(&DiffVerdict{})
-	s.Version = ""
-	return json.Marshal(s)
 }
 
 // diffRun is one diff_tables or get_diff_result call.

@@ -5,24 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // structSchema renders the input schema of a hand-written tool from its
 // argument struct (json and jsonschema tags), inline and without $schema,
 // so it reads like the generated ones.
-func structSchema(v any) (json.RawMessage, error) {
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
-	s := r.Reflect(v)
-	s.Version = ""
-	s.AdditionalProperties = nil
-	b, err := json.Marshal(s)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
-}
+func structSchema(v any) (json.RawMessage, error) { return reflectSchema(v, true) }
 
 // handwritten builds a Tool whose arguments decode into A.
 func handwritten[A any](name, provider, toolset, title, description string, ann Annotations,

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/invopop/jsonschema"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
@@ -244,7 +243,7 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	if t.validator, err = newValidator(t.Name, t.InputSchema); err != nil {
 		return nil, err
 	}
-	if t.OutputSchema, err = impactOutputSchema(&Impact{}); err != nil {
+	if t.OutputSchema, err = reflectSchema(&Impact{}, false); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -252,14 +251,6 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 
 // impactLineageTools are Datafold's lineage (explore) tools.
 var impactLineageTools = []string{"datafold_get_column_downstreams", "datafold_get_column_upstreams", "datafold_get_table_downstreams", "datafold_get_table_upstreams"}
-
-// impactOutputSchema renders a result struct as an inline JSON Schema object.
-func impactOutputSchema(v any) (json.RawMessage, error) {
-	r := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, Anonymous: true}
-	s := r.Reflect(v)
-	s.Version = ""
-	return json.Marshal(s)
-}
 
 // impactRun is one lineage_impact call.
 type impactRun struct {

@@ -99,7 +99,9 @@ func (t *Tool) Call(ctx context.Context, d *Deps, raw any) *mcp.CallToolResult {
 
 // Register adds the tools to an MCP server.
 func Register(s *server.MCPServer, list []*Tool, d *Deps) {
+	batch := make([]server.ServerTool, 0, len(list))
 	for _, t := range list {
-		s.AddTool(t.MCP(), t.Handler(d))
+		batch = append(batch, server.ServerTool{Tool: t.MCP(), Handler: t.Handler(d)})
 	}
+	s.AddTools(batch...) // one batch: one registry update
 }

@@ -214,7 +214,11 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 1
 	}
-	chosen, err := choose(sel, known, all, known[len(all):], nil)
+	err = sel.policy.Check(known)
+	var chosen []*tools.Tool
+	if err == nil {
+		chosen, err = choose(sel, all, known[len(all):], nil)
+	}
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2

@@ -101,10 +101,8 @@ func requestToolFilter(byName map[string]*tools.Tool) server.ToolFilterFunc {
 // providers and returns what to register.
 // extra are hand-written tools that need no connection binding
 // (lineage_impact, list_resources, read_resource).
-func choose(sel selection, all, available, extra []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
-	if err := sel.policy.Check(all); err != nil {
-		return nil, err
-	}
+// The caller checks that the names in sel exist (Policy.Check).
+func choose(sel selection, available, extra []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
 	offered := sel.policy.Filter(available)
 	if conns != nil {
 		var err error

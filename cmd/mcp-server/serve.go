@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -141,20 +142,29 @@ func assemble(o options) (*assembled, error) {
 	if err != nil {
 		return nil, err
 	}
-	known, err := withExtras(all)
-	if err != nil {
-		return nil, err
+	// Names in the selection flags must name a tool this server could offer
+	// with every provider configured. Building that inventory repeats the
+	// hand-written tools, so it is done only when a flag names something.
+	if p := o.selection.policy; len(p.Toolsets)+len(p.Tools)+len(p.Exclude) > 0 {
+		known, err := withExtras(all)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Check(known); err != nil {
+			return nil, err
+		}
 	}
 	// diff_tables and get_diff_result are chosen and bound like generated tools (safety.go).
 	if available, err = withDiffTools(available); err != nil {
 		return nil, err
 	}
-	a.tools, err = choose(o.selection, known, available, cat.Tools(), conns)
+	a.tools, err = choose(o.selection, available, cat.Tools(), conns)
 	if err != nil {
 		return nil, err
 	}
+	// What request headers may narrow: anything this server offers.
 	byName := map[string]*tools.Tool{}
-	for _, t := range known {
+	for _, t := range append(slices.Clip(available), cat.Tools()...) {
 		byName[t.Name] = t
 	}
 	opts := []server.ServerOption{
