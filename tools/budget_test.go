@@ -21,10 +21,7 @@ func cutResult(t *testing.T, res *mcp.CallToolResult, budget int) (map[string]an
 	if res.IsError {
 		t.Fatalf("got isError, want success: %s", text(res))
 	}
-	m, ok := res.StructuredContent.(map[string]any)
-	if !ok {
-		t.Fatalf("structuredContent got %T, want an object", res.StructuredContent)
-	}
+	m := structured(t, res)
 	got := text(res)
 	if n := CountTokens(got); n > budget {
 		t.Errorf("text got %d tokens, want at most the budget %d", n, budget)
@@ -333,7 +330,7 @@ func TestBudgetUnderBudget(t *testing.T) {
 			d := depsWith(t, "datafold", f)
 			d.MaxResultTokens = tc.budget
 			res := tool.Call(context.Background(), d, nil)
-			m := res.StructuredContent.(map[string]any)
+			m := structured(t, res)
 			if _, cut := m[truncatedKey]; cut {
 				t.Errorf("got %s, want no cut", truncatedKey)
 			}
@@ -384,7 +381,7 @@ func TestBudgetProjectionShrinks(t *testing.T) {
 	d := depsWith(t, "datafold", f)
 	d.MaxResultTokens = budget
 	res := tool.Call(context.Background(), d, map[string]any{"fields": []any{"items.#.id"}})
-	m := res.StructuredContent.(map[string]any)
+	m := structured(t, res)
 	if _, cut := m[truncatedKey]; cut {
 		t.Fatalf("got %s, want the projection to fit: %.300s", truncatedKey, text(res))
 	}

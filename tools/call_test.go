@@ -22,6 +22,22 @@ func toolNamed(t *testing.T, name string) *Tool {
 
 func text(res *mcp.CallToolResult) string { return Text(res) }
 
+// structured returns a result's structuredContent as an object, whichever
+// form the server built it in: a map, or the upstream's JSON passed on as
+// it came (answerRaw). It fails the test when it is not an object.
+func structured(t *testing.T, res *mcp.CallToolResult) map[string]any {
+	t.Helper()
+	if m, ok := res.StructuredContent.(map[string]any); ok {
+		return m
+	}
+	raw, ok := res.StructuredContent.(json.RawMessage)
+	var m map[string]any
+	if !ok || json.Unmarshal(raw, &m) != nil || m == nil {
+		t.Fatalf("structuredContent got %T, want an object", res.StructuredContent)
+	}
+	return m
+}
+
 func TestCallBadArguments(t *testing.T) {
 	cases := []struct {
 		name string
@@ -110,10 +126,7 @@ func TestCallSuccessShapes(t *testing.T) {
 			if res.IsError {
 				t.Fatalf("got isError, want success: %s", text(res))
 			}
-			m, ok := res.StructuredContent.(map[string]any)
-			if !ok {
-				t.Fatalf("structuredContent got %T, want an object", res.StructuredContent)
-			}
+			m := structured(t, res)
 			if _, ok := m[tc.wantKey]; !ok {
 				t.Errorf("structuredContent got keys %v, want %q", m, tc.wantKey)
 			}

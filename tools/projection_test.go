@@ -176,7 +176,7 @@ func TestProjectionThroughTool(t *testing.T) {
 		if got, want := rest, jsonOf(t, res.StructuredContent); got != want {
 			t.Errorf("text JSON got %s, want the structured content %s", got, want)
 		}
-		m := res.StructuredContent.(map[string]any)
+		m := structured(t, res)
 		if got := jsonOf(t, m[notFoundKey]); got != `["items.#.hostname"]` {
 			t.Errorf("%s got %s, want [\"items.#.hostname\"]", notFoundKey, got)
 		}

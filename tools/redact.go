@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -91,6 +92,8 @@ func scrubValue(v any, secrets []string) any {
 	switch x := v.(type) {
 	case string:
 		return scrub(x, secrets)
+	case json.RawMessage: // answerRaw's structuredContent
+		return json.RawMessage(scrub(string(x), secrets))
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, val := range x {

@@ -31,6 +31,17 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 // when the answer was cut or a requested field was not found.
 func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *mcp.CallToolResult {
 	budget := d.resultBudget()
+	if fields == nil {
+		if res := answerRaw(bytes.TrimSpace(resp.Body), budget, d.secrets()); res != nil {
+			return res
+		}
+	}
+	return answerFull(d, sh, resp, args, fields, budget)
+}
+
+// answerFull is answer for any JSON: decoded, redacted, projected, fitted
+// and encoded again.
+func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int) *mcp.CallToolResult {
 	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, budget)
 	if plain != nil {
 		return plain
