@@ -10,7 +10,8 @@ import (
 
 // answerRaw is answer's common case, done on the answer's bytes: a JSON
 // object or array, no projection asked for, comfortably inside the budget,
-// with no configured secret in it and no string under a secret-looking key.
+// with no configured secret in it. Strings under secret-looking keys are
+// replaced in place, as redact does.
 // The answer is then passed on as it came, compacted, as text and as
 // structuredContent (a json.RawMessage), without being decoded into maps
 // and encoded again (twice: to fit it and to write it), which was most of
@@ -46,25 +47,51 @@ func answerRaw(body []byte, budget int, secrets []string) *mcp.CallToolResult {
 	if body[0] == '[' {
 		buf.WriteByte('}')
 	}
-	out := buf.Bytes()
-	if hasSecretValue(gjson.ParseBytes(out)) {
+	out, ok := redactRaw(buf.Bytes())
+	if !ok {
 		return nil
 	}
 	return mcp.NewToolResultStructured(json.RawMessage(out), string(out))
 }
 
-// hasSecretValue reports whether v holds, at any depth, a non-empty string
-// under a key that redact would replace.
-func hasSecretValue(v gjson.Result) bool {
-	found := false
+// span is where a JSON value lies in a document.
+type span struct{ at, len int }
+
+// redactRaw replaces every non-empty string under a secret-looking key
+// (secretKey), at any depth, with "[REDACTED]", in the JSON text itself.
+// ok is false if a value's position cannot be trusted.
+func redactRaw(doc []byte) (out []byte, ok bool) {
+	var spans []span
+	secretSpans(gjson.ParseBytes(doc), &spans)
+	if len(spans) == 0 {
+		return doc, true
+	}
+	const quoted = `"` + Redacted + `"`
+	out = make([]byte, 0, len(doc))
+	last := 0
+	for _, s := range spans {
+		if s.at < last || s.at+s.len > len(doc) || doc[s.at] != '"' || doc[s.at+s.len-1] != '"' {
+			return nil, false
+		}
+		out = append(append(out, doc[last:s.at]...), quoted...)
+		last = s.at + s.len
+	}
+	return append(out, doc[last:]...), true
+}
+
+// secretSpans appends, in document order, the spans of the non-empty
+// strings under secret-looking keys in v. gjson gives each value its
+// offset in the parsed document.
+func secretSpans(v gjson.Result, spans *[]span) {
 	v.ForEach(func(k, val gjson.Result) bool {
 		switch {
 		case val.Type == gjson.String:
-			found = k.Type == gjson.String && val.Str != "" && secretKey(k.Str)
+			if k.Type == gjson.String && val.Str != "" && secretKey(k.Str) {
+				*spans = append(*spans, span{val.Index, len(val.Raw)})
+			}
 		case val.IsObject() || val.IsArray():
-			found = hasSecretValue(val)
+			secretSpans(val, spans)
 		}
-		return !found
+		return true
 	})
-	return found
 }

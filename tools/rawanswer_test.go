@@ -22,7 +22,8 @@ func TestAnswerRaw(t *testing.T) {
 		{"array, wrapped as items", `[{"id":1},{"id":2}]`, 25000, nil, `{"items":[{"id":1},{"id":2}]}`},
 		{"upstream key order kept", `{"z":1,"a":2}`, 25000, nil, `{"z":1,"a":2}`},
 		{"escapes kept", `{"s":"caf\u00e9 <b>"}`, 25000, nil, `{"s":"caf\u00e9 <b>"}`},
-		{"secret key at depth", `{"items":[{"conn":{"password":"hunter22"}}]}`, 25000, nil, ""},
+		{"secret key at depth", `{"items":[{"conn":{"password":"hunter22","user":"u"}},{"api_key":"k\"1"}]}`, 25000, nil,
+			`{"items":[{"conn":{"password":"[REDACTED]","user":"u"}},{"api_key":"[REDACTED]"}]}`},
 		{"secret-looking key with an empty value", `{"password":""}`, 25000, nil, `{"password":""}`},
 		{"secret-looking key with a flag", `{"has_password":true}`, 25000, nil, `{"has_password":true}`},
 		{"configured secret in a value", `{"note":"key sk-abcdef"}`, 25000, []string{"sk-abcdef"}, ""},
@@ -60,6 +61,7 @@ func TestAnswerRawAgreesWithFullPath(t *testing.T) {
 		`{"id":1,"name":"orders","tags":["a","b"],"owner":{"id":7,"email":"x@example.com"},"n":1.50}`,
 		`[{"id":1,"token_count":3},{"id":2,"secret_santa":false}]`,
 		`{"description":"<b>bold</b> & more","unicode":"caf\u00e9"}`,
+		`{"options":{"private_key":"-----BEGIN-----","user":"DATAFOLD","token":""},"items":[{"Password":"p"},{"client-secret":"s"}]}`,
 	} {
 		raw := answerRaw([]byte(body), DefaultMaxResultTokens, nil)
 		if raw == nil {
