@@ -12,7 +12,9 @@ package main
 // Variants:
 //
 //	ours             mcp-server --sandbox: every tool, against the embedded
-//	                 sandbox (an in-process upstream)
+//	                 sandbox (an in-process upstream); calls read one small
+//	                 object (about 100 bytes, like plain's item)
+//	ours-large       the same server reading a data source (about 1.2 kB)
 //	ours-configured  mcp-server configured as in production (credentials and
 //	                 base URLs from the environment), every tool, its upstream
 //	                 being the sandbox served over loopback HTTP by the
@@ -20,7 +22,8 @@ package main
 //	ours-discovery   mcp-server --sandbox --tool-mode discovery (tools/list only)
 //	plain            testdata/plainserver: plain mcp-go, as many trivial tools
 //	                 as ours offers (mcp-server tools counts them)
-//	plain-same-answer  plain, every call answered with ours's answer (calls only)
+//	plain-same-answer  plain, every call answered with ours-large's answer
+//	                 (calls only)
 
 import (
 	"bufio"
@@ -52,16 +55,19 @@ import (
 )
 
 // The tool each server is called with: a read against the upstream for
-// ours, the trivial handler for plain.
+// ours (a small object, like plain's, and a larger one), the trivial
+// handler for plain.
 const (
-	benchOursTool  = "datafold_get_data_source"
-	benchPlainTool = "plain_tool_000"
-	benchRSSCalls  = 200              // tools/call requests before peak RSS is read
-	benchTimeout   = 60 * time.Second // watchdog of one server process
+	benchOursTool      = "datafold_get_org_spend"   // GET, about 100 bytes
+	benchOursLargeTool = "datafold_get_data_source" // GET, about 1.2 kB
+	benchPlainTool     = "plain_tool_000"
+	benchRSSCalls      = 200              // tools/call requests before peak RSS is read
+	benchTimeout       = 60 * time.Second // watchdog of one server process
 )
 
-func benchOursArgs() map[string]any  { return map[string]any{"data_source_id": 1} }
-func benchPlainArgs() map[string]any { return map[string]any{"id": 1} }
+func benchOursArgs() map[string]any      { return map[string]any{} }
+func benchOursLargeArgs() map[string]any { return map[string]any{"data_source_id": 1} }
+func benchPlainArgs() map[string]any     { return map[string]any{"id": 1} }
 
 // benchBins are the two binaries, built once per top-level benchmark, and
 // the number of tools ours offers with every provider (plain serves as many).
@@ -336,6 +342,7 @@ func BenchmarkCall(b *testing.B) {
 	}{
 		{"ours", benchOurs(bins), []string{"--transport", "http", "--addr", "127.0.0.1:0"}},
 		{"plain", benchPlain(bins), []string{"-http", "127.0.0.1:0"}},
+		{"ours-large", benchOursLarge(bins), []string{"--transport", "http", "--addr", "127.0.0.1:0"}},
 		{"plain-same-answer", benchPlainAnswer(bins, benchOursAnswer(b)), []string{"-http", "127.0.0.1:0"}},
 	} {
 		b.Run(v.name+"/stdio", func(b *testing.B) {
@@ -368,15 +375,22 @@ func BenchmarkCall(b *testing.B) {
 	}
 }
 
-// benchPlainAnswer is plain answering every call with ours's answer, to
-// separate the cost of carrying a real answer from the server's own cost.
+// benchOursLarge is ours called with the larger answer.
+func benchOursLarge(bins benchBins) benchServer {
+	s := benchOurs(bins)
+	s.tool, s.toolArgs = benchOursLargeTool, benchOursLargeArgs
+	return s
+}
+
+// benchPlainAnswer is plain answering every call with ours-large's answer,
+// to compare the servers' own cost at the same answer size.
 func benchPlainAnswer(bins benchBins, answer string) benchServer {
 	s := benchPlain(bins)
 	s.args = append(s.args, "-answer", answer)
 	return s
 }
 
-// benchOursAnswer is the text ours answers benchOursTool with.
+// benchOursAnswer is the text ours answers benchOursLargeTool with.
 func benchOursAnswer(b *testing.B) string {
 	b.Helper()
 	a, err := assemble(options{sandbox: true, timeout: 10 * time.Second, getenv: noEnv, logger: discardLogger()})
@@ -391,15 +405,15 @@ func benchOursAnswer(b *testing.B) string {
 	initialize(b, c, mcp.LATEST_PROTOCOL_VERSION)
 	ctx := context.Background()
 	req := mcp.CallToolRequest{}
-	req.Params.Name = benchOursTool
-	req.Params.Arguments = benchOursArgs()
+	req.Params.Name = benchOursLargeTool
+	req.Params.Arguments = benchOursLargeArgs()
 	res, err := c.CallTool(ctx, req)
 	if err != nil || res.IsError || len(res.Content) != 1 {
-		b.Fatalf("tools/call %s: %v, want one content item", benchOursTool, err)
+		b.Fatalf("tools/call %s: %v, want one content item", benchOursLargeTool, err)
 	}
 	text, ok := res.Content[0].(mcp.TextContent)
 	if !ok || !json.Valid([]byte(text.Text)) {
-		b.Fatalf("tools/call %s: want JSON text", benchOursTool)
+		b.Fatalf("tools/call %s: want JSON text", benchOursLargeTool)
 	}
 	return text.Text
 }
@@ -491,9 +505,9 @@ func benchServeHTTP(b *testing.B, bin string, args, env []string) (string, func(
 	return "", nil
 }
 
-// BenchmarkCallParts splits ours's call: the sandbox upstream alone (an
-// HTTP GET through its in-process transport, what every call of ours also
-// pays) and the whole server through mcp-go's in-process client (no
+// BenchmarkCallParts splits ours-large's call: the sandbox upstream alone
+// (an HTTP GET through its in-process transport, what every call of ours
+// also pays) and the whole server through mcp-go's in-process client (no
 // transport, no other process).
 func BenchmarkCallParts(b *testing.B) {
 	if testing.Short() {
@@ -545,7 +559,7 @@ func BenchmarkCallParts(b *testing.B) {
 		if err := c.Start(context.Background()); err != nil {
 			b.Fatal(err)
 		}
-		benchCalls(b, c, benchServer{tool: benchOursTool, toolArgs: benchOursArgs})
+		benchCalls(b, c, benchServer{tool: benchOursLargeTool, toolArgs: benchOursLargeArgs})
 	})
 }
 
