@@ -153,3 +153,25 @@ func TestAccepted(t *testing.T) {
 		}
 	}
 }
+
+func TestWithConfirmArg(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"between keys", `{"properties":{"a":{"type":"string"},"z":{}},"type":"object"}`,
+			`{"properties":{"a":{"type":"string"},"confirm":{"type":"boolean"},"z":{}},"type":"object"}`},
+		{"first", `{"properties":{"id":{}},"required":["id"]}`, `{"properties":{"confirm":{"type":"boolean"},"id":{}},"required":["id"]}`},
+		{"last", `{"properties":{"a":{},"b":{}}}`, `{"properties":{"a":{},"b":{},"confirm":{"type":"boolean"}}}`},
+		{"no properties yet", `{"properties":{},"type":"object"}`, `{"properties":{"confirm":{"type":"boolean"}},"type":"object"}`},
+		{"no properties object", `{"type":"object"}`, `{"properties":{"confirm":{"type":"boolean"}},"type":"object"}`},
+		{"already there", `{"properties":{"confirm":{"type":"string"}}}`, `{"properties":{"confirm":{"type":"boolean"}}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := withConfirmArg(json.RawMessage(tc.in))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != tc.want {
+				t.Errorf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+}
