@@ -55,6 +55,18 @@
 // is an annotation under 2020-12, which is why Datafold data source options
 // may carry (canary) passwords.
 //
+// # Cost
+//
+// A request through Transport costs tens of microseconds. What does not
+// depend on the request is worked out once per process, when first needed,
+// and shared by every Sandbox: what completing answers needs to know of each
+// schema and the fields it synthesizes (synth.go), the routes of the paths
+// already seen (spec.go) and the fingerprints of the requests already
+// accepted by validation (validate.go), the last two in bounded memos.
+// Answers are copied out of the store as JSON values (normalize.go) and
+// encoded without reflection (encode.go), to the bytes encoding/json gives;
+// answers_test.go checks all of this against the plain pipeline.
+//
 // # Spec quirks honoured
 //
 //   - PostHog's ExternalDataSourceSerializers marks client_secret and

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -20,11 +21,42 @@ type spec struct {
 	doc    *openapi3.T
 	router routers.Router
 	ops    map[string]*opInfo // by operationId
+	routes memo[routeKey, foundRoute]
+}
+
+// routeKey is what routing reads of a request: the spec's paths are
+// registered with gorilla/mux on the escaped path only (no servers, hence no
+// host or scheme), and the method selects the operation.
+type routeKey struct{ method, path string }
+
+type foundRoute struct {
+	route  *routers.Route
+	params map[string]string
+}
+
+// routeCacheSize bounds the routes remembered per spec.
+const routeCacheSize = 1024
+
+// findRoute is sp.router.FindRoute(r), remembered: gorilla/mux tries the
+// spec's path regexps one after the other (54 of them for Lightdash), which
+// was nearly half the cost of a Lightdash request once answers were cheap.
+// The route and parameters it returns are shared and must not be modified.
+func (sp *spec) findRoute(r *http.Request) (*routers.Route, map[string]string, error) {
+	key := routeKey{r.Method, r.URL.EscapedPath()}
+	if f, ok := sp.routes.load(key); ok {
+		return f.route, f.params, nil
+	}
+	route, params, err := sp.router.FindRoute(r)
+	if err == nil {
+		sp.routes.store(key, foundRoute{route, params})
+	}
+	return route, params, err
 }
 
 type opInfo struct {
 	ID, Method, Path string
 	Op               *openapi3.Operation
+	validation       *opValidation // see validate.go
 }
 
 // specEntry is one provider's lazily loaded spec.
@@ -92,9 +124,11 @@ func loadSpec(name string) (*spec, error) {
 		return nil, fmt.Errorf("sandbox: route %s spec: %w", name, err)
 	}
 	sp := &spec{name: name, doc: doc, router: router, ops: map[string]*opInfo{}}
+	sp.routes.max = routeCacheSize
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
-			sp.ops[op.OperationID] = &opInfo{ID: op.OperationID, Method: method, Path: path, Op: op}
+			sp.ops[op.OperationID] = &opInfo{ID: op.OperationID, Method: method, Path: path, Op: op,
+				validation: newOpValidation(path, item, op)}
 		}
 	}
 	return sp, nil

@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -55,6 +57,39 @@ func (g *synth) valid(s *openapi3.Schema, v any) bool {
 	return s.VisitJSON(v, g.opts()...) == nil
 }
 
+// A schema's own default or example, which gen offers when it is valid.
+const (
+	ownDefault = iota
+	ownExample
+)
+
+type validKey struct {
+	s     *openapi3.Schema
+	which int
+	is31  bool
+}
+
+// validOwnCache remembers whether a schema's default or example is valid
+// against it: the answer never changes, and under JSON Schema 2020-12 each
+// check compiles a validator.
+var validOwnCache sync.Map // validKey -> bool
+
+// validOwn reports whether s's default (ownDefault) or first example
+// (ownExample) is valid against s.
+func (g *synth) validOwn(s *openapi3.Schema, which int) bool {
+	key := validKey{s, which, g.is31}
+	if ok, found := validOwnCache.Load(key); found {
+		return ok.(bool)
+	}
+	v := s.Default
+	if which == ownExample {
+		v = firstExample(s)
+	}
+	ok := g.valid(s, v)
+	validOwnCache.Store(key, ok)
+	return ok
+}
+
 // gen returns a value for schema ref; hint is the property name, if any.
 func (g *synth) gen(ref *openapi3.SchemaRef, hint string, depth int) any {
 	if ref == nil || ref.Value == nil {
@@ -64,10 +99,10 @@ func (g *synth) gen(ref *openapi3.SchemaRef, hint string, depth int) any {
 	if s.Const != nil {
 		return s.Const
 	}
-	if s.Default != nil && g.valid(s, s.Default) {
+	if s.Default != nil && g.validOwn(s, ownDefault) {
 		return s.Default
 	}
-	if ex := firstExample(s); ex != nil && g.valid(s, ex) {
+	if ex := firstExample(s); ex != nil && g.validOwn(s, ownExample) {
 		return ex
 	}
 	if len(s.Enum) > 0 {
@@ -316,104 +351,265 @@ func hintString(hint string) string {
 	return "example"
 }
 
-// fillSchema completes v (a JSON value from jsonClone) against the schema:
+// fillSchema completes v (a JSON value from jsonValue) against the schema:
 // objects get the required properties they lack (synthesized), recursively,
-// following the alternative of anyOf/oneOf that best matches the value.
+// following the alternative of anyOf/oneOf that best matches the value. It
+// completes v in place and returns it.
+//
+// Everything fill needs to know about a schema is computed once per schema
+// (schemaFacts), and synthesized values are cached per schema (genCache):
+// before that, every answer re-collected the properties of every alternative
+// of every anyOf it met and re-synthesized (and re-validated, which under
+// JSON Schema 2020-12 compiles a validator) the same missing fields.
 func fillSchema(ref *openapi3.SchemaRef, v any, is31 bool) any {
 	f := &filler{g: newResponseSynth(is31, "fill")}
-	return f.fill(ref, v, 0)
+	f.fill(ref, v, 0)
+	return v
 }
 
 type filler struct{ g *synth }
 
-func (f *filler) fill(ref *openapi3.SchemaRef, v any, depth int) any {
-	if ref == nil || ref.Value == nil || v == nil || depth > 64 {
-		return v
+// fill completes v in place. Maps and slices are completed where they are,
+// so v itself never changes and nothing is returned.
+func (f *filler) fill(ref *openapi3.SchemaRef, v any, depth int) {
+	if ref == nil || ref.Value == nil || depth > 64 {
+		return
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+	default:
+		return // only objects and arrays can be completed
 	}
 	s := ref.Value
 	for _, part := range s.AllOf {
-		v = f.fill(part, v, depth+1)
+		f.fill(part, v, depth+1)
 	}
-	if alts := s.OneOf; len(alts) > 0 || len(s.AnyOf) > 0 {
-		if len(alts) == 0 {
-			alts = s.AnyOf
-		}
-		if alt := chooseAlt(alts, v); alt != nil {
-			v = f.fill(alt, v, depth+1)
+	sf := facts(s)
+	if len(sf.alts) > 0 {
+		if alt := sf.chooseAlt(v); alt != nil {
+			f.fill(alt, v, depth+1)
 		}
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		for _, name := range s.Required {
-			if _, ok := x[name]; !ok && !f.g.skip(s.Properties[name]) {
-				x[name] = f.g.gen(s.Properties[name], name, depth+1)
+		for _, name := range sf.required {
+			if _, ok := x[name]; !ok {
+				x[name] = f.gen(s.Properties[name], name, depth+1)
 			}
+		}
+		ap := s.AdditionalProperties.Schema
+		if len(s.Properties) == 0 && ap == nil {
+			return
 		}
 		for k, val := range x {
 			if p := s.Properties[k]; p != nil {
-				x[k] = f.fill(p, val, depth+1)
-			} else if ap := s.AdditionalProperties.Schema; ap != nil {
-				x[k] = f.fill(ap, val, depth+1)
+				f.fill(p, val, depth+1)
+			} else if ap != nil {
+				f.fill(ap, val, depth+1)
 			}
 		}
 	case []any:
 		for i, val := range x {
 			if i < len(s.PrefixItems) {
-				x[i] = f.fill(s.PrefixItems[i], val, depth+1)
+				f.fill(s.PrefixItems[i], val, depth+1)
 			} else if s.Items != nil {
-				x[i] = f.fill(s.Items, val, depth+1)
+				f.fill(s.Items, val, depth+1)
 			}
 		}
 	}
-	return v
 }
 
-// chooseAlt picks the alternative that best describes v: its JSON kind must
-// fit, const/single-enum properties (discriminators) must agree, and among
-// the rest the one declaring most of v's keys wins.
-func chooseAlt(alts openapi3.SchemaRefs, v any) *openapi3.SchemaRef {
-	kind := jsonKind(v)
-	var best *openapi3.SchemaRef
-	bestScore := math.MinInt
+// genKey identifies a synthesized value: what gen returns depends on the
+// schema, the property name (hint) and the depth (synthMaxDepth), and on
+// the synth's uuid counter, which is why values that draw uuids are never
+// cached.
+type genKey struct {
+	ref   *openapi3.SchemaRef
+	hint  string
+	depth int
+	is31  bool
+}
+
+// genCache maps a genKey to the value gen made for it (shared by every
+// Sandbox, as the specs are), or to genFresh when that value draws uuids.
+var genCache sync.Map
+
+// genFresh marks keys whose values must be synthesized each time.
+var genFresh = new(int)
+
+// gen is f.g.gen(ref, hint, depth), cached: the cached value is copied out,
+// as fill goes on completing what it inserts.
+func (f *filler) gen(ref *openapi3.SchemaRef, hint string, depth int) any {
+	key := genKey{ref, hint, depth, f.g.is31}
+	if v, ok := genCache.Load(key); ok {
+		if v != genFresh {
+			return deepCopy(v)
+		}
+		return deepCopy(f.g.gen(ref, hint, depth))
+	}
+	n := f.g.n
+	v := f.g.gen(ref, hint, depth)
+	if f.g.n != n {
+		genCache.Store(key, genFresh)
+		return deepCopy(v)
+	}
+	// v may hold the spec's own defaults and examples: cache and hand out
+	// copies, so completing them never writes to the spec.
+	genCache.Store(key, deepCopy(v))
+	return deepCopy(v)
+}
+
+// schemaFacts is what fill reads of a schema, worked out once per schema
+// (specs are read-only once loaded) on the first answer that needs it.
+type schemaFacts struct {
+	required []string // required properties an answer includes (not writeOnly)
+	// alts are the alternatives of the schema's oneOf (else anyOf), without
+	// nil ones; byProp has, for each property name, the set of alternatives
+	// that declare it (a bitset over alts), so chooseAlt scores every
+	// alternative in one pass over the value's keys.
+	alts   []altFacts
+	byProp map[string][]uint64
+}
+
+// altFacts is what chooseAlt reads of an alternative.
+type altFacts struct {
+	ref   *openapi3.SchemaRef
+	kinds []string   // schemaKinds
+	discs []discProp // properties with a single allowed value
+}
+
+type discProp struct {
+	name string
+	want string // fmt.Sprint of the allowed value
+}
+
+var factsCache sync.Map // *openapi3.Schema -> *schemaFacts
+
+func facts(s *openapi3.Schema) *schemaFacts {
+	if v, ok := factsCache.Load(s); ok {
+		return v.(*schemaFacts)
+	}
+	g := synth{response: true}
+	sf := &schemaFacts{}
+	for _, name := range s.Required {
+		if !g.skip(s.Properties[name]) {
+			sf.required = append(sf.required, name)
+		}
+	}
+	alts := s.OneOf
+	if len(alts) == 0 {
+		alts = s.AnyOf
+	}
 	for _, alt := range alts {
 		if alt == nil || alt.Value == nil {
 			continue
 		}
-		kinds := schemaKinds(alt.Value)
-		if len(kinds) > 0 && !slices.Contains(kinds, kind) && !(kind == "integer" && slices.Contains(kinds, "number")) {
+		i := len(sf.alts)
+		props := collectProps(alt.Value, 0)
+		a := altFacts{ref: alt, kinds: schemaKinds(alt.Value)}
+		for _, name := range sortedKeys(props) {
+			if want, ok := discriminatorValue(props[name]); ok {
+				a.discs = append(a.discs, discProp{name: name, want: fmt.Sprint(want)})
+			}
+			if sf.byProp == nil {
+				sf.byProp = map[string][]uint64{}
+			}
+			set := sf.byProp[name]
+			for len(set) <= i/64 {
+				set = append(set, 0)
+			}
+			set[i/64] |= 1 << (i % 64)
+			sf.byProp[name] = set
+		}
+		sf.alts = append(sf.alts, a)
+	}
+	v, _ := factsCache.LoadOrStore(s, sf)
+	return v.(*schemaFacts)
+}
+
+// chooseAlt picks the alternative that best describes v: its JSON kind must
+// fit, const/single-enum properties (discriminators) must agree, and among
+// the rest the one declaring most of v's keys wins (each key declared counts
+// +1, each key not declared -2, each agreeing discriminator +100; the first
+// of equal alternatives wins). It returns nil when none fits.
+func (sf *schemaFacts) chooseAlt(v any) *openapi3.SchemaRef {
+	kind := jsonKind(v)
+	m, isMap := v.(map[string]any)
+	var buf [64]int
+	var declared []int // per alternative: how many of v's keys it declares
+	if isMap {
+		if len(sf.alts) <= len(buf) {
+			declared = buf[:len(sf.alts)]
+		} else {
+			declared = make([]int, len(sf.alts))
+		}
+		for k := range m {
+			for w, word := range sf.byProp[k] {
+				for word != 0 {
+					declared[w*64+bits.TrailingZeros64(word)]++
+					word &= word - 1
+				}
+			}
+		}
+	}
+	// The alternatives of a union mostly share their discriminator ("type"):
+	// look each one up in v once.
+	type discValue struct {
+		name, got string
+		present   bool
+	}
+	var dbuf [4]discValue
+	dvals := dbuf[:0]
+	var best *openapi3.SchemaRef
+	bestScore := math.MinInt
+	for i := range sf.alts {
+		a := &sf.alts[i]
+		if len(a.kinds) > 0 && !slices.Contains(a.kinds, kind) && !(kind == "integer" && slices.Contains(a.kinds, "number")) {
 			continue
 		}
 		score := 0
-		if m, ok := v.(map[string]any); ok {
-			props := collectProps(alt.Value, 0)
+		if isMap {
 			mismatch := false
-			for name, p := range props {
-				want, isDisc := discriminatorValue(p)
-				got, present := m[name]
-				if isDisc && present {
-					if fmt.Sprint(got) != fmt.Sprint(want) {
-						mismatch = true
-						break
-					}
-					score += 100
+			for _, d := range a.discs {
+				j := 0
+				for j < len(dvals) && dvals[j].name != d.name {
+					j++
 				}
+				if j == len(dvals) {
+					got, present := m[d.name]
+					dv := discValue{name: d.name, present: present}
+					if present {
+						dv.got = sprint(got)
+					}
+					dvals = append(dvals, dv)
+				}
+				if !dvals[j].present {
+					continue
+				}
+				if dvals[j].got != d.want {
+					mismatch = true
+					break
+				}
+				score += 100
 			}
 			if mismatch {
 				continue
 			}
-			for k := range m {
-				if _, ok := props[k]; ok {
-					score++
-				} else {
-					score -= 2
-				}
-			}
+			score += declared[i] - 2*(len(m)-declared[i])
 		}
 		if score > bestScore {
-			best, bestScore = alt, score
+			best, bestScore = a.ref, score
 		}
 	}
 	return best
+}
+
+// sprint is fmt.Sprint, without its cost for strings.
+func sprint(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
 }
 
 func jsonKind(v any) string {
