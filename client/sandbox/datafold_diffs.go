@@ -3,7 +3,6 @@ package sandbox
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -53,13 +52,13 @@ func (o *diffOutcome) identical() bool {
 	return true
 }
 
-var fromRE = regexp.MustCompile(`(?is)\bfrom\s+([^\s;()]+)`)
+var fromRE = lazyRegexp(`(?is)\bfrom\s+([^\s;()]+)`)
 
 // dataset resolves one side of a diff to a table.
 func (d *dfDiff) dataset(ds int, path []string, query string) (*warehouse, *table, string) {
 	w := warehouseFor(ds)
 	if query != "" {
-		if m := fromRE.FindStringSubmatch(query); m != nil {
+		if m := fromRE().FindStringSubmatch(query); m != nil {
 			path = parsePath(m[1])
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -222,8 +221,8 @@ func (p *provider) validationError(op *opInfo, err error) *apiError {
 	return &apiError{status: status, msg: strings.Join(msgs, "; "), fields: fields}
 }
 
-var missingPropRE = regexp.MustCompile(`(?:property "([^"]+)" is missing|missing propert(?:y|ies) ((?:'[^']*'(?:, )?)+))`)
-var quotedRE = regexp.MustCompile(`'([^']*)'`)
+var missingPropRE = lazyRegexp(`(?:property "([^"]+)" is missing|missing propert(?:y|ies) ((?:'[^']*'(?:, )?)+))`)
+var quotedRE = lazyRegexp(`'([^']*)'`)
 
 func toFieldErrors(err error) []fieldError {
 	var re *openapi3filter.RequestError
@@ -276,12 +275,12 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 		loc = append(loc, k)
 	}
 	reason := leaf.Reason
-	if m := missingPropRE.FindStringSubmatch(reason); m != nil || leaf.SchemaField == "required" {
+	if m := missingPropRE().FindStringSubmatch(reason); m != nil || leaf.SchemaField == "required" {
 		var names []string
 		if m != nil && m[1] != "" {
 			names = []string{m[1]}
 		} else if m != nil {
-			for _, q := range quotedRE.FindAllStringSubmatch(m[2], -1) {
+			for _, q := range quotedRE().FindAllStringSubmatch(m[2], -1) {
 				names = append(names, q[1])
 			}
 		}
@@ -305,7 +304,7 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 		want := ""
 		if leaf.Schema != nil && leaf.Schema.Type != nil && len(leaf.Schema.Type.Slice()) > 0 {
 			want = leaf.Schema.Type.Slice()[0]
-		} else if w := wantRE.FindStringSubmatch(reason); w != nil {
+		} else if w := wantRE().FindStringSubmatch(reason); w != nil {
 			want = w[1]
 		}
 		typ = "type_error"
@@ -315,7 +314,7 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 	case "enum", "const":
 		typ, code = "enum", "invalid_choice"
 	case "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum":
-		b := boundRE.FindStringSubmatch(reason)
+		b := boundRE().FindStringSubmatch(reason)
 		kind := map[string][3]string{
 			"maximum":          {"less_than_equal", "max_value", "less than or equal to"},
 			"exclusiveMaximum": {"less_than", "max_value", "less than"},
@@ -339,8 +338,8 @@ func schemaFieldErrors(base []any, se *openapi3.SchemaError) []fieldError {
 }
 
 var (
-	wantRE  = regexp.MustCompile(`want (\w+)`)
-	boundRE = regexp.MustCompile(`(?:want|than|to) (-?[0-9][0-9.e+]*)`)
+	wantRE  = lazyRegexp(`want (\w+)`)
+	boundRE = lazyRegexp(`(?:want|than|to) (-?[0-9][0-9.e+]*)`)
 )
 
 // typeErrors: JSON type -> pydantic error type and noun.
@@ -385,12 +384,12 @@ func deepestSchemaError(se *openapi3.SchemaError) *openapi3.SchemaError {
 	return best
 }
 
-var reasonPrefixRE = regexp.MustCompile(`^(?:error at "[^"]*": )?(?:at '[^']*': )?`)
+var reasonPrefixRE = lazyRegexp(`^(?:error at "[^"]*": )?(?:at '[^']*': )?`)
 
 func cleanReason(r string) string {
 	r = firstLine(r)
 	r = strings.TrimPrefix(r, "validation failed due to: ")
-	r = reasonPrefixRE.ReplaceAllString(r, "")
+	r = reasonPrefixRE().ReplaceAllString(r, "")
 	if r == "" {
 		r = "Invalid value"
 	}

@@ -44,11 +44,11 @@ type sqlError struct{ msg string }
 func (e *sqlError) Error() string { return e.msg }
 
 var (
-	selectRE  = regexp.MustCompile(`(?is)^\s*select\s+(.+?)(?:\s+from\s+([^\s;]+)(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?)?(?:\s+where\s+(.+?))?(?:\s+group\s+by\s+(.+?))?(?:\s+order\s+by\s+(.+?))?(?:\s+limit\s+(\d+))?\s*;?\s*$`)
-	aggRE     = regexp.MustCompile(`(?i)^(count|sum|avg|min|max)\s*\(\s*(distinct\s+)?([^)]*?)\s*\)$`)
-	truncRE   = regexp.MustCompile(`(?i)^date_trunc\s*\(\s*'?(\w+)'?\s*,\s*([^)]+?)\s*\)$`)
-	aliasRE   = regexp.MustCompile(`(?is)^(.+?)\s+(?:as\s+)?("?[a-z_][a-z0-9_ ]*"?)$`)
-	condRE    = regexp.MustCompile(`(?is)^\s*([a-z_."][a-z0-9_."]*)\s*(=|!=|<>|>=|<=|>|<|\s+in\s+|\s+is\s+not\s+null|\s+is\s+null|\s+like\s+)\s*(.*?)\s*$`)
+	selectRE  = lazyRegexp(`(?is)^\s*select\s+(.+?)(?:\s+from\s+([^\s;]+)(?:\s+(?:as\s+)?([a-z_][a-z0-9_]*))?)?(?:\s+where\s+(.+?))?(?:\s+group\s+by\s+(.+?))?(?:\s+order\s+by\s+(.+?))?(?:\s+limit\s+(\d+))?\s*;?\s*$`)
+	aggRE     = lazyRegexp(`(?i)^(count|sum|avg|min|max)\s*\(\s*(distinct\s+)?([^)]*?)\s*\)$`)
+	truncRE   = lazyRegexp(`(?i)^date_trunc\s*\(\s*'?(\w+)'?\s*,\s*([^)]+?)\s*\)$`)
+	aliasRE   = lazyRegexp(`(?is)^(.+?)\s+(?:as\s+)?("?[a-z_][a-z0-9_ ]*"?)$`)
+	condRE    = lazyRegexp(`(?is)^\s*([a-z_."][a-z0-9_."]*)\s*(=|!=|<>|>=|<=|>|<|\s+in\s+|\s+is\s+not\s+null|\s+is\s+null|\s+like\s+)\s*(.*?)\s*$`)
 	reservedA = map[string]bool{"where": true, "group": true, "order": true, "limit": true}
 )
 
@@ -86,7 +86,7 @@ func runSQL(w *warehouse, sql string) (*queryResult, error) {
 		name := strings.TrimSpace(q[strings.Index(lower, "table ")+6:])
 		return runSQL(w, fmt.Sprintf("select column_name, data_type, is_nullable, comment from information_schema.columns where table_name = '%s'", tableNameOnly(name)))
 	}
-	m := selectRE.FindStringSubmatch(q)
+	m := selectRE().FindStringSubmatch(q)
 	if m == nil || strings.Contains(lower, " join ") || strings.HasPrefix(lower, "with ") || strings.Contains(lower, " union ") {
 		return genericAnswer(q), nil
 	}
@@ -254,7 +254,7 @@ func parseSelect(list string) ([]selItem, error) {
 	for _, raw := range splitTop(list) {
 		it := selItem{expr: raw}
 		expr := raw
-		if am := aliasRE.FindStringSubmatch(raw); am != nil && !strings.HasSuffix(strings.ToLower(am[1]), "distinct") && !strings.Contains(am[2], " ") {
+		if am := aliasRE().FindStringSubmatch(raw); am != nil && !strings.HasSuffix(strings.ToLower(am[1]), "distinct") && !strings.Contains(am[2], " ") {
 			if !strings.EqualFold(am[2], "desc") && !strings.EqualFold(am[2], "asc") {
 				expr, it.alias = strings.TrimSpace(am[1]), strings.Trim(am[2], `"`)
 			}
@@ -262,14 +262,14 @@ func parseSelect(list string) ([]selItem, error) {
 		switch {
 		case expr == "*" || strings.HasSuffix(expr, ".*"):
 			it.star = true
-		case aggRE.MatchString(expr):
-			a := aggRE.FindStringSubmatch(expr)
+		case aggRE().MatchString(expr):
+			a := aggRE().FindStringSubmatch(expr)
 			it.agg, it.distinct, it.col = strings.ToLower(a[1]), a[2] != "", a[3]
 			if it.col == "*" && it.agg != "count" {
 				return nil, &sqlError{"SQL compilation error: " + a[1] + "(*) is not supported"}
 			}
-		case truncRE.MatchString(expr):
-			a := truncRE.FindStringSubmatch(expr)
+		case truncRE().MatchString(expr):
+			a := truncRE().FindStringSubmatch(expr)
 			it.trunc, it.col = strings.ToLower(a[1]), a[2]
 		default:
 			if lit, ok := parseLiteral(expr); ok {
@@ -358,7 +358,7 @@ func parseWhere(t *table, where string) ([]cond, error) {
 	}
 	var out []cond
 	for _, part := range regexp.MustCompile(`(?i)\s+and\s+`).Split(where, -1) {
-		m := condRE.FindStringSubmatch(part)
+		m := condRE().FindStringSubmatch(part)
 		if m == nil {
 			return nil, &sqlError{"SQL compilation error: unsupported condition '" + strings.TrimSpace(part) + "' (the sandbox evaluates comparisons, IN, LIKE and IS [NOT] NULL joined by AND)"}
 		}

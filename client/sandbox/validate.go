@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"net/http"
-	"regexp"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -44,7 +43,7 @@ type opValidation struct {
 func newOpValidation(path string, item *openapi3.PathItem, op *openapi3.Operation) *opValidation {
 	v := &opValidation{body: op.RequestBody != nil}
 	v.accepted.max = validationMemoSize
-	for _, m := range pathVarRE.FindAllStringSubmatch(path, -1) {
+	for _, m := range pathVarRE().FindAllStringSubmatch(path, -1) {
 		v.pathNames = append(v.pathNames, m[1])
 	}
 	for _, params := range []openapi3.Parameters{item.Parameters, op.Parameters} {
@@ -79,7 +78,7 @@ func (v *opValidation) validate(ctx context.Context, in *openapi3filter.RequestV
 }
 
 // pathVarRE finds the variables of a path template.
-var pathVarRE = regexp.MustCompile(`\{([^}]+)\}`)
+var pathVarRE = lazyRegexp(`\{([^}]+)\}`)
 
 var fingerprintBufs = sync.Pool{New: func() any { return new([]byte) }}
 
