@@ -30,6 +30,12 @@ func (p Policy) IsZero() bool {
 	return len(p.Toolsets) == 0 && len(p.Tools) == 0 && len(p.Exclude) == 0 && !p.ReadOnly
 }
 
+// NamesTools reports whether the policy names tools or toolsets, which
+// Check then looks up.
+func (p Policy) NamesTools() bool {
+	return len(p.Toolsets)+len(p.Tools)+len(p.Exclude) > 0
+}
+
 // Allows reports whether the policy offers t.
 func (p Policy) Allows(t *Tool) bool {
 	if contains(p.Exclude, t.Name) {
@@ -61,6 +67,9 @@ func (p Policy) Filter(list []*Tool) []*Tool {
 // Check reports names that match no tool or toolset, so a typo in a flag
 // fails loudly instead of silently offering nothing.
 func (p Policy) Check(all []*Tool) error {
+	if !p.NamesTools() {
+		return nil
+	}
 	tools := map[string]bool{}
 	sets := map[string]bool{}
 	for _, t := range all {

@@ -145,7 +145,7 @@ func assemble(o options) (*assembled, error) {
 	// Names in the selection flags must name a tool this server could offer
 	// with every provider configured. Building that inventory repeats the
 	// hand-written tools, so it is done only when a flag names something.
-	if p := o.selection.policy; len(p.Toolsets)+len(p.Tools)+len(p.Exclude) > 0 {
+	if p := o.selection.policy; p.NamesTools() {
 		known, err := withExtras(all)
 		if err != nil {
 			return nil, err
