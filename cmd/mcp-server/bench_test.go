@@ -331,47 +331,121 @@ func reportLatency(b *testing.B, ds []time.Duration, unit time.Duration, name st
 
 // ---------------------------------------------------------------- call
 
-// BenchmarkCall is one tools/call round trip per iteration through the whole
-// server, over stdio and streamable HTTP, with mcp-go's client.
+// BenchmarkCall times tools/call round trips through the whole server,
+// over stdio and streamable HTTP, with mcp-go's clients. Each sub-benchmark
+// runs ours and its comparator side by side and alternates their calls
+// (one of each per iteration), so that both see the same machine load: the
+// ratio of their p50s is the figure the target is about, and on a shared
+// machine it is far steadier than two runs made one after the other.
+//
+//	small  ours (a 100-byte object) against plain (its trivial item)
+//	large  ours-large (a 1.2 kB data source) against plain-same-answer
 func BenchmarkCall(b *testing.B) {
 	bins := benchBuild(b)
-	for _, v := range []struct {
-		name string
-		s    benchServer
-		http []string // the arguments that serve HTTP on a free loopback port
+	ourHTTP := []string{"--transport", "http", "--addr", "127.0.0.1:0"}
+	plainHTTP := []string{"-http", "127.0.0.1:0"}
+	for _, pair := range []struct {
+		name        string
+		ours, plain benchServer
 	}{
-		{"ours", benchOurs(bins), []string{"--transport", "http", "--addr", "127.0.0.1:0"}},
-		{"plain", benchPlain(bins), []string{"-http", "127.0.0.1:0"}},
-		{"ours-large", benchOursLarge(bins), []string{"--transport", "http", "--addr", "127.0.0.1:0"}},
-		{"plain-same-answer", benchPlainAnswer(bins, benchOursAnswer(b)), []string{"-http", "127.0.0.1:0"}},
+		{"small", benchOurs(bins), benchPlain(bins)},
+		{"large", benchOursLarge(bins), benchPlainAnswer(bins, benchOursAnswer(b))},
 	} {
-		b.Run(v.name+"/stdio", func(b *testing.B) {
-			env := v.s.env
-			c, err := mcpclient.NewStdioMCPClientWithOptions(v.s.bin, nil, v.s.args,
-				transport.WithCommandFunc(func(ctx context.Context, command string, _, args []string) (*exec.Cmd, error) {
-					cmd := exec.CommandContext(ctx, command, args...)
-					cmd.Env = env // exactly this environment
-					return cmd, nil
-				}))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
-			benchCalls(b, c, v.s)
+		b.Run(pair.name+"/stdio", func(b *testing.B) {
+			benchCallPair(b, benchStdioClient(b, pair.ours), pair.ours, benchStdioClient(b, pair.plain), pair.plain)
 		})
-		b.Run(v.name+"/http", func(b *testing.B) {
-			url, stop := benchServeHTTP(b, v.s.bin, append(slices.Clone(v.s.args), v.http...), v.s.env)
-			defer stop()
-			c, err := mcpclient.NewStreamableHttpClient(url)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.Start(context.Background()); err != nil {
-				b.Fatal(err)
-			}
-			benchCalls(b, c, v.s)
+		b.Run(pair.name+"/http", func(b *testing.B) {
+			benchCallPair(b, benchHTTPClient(b, pair.ours, ourHTTP), pair.ours, benchHTTPClient(b, pair.plain, plainHTTP), pair.plain)
 		})
+	}
+}
+
+// benchStdioClient starts s as a child process behind mcp-go's stdio
+// client; the test's cleanup closes it.
+func benchStdioClient(b *testing.B, s benchServer) *mcpclient.Client {
+	b.Helper()
+	env := s.env
+	c, err := mcpclient.NewStdioMCPClientWithOptions(s.bin, nil, s.args,
+		transport.WithCommandFunc(func(ctx context.Context, command string, _, args []string) (*exec.Cmd, error) {
+			cmd := exec.CommandContext(ctx, command, args...)
+			cmd.Env = env // exactly this environment
+			return cmd, nil
+		}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
+// benchHTTPClient starts s serving HTTP (httpArgs) and connects mcp-go's
+// streamable HTTP client to it; the test's cleanup stops both.
+func benchHTTPClient(b *testing.B, s benchServer, httpArgs []string) *mcpclient.Client {
+	b.Helper()
+	url, stop := benchServeHTTP(b, s.bin, append(slices.Clone(s.args), httpArgs...), s.env)
+	b.Cleanup(stop)
+	c, err := mcpclient.NewStreamableHttpClient(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	if err := c.Start(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// benchCallPair warms both servers up, then calls them in turn, b.N times
+// each, and reports each one's p50 and p95 and the ratio of the p50s.
+func benchCallPair(b *testing.B, ours *mcpclient.Client, oursS benchServer, plain *mcpclient.Client, plainS benchServer) {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	call := benchPrepare(b, ctx, ours, oursS)
+	callPlain := benchPrepare(b, ctx, plain, plainS)
+	dOurs, dPlain := make([]time.Duration, b.N), make([]time.Duration, b.N)
+	b.ReportAllocs() // this process only: the two clients
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dOurs[i] = call()
+		dPlain[i] = callPlain()
+	}
+	b.StopTimer()
+	reportLatency(b, dOurs, time.Microsecond, "us-ours")
+	reportLatency(b, dPlain, time.Microsecond, "us-plain")
+	b.ReportMetric(float64(percentile(dOurs, 0.5))/float64(percentile(dPlain, 0.5)), "p50-ratio")
+}
+
+// benchPrepare initializes c, checks that s's call succeeds with
+// structured content, warms up, and returns a timed call of s.
+func benchPrepare(b *testing.B, ctx context.Context, c *mcpclient.Client, s benchServer) func() time.Duration {
+	b.Helper()
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
+	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-bench", Version: "1"}
+	if _, err := c.Initialize(ctx, init); err != nil {
+		b.Fatalf("initialize: %v", err)
+	}
+	req := mcp.CallToolRequest{}
+	req.Params.Name = s.tool
+	req.Params.Arguments = s.toolArgs()
+	for i := 0; i < 50; i++ { // warm-up (connections, lazy initialisation, caches)
+		res, err := c.CallTool(ctx, req)
+		if err != nil {
+			b.Fatalf("tools/call %s: %v", s.tool, err)
+		}
+		if res.IsError || res.StructuredContent == nil {
+			b.Fatalf("tools/call %s: isError=%v structured=%v, want a structured success", s.tool, res.IsError, res.StructuredContent != nil)
+		}
+	}
+	return func() time.Duration {
+		t := time.Now()
+		res, err := c.CallTool(ctx, req)
+		d := time.Since(t)
+		if err != nil || res.IsError {
+			b.Fatalf("tools/call %s: %v (isError=%v)", s.tool, err, res != nil && res.IsError)
+		}
+		return d
 	}
 }
 
@@ -424,34 +498,12 @@ func benchCalls(b *testing.B, c *mcpclient.Client, s benchServer) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "datastack-bench", Version: "1"}
-	if _, err := c.Initialize(ctx, init); err != nil {
-		b.Fatalf("initialize: %v", err)
-	}
-	req := mcp.CallToolRequest{}
-	req.Params.Name = s.tool
-	req.Params.Arguments = s.toolArgs()
-	for i := 0; i < 50; i++ { // warm-up (connections, lazy initialisation, caches)
-		res, err := c.CallTool(ctx, req)
-		if err != nil {
-			b.Fatalf("tools/call %s: %v", s.tool, err)
-		}
-		if res.IsError || res.StructuredContent == nil {
-			b.Fatalf("tools/call %s: isError=%v structured=%v, want a structured success", s.tool, res.IsError, res.StructuredContent != nil)
-		}
-	}
+	call := benchPrepare(b, ctx, c, s)
 	ds := make([]time.Duration, b.N)
-	b.ReportAllocs() // this process only: the client, plus the server when it runs in-process
+	b.ReportAllocs() // this process: the client and the in-process server
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		t := time.Now()
-		res, err := c.CallTool(ctx, req)
-		ds[i] = time.Since(t)
-		if err != nil || res.IsError {
-			b.Fatalf("tools/call %s: %v (isError=%v)", s.tool, err, res != nil && res.IsError)
-		}
+		ds[i] = call()
 	}
 	b.StopTimer()
 	reportLatency(b, ds, time.Microsecond, "us")
@@ -566,39 +618,47 @@ func BenchmarkCallParts(b *testing.B) {
 // ---------------------------------------------------------------- start-up
 
 // BenchmarkStartup is process start to the first initialize answer over
-// stdio, one fresh process per iteration (teardown is not timed).
+// stdio, one fresh process per start (teardown is not timed). Each
+// iteration starts ours, ours-configured and plain once, in turn, so that
+// all three see the same machine load; it reports each one's p50 and p95
+// and the ratio of each p50 to plain's.
 func BenchmarkStartup(b *testing.B) {
 	bins := benchBuild(b)
-	for _, v := range []struct {
+	variants := []struct {
 		name string
-		s    func(*testing.B) benchServer
+		s    benchServer
+		ds   []time.Duration
 	}{
-		{"ours", func(*testing.B) benchServer { return benchOurs(bins) }},
-		{"ours-configured", func(b *testing.B) benchServer { return benchOursConfigured(b, bins) }},
-		{"plain", func(*testing.B) benchServer { return benchPlain(bins) }},
-	} {
-		b.Run(v.name, func(b *testing.B) {
-			s := v.s(b)
-			ds := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				t := time.Now()
-				p, err := benchStart(s)
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, err = p.request("initialize", benchInitParams)
-				ds = append(ds, time.Since(t))
-				b.StopTimer()
-				p.close()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.StartTimer()
+		{name: "ours", s: benchOurs(bins)},
+		{name: "ours-configured", s: benchOursConfigured(b, bins)},
+		{name: "plain", s: benchPlain(bins)},
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range variants {
+			v := &variants[j]
+			t := time.Now()
+			p, err := benchStart(v.s)
+			if err != nil {
+				b.Fatal(err)
 			}
+			_, err = p.request("initialize", benchInitParams)
+			v.ds = append(v.ds, time.Since(t))
 			b.StopTimer()
-			reportLatency(b, ds, time.Millisecond, "ms")
-		})
+			p.close()
+			if err != nil {
+				b.Fatalf("%s: %v", v.name, err)
+			}
+			b.StartTimer()
+		}
+	}
+	b.StopTimer()
+	plain := percentile(variants[len(variants)-1].ds, 0.5)
+	for _, v := range variants {
+		reportLatency(b, v.ds, time.Millisecond, "ms-"+v.name)
+		if v.name != "plain" {
+			b.ReportMetric(float64(percentile(v.ds, 0.5))/float64(plain), "p50-ratio-"+v.name)
+		}
 	}
 }
 
