@@ -54,58 +54,45 @@ func jsonValueDepth(v any, depth int) any {
 	case uint32:
 		return float64(x)
 	case map[string]any:
-		if x == nil {
-			return nil
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			if !utf8.ValidString(k) {
-				return jsonClone(x)
-			}
-			out[k] = jsonValueDepth(e, depth+1)
-		}
-		return out
-	case []any:
-		if x == nil {
-			return nil
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValueDepth(e, depth+1)
-		}
-		return out
-	case []string:
-		if x == nil {
-			return nil
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValueDepth(e, depth+1)
-		}
-		return out
-	case []map[string]any:
-		if x == nil {
-			return nil
-		}
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValueDepth(e, depth+1)
-		}
-		return out
+		return mapValue(x, depth)
 	case map[string]string:
-		if x == nil {
-			return nil
-		}
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			if !utf8.ValidString(k) {
-				return jsonClone(x)
-			}
-			out[k] = jsonValueDepth(e, depth+1)
-		}
-		return out
+		return mapValue(x, depth)
+	case []any:
+		return sliceValue(x, depth)
+	case []string:
+		return sliceValue(x, depth)
+	case []map[string]any:
+		return sliceValue(x, depth)
 	}
 	return jsonClone(v)
+}
+
+// mapValue is jsonValueDepth of a map: keys that are not valid UTF-8 go
+// through jsonClone, which replaces bad bytes as encoding/json does.
+func mapValue[E any](x map[string]E, depth int) any {
+	if x == nil {
+		return nil
+	}
+	out := make(map[string]any, len(x))
+	for k, e := range x {
+		if !utf8.ValidString(k) {
+			return jsonClone(x)
+		}
+		out[k] = jsonValueDepth(e, depth+1)
+	}
+	return out
+}
+
+// sliceValue is jsonValueDepth of a slice.
+func sliceValue[E any](x []E, depth int) any {
+	if x == nil {
+		return nil
+	}
+	out := make([]any, len(x))
+	for i, e := range x {
+		out[i] = jsonValueDepth(e, depth+1)
+	}
+	return out
 }
 
 // deepCopy copies the maps and slices of a JSON-model value (leaves are
