@@ -53,18 +53,15 @@ func withDiffTools(available []*tools.Tool) ([]*tools.Tool, error) {
 }
 
 // configureDiffs sets how long the diff tools wait, and where the Datafold
-// app of each connection is, for links to diffs.
-func configureDiffs(d *tools.Deps, o options) {
+// app of each connection is, for links to diffs: the sandbox's, or those
+// of the configured connections (ups).
+func configureDiffs(d *tools.Deps, o options, ups []upstream) {
 	d.DiffWait = o.diffWait
 	d.DiffPoll = o.diffPoll
 	d.DatafoldAppURLs = map[string]string{}
 	if o.sandbox {
 		d.DatafoldAppURLs["sandbox"] = sandbox.BaseURL(schemas.Datafold)
 		return
-	}
-	ups, _, err := loadUpstreams(o.configPath, o.getenv, o.timeout)
-	if err != nil {
-		return // assemble reports the error
 	}
 	for _, u := range ups {
 		if u.provider == schemas.Datafold {

@@ -68,7 +68,6 @@ func assemble(o options) (*assembled, error) {
 			deps.ConfigHint[p] = teamConfigHint(p) // teammode.go
 		}
 	}
-	configureDiffs(deps, o) // diff_tables' wait and Datafold app links (safety.go)
 	a := &assembled{}
 	var conns []*tools.Connection
 	if o.sandbox {
@@ -77,6 +76,7 @@ func assemble(o options) (*assembled, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 		a.sandbox = sb
+		configureDiffs(deps, o, nil) // diff_tables' wait and Datafold app links (safety.go)
 		for _, p := range schemas.Providers {
 			cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Timeout: o.timeout, Logger: o.logger,
 				RequestCredentials: o.clientCredentials}
@@ -97,6 +97,7 @@ func assemble(o options) (*assembled, error) {
 		if err != nil {
 			return nil, err
 		}
+		configureDiffs(deps, o, ups)
 		if o.clientCredentials {
 			if ups, skipped, err = teamUpstreams(ups, o.configPath, o.getenv, o.timeout, o.logger); err != nil {
 				return nil, err
