@@ -3,7 +3,6 @@ package evals
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"time"
 
@@ -11,17 +10,14 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
-	"github.com/datastack-mcp/datastack-mcp/resources"
-	"github.com/datastack-mcp/datastack-mcp/schemas"
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
-// Server is an MCP server on a fresh sandbox, built the way
-// `mcp-server --sandbox` builds it (cmd/mcp-server's assemble, sandbox
-// branch, with every tool offered), with an in-process MCP client
-// connected to it. Keep NewServer in step with assemble.
+// Server is the server `mcp-server --sandbox` ships, built by the same
+// composition root (internal/server.Build) with every tool offered, with an
+// in-process MCP client connected to it.
 type Server struct {
 	MCP     *server.MCPServer
 	Client  *mcpclient.Client
@@ -44,74 +40,25 @@ type ServerOptions struct {
 	Logger *slog.Logger
 }
 
-// NewServer assembles a sandbox server and connects an initialized
+// BuildOptions are the composition root's options for o: the sandbox
+// server, as `mcp-server --sandbox` (with --tool-mode discovery when
+// o.Discovery) builds it.
+func BuildOptions(o ServerOptions) mcpserver.Options {
+	opts := mcpserver.Options{Sandbox: true, Timeout: 10 * time.Second, Logger: o.Logger, FastSandbox: o.Fast}
+	if o.Discovery {
+		opts.Selection.Mode = mcpserver.ModeDiscovery
+	}
+	return opts
+}
+
+// NewServer builds the sandbox server and connects an initialized
 // in-process client to it. Close the client when done.
 func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
-	log := o.Logger
-	if log == nil {
-		log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	all, err := tools.All()
+	built, err := mcpserver.Build(BuildOptions(o))
 	if err != nil {
 		return nil, err
 	}
-	sb, err := sandbox.New()
-	if err != nil {
-		return nil, err
-	}
-	if o.Fast {
-		sb.DiffQueued, sb.DiffRunning, sb.SyncDuration = 50*time.Millisecond, 100*time.Millisecond, 1500*time.Millisecond
-	}
-	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: log,
-		DatafoldAppURLs: map[string]string{"sandbox": sandbox.BaseURL(schemas.Datafold)}}
-	if o.Fast {
-		deps.DiffWait, deps.DiffPoll = 5*time.Second, 20*time.Millisecond
-	}
-	var conns []*tools.Connection
-	enabled := map[string]bool{}
-	for _, p := range schemas.Providers {
-		cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Timeout: 10 * time.Second, Logger: log}
-		if p == schemas.PDC {
-			cfg.Username, cfg.Password = "sandbox", "sandbox"
-		} else {
-			cfg.APIKey = "sandbox"
-		}
-		c, err := client.New(cfg)
-		if err != nil {
-			return nil, err
-		}
-		deps.Callers[p] = c
-		enabled[p] = true
-		conns = append(conns, &tools.Connection{Name: "sandbox", Provider: p, Caller: c})
-	}
-	available := tools.ForProviders(all, enabled)
-	cat, err := resources.New(deps, conns, available, resources.Options{Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	// diff_tables and get_diff_result are chosen and bound like generated
-	// tools (cmd/mcp-server/safety.go).
-	diff, err := tools.DiffTools(all)
-	if err != nil {
-		return nil, err
-	}
-	available = append(available, diff...)
-	offered, err := tools.Bind(available, conns)
-	if err != nil {
-		return nil, err
-	}
-	offered = append(offered, cat.Tools()...)
-	if o.Discovery {
-		if offered, err = tools.DiscoveryTools(offered); err != nil {
-			return nil, err
-		}
-	}
-	opts := append([]server.ServerOption{server.WithToolCapabilities(false), server.WithRecovery()}, cat.ServerOptions()...)
-	s := server.NewMCPServer("datastack-mcp-evals", "evals", opts...)
-	tools.Register(s, offered, deps)
-	cat.Register(s)
-	s.AddPrompts(tools.DiffPrompts()...)
-
+	s, sb, offered := built.MCP, built.Sandbox, built.Tools
 	c, err := mcpclient.NewInProcessClient(s)
 	if err != nil {
 		return nil, err

@@ -14,4 +14,3 @@
 // This package, resources/ and cmd/ are the only ones importing mcp-go.
 package tools
 
-//go:generate go run ./internal/gen

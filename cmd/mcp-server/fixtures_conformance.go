@@ -47,17 +47,21 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 )
 
 func init() {
 	h := &fixtureHooks{
-		serverOptions: []server.ServerOption{
-			server.WithLogging(),
-			server.WithResourceCapabilities(true, false), // subscribe: mcp-go acknowledges resources/subscribe
-			server.WithElicitation(),
+		extra: &mcpserver.Extra{
+			ServerOptions: []server.ServerOption{
+				server.WithLogging(),
+				server.WithResourceCapabilities(true, false), // subscribe: mcp-go acknowledges resources/subscribe
+				server.WithElicitation(),
+			},
+			Register: registerConformanceFixtures,
 		},
-		register: registerConformanceFixtures,
-		wrapMCP:  confCountNotifications,
+		wrapMCP: confCountNotifications,
 	}
 	if os.Getenv("MCP_CONFORMANCE_SESSIONS") == "stateful" {
 		// with sessions, each GET stream is its own session's

@@ -2,10 +2,16 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"testing"
+	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/require"
 )
 
@@ -29,4 +35,47 @@ func inProcessClient(t *testing.T, a *assembled, version string, opts ...mcpclie
 	t.Cleanup(func() { _ = c.Close() })
 	initialize(t, c, version)
 	return c
+}
+
+// assembled is a built server under the names the tests use.
+type assembled struct {
+	mcp       *server.MCPServer
+	tools     []*tools.Tool
+	providers []string
+	sandbox   *sandbox.Sandbox
+}
+
+// options and selection spell mcpserver.Options and Selection for tests.
+type options struct {
+	sandbox            bool
+	configPath         string
+	timeout            time.Duration
+	getenv             func(string) string
+	logger             *slog.Logger
+	selection          selection
+	maxResultTokens    int
+	diffWait, diffPoll time.Duration
+	clientCredentials  bool
+}
+
+type selection struct {
+	policy tools.Policy
+	mode   string
+}
+
+const (
+	modeAll       = mcpserver.ModeAll
+	modeDiscovery = mcpserver.ModeDiscovery
+)
+
+// assemble builds the server as main does, through mcpserver.Build.
+func assemble(o options) (*assembled, error) {
+	s, err := mcpserver.Build(mcpserver.Options{Sandbox: o.sandbox, ConfigPath: o.configPath, Timeout: o.timeout, Getenv: o.getenv,
+		Logger: o.logger, Selection: mcpserver.Selection{Policy: o.selection.policy, Mode: o.selection.mode},
+		MaxResultTokens: o.maxResultTokens, DiffWait: o.diffWait, DiffPoll: o.diffPoll, ClientCredentials: o.clientCredentials,
+		Version: version(), Extra: fixtures.extraOrNil()})
+	if err != nil {
+		return nil, err
+	}
+	return &assembled{mcp: s.MCP, tools: s.Tools, providers: s.Providers, sandbox: s.Sandbox}, nil
 }

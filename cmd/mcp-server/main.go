@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -47,10 +48,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "tools":
 			return printTools(args[1:], stdout, stderr)
 		case "toolsets":
-			all, err := tools.All()
-			if err == nil {
-				all, err = withExtras(all)
-			}
+			all, err := mcpserver.Inventory()
 			if err != nil {
 				fmt.Fprintln(stderr, "mcp-server:", err)
 				return 1
@@ -121,21 +119,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// about half a millisecond of start-up and frees nothing worth having
 	// yet. Collection resumes at the configured GOGC right after.
 	gcPercent := debug.SetGCPercent(-1)
-	a, err := assemble(options{sandbox: *sandboxFlag, configPath: *configPath, timeout: *timeout, getenv: os.Getenv, logger: logger, selection: sel, maxResultTokens: *maxResultTokens, diffWait: *diffWait,
-		clientCredentials: hopts.clientCredentials})
+	a, err := mcpserver.Build(mcpserver.Options{Sandbox: *sandboxFlag, ConfigPath: *configPath, Timeout: *timeout, Getenv: os.Getenv, Logger: logger,
+		Selection: sel, MaxResultTokens: *maxResultTokens, DiffWait: *diffWait, ClientCredentials: hopts.clientCredentials, Version: version(),
+		Extra: fixtures.extraOrNil()})
 	debug.SetGCPercent(gcPercent)
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return 1
 	}
 	logger.Info("datastack-mcp starting", "version", version(), "transport", *transport, "sandbox", *sandboxFlag,
-		"providers", strings.Join(a.providers, ","), "tools", len(a.tools), "tool_mode", sel.mode, "read_only", sel.policy.ReadOnly)
+		"providers", strings.Join(a.Providers, ","), "tools", len(a.Tools), "tool_mode", sel.Mode, "read_only", sel.Policy.ReadOnly)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *transport == "http" {
-		err = serveHTTP(ctx, a.mcp, *addr, logger, hopts)
+		err = serveHTTP(ctx, a.MCP, *addr, logger, hopts)
 	} else {
-		err = serveStdio(ctx, a.mcp, logger)
+		err = serveStdio(ctx, a.MCP, logger)
 	}
 	if err != nil {
 		logger.Error("server stopped", "err", err)
@@ -210,21 +209,7 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2
 	}
-	all, err := tools.All()
-	if err != nil {
-		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 1
-	}
-	known, err := withExtras(all)
-	if err != nil {
-		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 1
-	}
-	err = sel.policy.Check(known)
-	var chosen []*tools.Tool
-	if err == nil {
-		chosen, err = choose(sel, all, known[len(all):], nil)
-	}
+	chosen, err := mcpserver.Choose(sel)
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2

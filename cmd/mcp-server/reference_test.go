@@ -5,17 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // TestReadmeReference fails when README.md's tool reference is stale: run
 // go generate ./...
 func TestReadmeReference(t *testing.T) {
-	all, err := tools.All()
+	all, err := mcpserver.Inventory()
 	if err != nil {
-		t.Fatal(err)
-	}
-	if all, err = withExtras(all); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile("../../README.md")

@@ -9,43 +9,29 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
-
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
-// Tool modes.
-const (
-	modeAll       = "all"
-	modeDiscovery = "discovery"
-)
-
-// selection is which tools a server offers, from flags and environment.
-type selection struct {
-	policy tools.Policy
-	mode   string
-}
-
 // addSelectionFlags registers the tool-choosing flags on fs.
-func addSelectionFlags(fs *flag.FlagSet) func() (selection, error) {
+func addSelectionFlags(fs *flag.FlagSet) func() (mcpserver.Selection, error) {
 	toolsets := fs.String("toolsets", os.Getenv("MCP_TOOLSETS"), "comma-separated providers or toolsets to offer, e.g. datafold,lightdash-catalog (env MCP_TOOLSETS; see `mcp-server toolsets`)")
 	allow := fs.String("tools", os.Getenv("MCP_TOOLS"), "comma-separated exact tool allowlist; wins over --toolsets (env MCP_TOOLS)")
 	exclude := fs.String("exclude-tools", os.Getenv("MCP_EXCLUDE_TOOLS"), "comma-separated tools never to offer; wins over everything (env MCP_EXCLUDE_TOOLS)")
 	readOnly := fs.Bool("read-only", envBool("MCP_READ_ONLY"), "offer only read-only tools, even if named in --tools (env MCP_READ_ONLY=1)")
-	mode := fs.String("tool-mode", envOr("MCP_TOOL_MODE", modeAll), "all: every tool in tools/list; discovery: only search_tools, describe_tool and call_tool (env MCP_TOOL_MODE)")
-	return func() (selection, error) {
-		if *mode != modeAll && *mode != modeDiscovery {
-			return selection{}, fmt.Errorf("--tool-mode must be %s or %s, got %q", modeAll, modeDiscovery, *mode)
+	mode := fs.String("tool-mode", envOr("MCP_TOOL_MODE", mcpserver.ModeAll), "all: every tool in tools/list; discovery: only search_tools, describe_tool and call_tool (env MCP_TOOL_MODE)")
+	return func() (mcpserver.Selection, error) {
+		if *mode != mcpserver.ModeAll && *mode != mcpserver.ModeDiscovery {
+			return mcpserver.Selection{}, fmt.Errorf("--tool-mode must be %s or %s, got %q", mcpserver.ModeAll, mcpserver.ModeDiscovery, *mode)
 		}
-		return selection{
-			policy: tools.Policy{
+		return mcpserver.Selection{
+			Policy: tools.Policy{
 				Toolsets: tools.ParseList(*toolsets),
 				Tools:    tools.ParseList(*allow),
 				Exclude:  tools.ParseList(*exclude),
 				ReadOnly: *readOnly,
 			},
-			mode: *mode,
+			Mode: *mode,
 		}, nil
 	}
 }
@@ -77,44 +63,6 @@ func policyFromHeaders(h http.Header) tools.Policy {
 // requestPolicyContext carries the header policy into tool handlers.
 func requestPolicyContext(ctx context.Context, r *http.Request) context.Context {
 	return tools.WithRequestPolicy(ctx, policyFromHeaders(r.Header))
-}
-
-// requestToolFilter hides, per request, the tools its policy removes; mcp-go
-// applies it to tools/call too, so a hidden tool cannot be called.
-func requestToolFilter(byName map[string]*tools.Tool) server.ToolFilterFunc {
-	return func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
-		p, ok := tools.RequestPolicy(ctx)
-		if !ok {
-			return list
-		}
-		out := list[:0:0]
-		for _, mt := range list {
-			if t := byName[mt.Name]; t == nil || p.Allows(t) {
-				out = append(out, mt)
-			}
-		}
-		return out
-	}
-}
-
-// choose applies the server's selection to the tools of the configured
-// providers and returns what to register.
-// extra are hand-written tools that need no connection binding
-// (lineage_impact, list_resources, read_resource).
-// The caller checks that the names in sel exist (Policy.Check).
-func choose(sel selection, available, extra []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
-	offered := sel.policy.Filter(available)
-	if conns != nil {
-		var err error
-		if offered, err = tools.Bind(offered, conns); err != nil {
-			return nil, err
-		}
-	}
-	offered = append(offered, sel.policy.Filter(extra)...)
-	if sel.mode == modeDiscovery {
-		return tools.DiscoveryTools(offered)
-	}
-	return offered, nil
 }
 
 func printToolsets(w interface{ Write([]byte) (int, error) }, all []*tools.Tool) {

@@ -208,39 +208,3 @@ func TestTeamModeOff(t *testing.T) {
 		}
 	}
 }
-
-// TestTeamModeUpstreams: which connections team mode offers.
-func TestTeamModeUpstreams(t *testing.T) {
-	cases := []struct {
-		name string
-		env  map[string]string
-		want []string // provider/connection base URL
-	}{
-		{"defaults without PDC_URL", nil, []string{
-			"datafold/default https://app.datafold.com", "posthog/default https://us.posthog.com", "lightdash/default https://app.lightdash.cloud"}},
-		{"configured hosts", map[string]string{"PDC_URL": "https://pdc.example.com", "POSTHOG_BASE_URL": "https://eu.posthog.com", "DATAFOLD_API_KEY": "k-1234"}, []string{
-			"datafold/default https://app.datafold.com", "posthog/default https://eu.posthog.com", "pdc/default https://pdc.example.com", "lightdash/default https://app.lightdash.cloud"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			ups, _, err := loadUpstreams("", envMap(tc.env), 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ups, _, err = teamUpstreams(ups, "", envMap(tc.env), 0, discardLogger())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got []string
-			for _, u := range ups {
-				got = append(got, u.provider+"/"+u.name+" "+u.cfg.BaseURL)
-				if !u.cfg.RequestCredentials {
-					t.Errorf("%s: RequestCredentials got false, want true in team mode", u.provider)
-				}
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("connections got %q, want %q", got, tc.want)
-			}
-		})
-	}
-}

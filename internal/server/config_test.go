@@ -1,8 +1,10 @@
-package main
+package server
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -65,7 +67,7 @@ func TestLoadUpstreams(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			ups, skipped, err := loadUpstreams(path, func(k string) string { return tc.env[k] }, time.Second)
+			ups, skipped, err := load(path, func(k string) string { return tc.env[k] }, time.Second)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("got error %v, want one mentioning %q", err, tc.wantErr)
@@ -108,7 +110,7 @@ func TestLoadUpstreamsConnections(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := map[string]string{"DF_APP": "a", "DF_EU": "e", "PH": "p", "DATAFOLD_API_KEY": "ignored-for-named-connections"}
-	ups, skipped, err := loadUpstreams(path, func(k string) string { return env[k] }, time.Second)
+	ups, skipped, err := load(path, func(k string) string { return env[k] }, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +142,53 @@ func TestLoadUpstreamsConnections(t *testing.T) {
 			if err := os.WriteFile(p, []byte(bad), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := loadUpstreams(p, func(string) string { return "k" }, time.Second); err == nil {
+			if _, _, err := load(p, func(string) string { return "k" }, time.Second); err == nil {
 				t.Errorf("got no error, want the config refused")
+			}
+		})
+	}
+}
+
+// load reads the config file at path (none when "") and loads its
+// connections, as Build does.
+func load(path string, getenv func(string) string, timeout time.Duration) ([]upstream, []string, error) {
+	file, err := readConfig(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return loadUpstreams(file, getenv, timeout)
+}
+
+func envMap(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+// TestTeamModeUpstreams: which connections team mode offers.
+func TestTeamModeUpstreams(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string // provider/connection base URL
+	}{
+		{"defaults without PDC_URL", nil, []string{
+			"datafold/default https://app.datafold.com", "posthog/default https://us.posthog.com", "lightdash/default https://app.lightdash.cloud"}},
+		{"configured hosts", map[string]string{"PDC_URL": "https://pdc.example.com", "POSTHOG_BASE_URL": "https://eu.posthog.com", "DATAFOLD_API_KEY": "k-1234"}, []string{
+			"datafold/default https://app.datafold.com", "posthog/default https://eu.posthog.com", "pdc/default https://pdc.example.com", "lightdash/default https://app.lightdash.cloud"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ups, _, err := load("", envMap(tc.env), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ups, _ = teamUpstreams(fileConfig{}, ups, envMap(tc.env), 0, slog.New(slog.DiscardHandler))
+			var got []string
+			for _, u := range ups {
+				got = append(got, u.provider+"/"+u.name+" "+u.cfg.BaseURL)
+				if !u.cfg.RequestCredentials {
+					t.Errorf("%s: RequestCredentials got false, want true in team mode", u.provider)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("connections got %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -1,0 +1,198 @@
+package server
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/resources"
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+// Server is a built MCP server and what it was built from.
+type Server struct {
+	MCP *server.MCPServer
+	// Tools are the tools registered, in order.
+	Tools []*tools.Tool
+	// Offerable are the tools request headers may narrow: everything the
+	// configured providers offer, before the selection.
+	Offerable []*tools.Tool
+	// Providers are the providers with a connection.
+	Providers []string
+	// Sandbox is the embedded sandbox, nil unless Options.Sandbox.
+	Sandbox *sandbox.Sandbox
+	// Prompts are the names of the prompts registered.
+	Prompts []string
+}
+
+// Extra adds test-only capabilities to a server (the conformance build).
+type Extra struct {
+	ServerOptions []server.ServerOption
+	Register      func(*server.MCPServer)
+}
+
+// connections are the upstream connections of a server and the secrets
+// they hold.
+type connections struct {
+	list    []*tools.Connection
+	secrets []string
+	appURLs map[string]string // Datafold connection → app base URL
+}
+
+// Build assembles the server that opts describe.
+func Build(o Options) (*Server, error) {
+	o.defaults()
+	all, err := tools.All()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{}
+	conns, err := s.connect(o)
+	if err != nil {
+		return nil, err
+	}
+	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.Logger,
+		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets,
+		DiffWait: o.DiffWait, DiffPoll: o.DiffPoll, DatafoldAppURLs: conns.appURLs}
+	if o.FastSandbox && deps.DiffPoll == 0 {
+		deps.DiffWait, deps.DiffPoll = 5*time.Second, 20*time.Millisecond
+	}
+	for _, p := range providers.All {
+		deps.ConfigHint[p.Name] = configHint(p.Name, o.ClientCredentials)
+	}
+	enabled := map[string]bool{}
+	for _, c := range conns.list {
+		if deps.Callers[c.Provider] == nil {
+			deps.Callers[c.Provider] = c.Caller
+		}
+		enabled[c.Provider] = true
+	}
+	for _, p := range providers.All {
+		if enabled[p.Name] {
+			s.Providers = append(s.Providers, p.Name)
+		}
+	}
+	for _, c := range conns.list {
+		if err := c.Policy.Check(all); err != nil {
+			return nil, fmt.Errorf("%s connection %s: %w", c.Provider, c.Name, err)
+		}
+	}
+	available := tools.ForProviders(all, enabled)
+	cat, err := resources.New(deps, conns.list, available, resources.Options{Logger: o.Logger})
+	if err != nil {
+		return nil, err
+	}
+	// Names in the selection must name a tool this server could offer with
+	// every provider configured; building that inventory repeats the
+	// hand-written tools, so it is done only when the selection names one.
+	if p := o.Selection.Policy; p.NamesTools() {
+		known, err := Inventory()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.Check(known); err != nil {
+			return nil, err
+		}
+	}
+	if available, err = withDiffTools(all, available); err != nil {
+		return nil, err
+	}
+	if s.Tools, err = choose(o.Selection, available, cat.Tools(), conns.list); err != nil {
+		return nil, err
+	}
+	s.Offerable = append(slices.Clip(available), cat.Tools()...)
+	opts := []server.ServerOption{
+		server.WithToolCapabilities(false),
+		server.WithInstructions(Instructions),
+		server.WithRecovery(),
+		server.WithToolFilter(requestToolFilter(s.Offerable)),
+	}
+	opts = append(opts, cat.ServerOptions()...)
+	if o.Extra != nil {
+		opts = append(opts, o.Extra.ServerOptions...)
+	}
+	s.MCP = server.NewMCPServer("datastack-mcp", o.Version, opts...)
+	tools.Register(s.MCP, s.Tools, deps)
+	cat.Register(s.MCP)
+	if t := tools.Find(available, tools.DiffTablesName); t != nil && o.Selection.Policy.Allows(t) {
+		prompts := tools.DiffPrompts()
+		s.MCP.AddPrompts(prompts...)
+		for _, p := range prompts {
+			s.Prompts = append(s.Prompts, p.Prompt.Name)
+		}
+	}
+	if o.Extra != nil && o.Extra.Register != nil {
+		o.Extra.Register(s.MCP)
+	}
+	return s, nil
+}
+
+// connect creates the upstream clients: the sandbox's, or those of the
+// configuration (read once).
+func (s *Server) connect(o Options) (*connections, error) {
+	out := &connections{appURLs: map[string]string{}}
+	if o.Sandbox {
+		sb, err := sandbox.New()
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		if o.FastSandbox {
+			sb.DiffQueued, sb.DiffRunning, sb.SyncDuration = 50*time.Millisecond, 100*time.Millisecond, 1500*time.Millisecond
+		}
+		s.Sandbox = sb
+		out.appURLs["sandbox"] = sandbox.BaseURL(providers.Datafold)
+		for _, p := range providers.All {
+			cfg := client.Config{Provider: p.Name, BaseURL: sandbox.BaseURL(p.Name), Transport: sb.Transport(), Timeout: o.Timeout,
+				Logger: o.Logger, RequestCredentials: o.ClientCredentials}
+			if p.Auth == providers.Login {
+				cfg.Username, cfg.Password = "sandbox", "sandbox"
+			} else {
+				cfg.APIKey = "sandbox"
+			}
+			c, err := client.New(cfg)
+			if err != nil {
+				return nil, err
+			}
+			out.list = append(out.list, &tools.Connection{Name: "sandbox", Provider: p.Name, Caller: c})
+		}
+		return out, nil
+	}
+	file, err := readConfig(o.ConfigPath)
+	if err != nil {
+		return nil, err
+	}
+	ups, skipped, err := loadUpstreams(file, o.Getenv, o.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range ups {
+		if u.provider == providers.Datafold {
+			out.appURLs[u.name] = u.cfg.BaseURL
+		}
+	}
+	if o.ClientCredentials {
+		ups, skipped = teamUpstreams(file, ups, o.Getenv, o.Timeout, o.Logger)
+	}
+	for _, p := range skipped {
+		o.Logger.Info("provider not configured; its tools are not offered", "provider", p, "set", configHint(p, false))
+	}
+	for _, u := range ups {
+		u.cfg.Logger = o.Logger
+		c, err := client.New(u.cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s connection %s: %w", u.provider, u.name, err)
+		}
+		out.secrets = append(out.secrets, u.cfg.APIKey, u.cfg.Password)
+		out.list = append(out.list, &tools.Connection{Name: u.name, Provider: u.provider, Caller: c, Policy: u.policy, Defaults: u.defaults})
+		o.Logger.Info("provider connection configured", "provider", u.provider, "connection", u.name, "base_url", u.cfg.BaseURL, "read_only", u.policy.ReadOnly)
+	}
+	if len(ups) == 0 {
+		o.Logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
+	}
+	return out, nil
+}

@@ -1,0 +1,129 @@
+package server
+
+import (
+	"context"
+	"sync"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/resources"
+	"github.com/datastack-mcp/datastack-mcp/tools"
+)
+
+var (
+	inventoryOnce sync.Once
+	inventoryList []*tools.Tool
+	inventoryErr  error
+)
+
+// Inventory is every tool a server can offer, in registration order: the
+// generated tools, the resource catalogue's (list_resources,
+// read_resource, lineage_impact, as they are with one connection per
+// provider) and diff_tables and get_diff_result. It is what `mcp-server tools` lists,
+// what flags are checked against and what the README documents; the tools
+// are not meant to be called.
+func Inventory() ([]*tools.Tool, error) {
+	inventoryOnce.Do(func() {
+		all, err := tools.All()
+		if err != nil {
+			inventoryErr = err
+			return
+		}
+		extra, err := resources.Inventory(all)
+		if err != nil {
+			inventoryErr = err
+			return
+		}
+		diff, err := diffTools(all)
+		if err != nil {
+			inventoryErr = err
+			return
+		}
+		inventoryList = append(append(append([]*tools.Tool{}, all...), extra...), diff...)
+	})
+	return inventoryList, inventoryErr
+}
+
+// Choose applies a selection to the inventory, as a server with every
+// provider configured would (`mcp-server tools`).
+func Choose(sel Selection) ([]*tools.Tool, error) {
+	known, err := Inventory()
+	if err != nil {
+		return nil, err
+	}
+	if err := sel.Policy.Check(known); err != nil {
+		return nil, err
+	}
+	var generated, extra []*tools.Tool
+	for _, t := range known {
+		if t.Operation != "" {
+			generated = append(generated, t)
+		} else {
+			extra = append(extra, t)
+		}
+	}
+	return choose(sel, generated, extra, nil)
+}
+
+// choose applies the selection to the tools of the configured providers
+// and returns what to register. extra are hand-written tools that need no
+// connection binding (lineage_impact, list_resources, read_resource).
+func choose(sel Selection, available, extra []*tools.Tool, conns []*tools.Connection) ([]*tools.Tool, error) {
+	offered := sel.Policy.Filter(available)
+	if conns != nil {
+		var err error
+		if offered, err = tools.Bind(offered, conns); err != nil {
+			return nil, err
+		}
+	}
+	offered = append(offered, sel.Policy.Filter(extra)...)
+	if sel.Mode == ModeDiscovery {
+		return tools.DiscoveryTools(offered)
+	}
+	return offered, nil
+}
+
+// diffTools are diff_tables and get_diff_result over the generated tools.
+func diffTools(all []*tools.Tool) ([]*tools.Tool, error) { return tools.DiffTools(all) }
+
+// withDiffTools adds the diff tools to the generated tools of the
+// configured providers when Datafold is among them; they are then chosen
+// and bound to connections exactly like the generated tools (a read-only
+// connection does not offer diff_tables; several Datafold connections add
+// the connection argument).
+func withDiffTools(all, available []*tools.Tool) ([]*tools.Tool, error) {
+	for _, t := range available {
+		if t.Provider == providers.Datafold {
+			diff, err := diffTools(all)
+			if err != nil {
+				return nil, err
+			}
+			return append(append([]*tools.Tool{}, available...), diff...), nil
+		}
+	}
+	return available, nil
+}
+
+// requestToolFilter hides, per request, the tools its policy removes; mcp-go
+// applies it to tools/call too, so a hidden tool cannot be called.
+func requestToolFilter(offerable []*tools.Tool) server.ToolFilterFunc {
+	byName := make(map[string]*tools.Tool, len(offerable))
+	for _, t := range offerable {
+		byName[t.Name] = t
+	}
+	return func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+		p, ok := tools.RequestPolicy(ctx)
+		if !ok {
+			return list
+		}
+		out := list[:0:0]
+		for _, mt := range list {
+			if t := byName[mt.Name]; t == nil || p.Allows(t) {
+				out = append(out, mt)
+			}
+		}
+		return out
+	}
+}
