@@ -1,0 +1,250 @@
+package manifest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// nodeSections are the top-level manifest maps whose entries become nodes.
+var nodeSections = map[string]bool{
+	"nodes": true, "sources": true, "exposures": true, "metrics": true,
+	"semantic_models": true, "saved_queries": true, "unit_tests": true,
+}
+
+var schemaVersionPattern = regexp.MustCompile(`/v(\d+)\.json$`)
+
+// LoadFiles reads manifestPath and, when catalogPath is not empty,
+// catalog.json, into a graph.
+func LoadFiles(manifestPath, catalogPath string) (*Graph, error) {
+	mf, err := os.Open(manifestPath)
+	if err != nil {
+		return nil, err
+	}
+	defer mf.Close()
+	var cat io.Reader
+	if catalogPath != "" {
+		cf, err := os.Open(catalogPath)
+		if err != nil {
+			return nil, err
+		}
+		defer cf.Close()
+		cat = cf
+	}
+	g, err := Load(mf, cat)
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Load reads a manifest and, when catalog is not nil, a catalog into a
+// graph. A malformed or truncated document is an error naming where.
+func Load(manifest io.Reader, catalog io.Reader) (*Graph, error) {
+	b := newBuilder()
+	if err := readManifest(manifest, b); err != nil {
+		return nil, fmt.Errorf("manifest.json: %w", err)
+	}
+	if catalog != nil {
+		cat, err := readCatalog(catalog)
+		if err != nil {
+			return nil, fmt.Errorf("catalog.json: %w", err)
+		}
+		mergeCatalog(b.g, cat)
+		b.g.HasCatalog = true
+	}
+	return b.build(), nil
+}
+
+func readManifest(r io.Reader, b *builder) error {
+	s := newObjectScanner(r)
+	d := newDecoder()
+	sawMeta, sawNodes := false, false
+	if c, err := s.peek(); err != nil {
+		if errors.Is(err, errTruncated) {
+			return errors.New("empty file")
+		}
+		return err
+	} else if c != '{' {
+		return s.errorf("not a JSON object")
+	}
+	err := s.members(func(key string) error {
+		switch {
+		case key == "metadata":
+			raw, err := s.value(true)
+			if err != nil {
+				return err
+			}
+			if !gjson.ValidBytes(raw) {
+				return s.errorf("metadata is not valid JSON")
+			}
+			b.g.Meta = readMetadata(gjson.ParseBytes(raw))
+			sawMeta = true
+			return nil
+		case nodeSections[key]:
+			sawNodes = sawNodes || key == "nodes"
+			return s.members(func(id string) error {
+				raw, err := s.value(true)
+				if err != nil {
+					return err
+				}
+				if !gjson.ValidBytes(raw) {
+					return s.errorf("%s entry %q is not valid JSON", key, id)
+				}
+				n := d.node(raw)
+				if n.UniqueID == "" {
+					n.UniqueID = id
+				}
+				b.add(n)
+				return nil
+			})
+		default:
+			_, err := s.value(false)
+			return err
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.finish(); err != nil {
+		return err
+	}
+	if !sawMeta || !sawNodes {
+		return errors.New("not a dbt manifest (no metadata or nodes)")
+	}
+	return nil
+}
+
+func readMetadata(m gjson.Result) Metadata {
+	md := Metadata{
+		SchemaURL:   m.Get("dbt_schema_version").String(),
+		DBTVersion:  m.Get("dbt_version").String(),
+		ProjectName: m.Get("project_name").String(),
+		ProjectID:   m.Get("project_id").String(),
+		AdapterType: m.Get("adapter_type").String(),
+		GeneratedAt: m.Get("generated_at").String(),
+	}
+	if sm := schemaVersionPattern.FindStringSubmatch(md.SchemaURL); sm != nil {
+		md.SchemaVersion, _ = strconv.Atoi(sm[1])
+	}
+	return md
+}
+
+// catalogEntry is one relation of catalog.json.
+type catalogEntry struct {
+	id, database, schema, name string
+	columns                    []Column
+}
+
+func readCatalog(r io.Reader) ([]catalogEntry, error) {
+	s := newObjectScanner(bufio.NewReaderSize(r, 64<<10))
+	d := newDecoder()
+	var out []catalogEntry
+	sawNodes := false
+	err := s.members(func(key string) error {
+		if key != "nodes" && key != "sources" {
+			_, err := s.value(false)
+			return err
+		}
+		sawNodes = true
+		return s.members(func(id string) error {
+			raw, err := s.value(true)
+			if err != nil {
+				return err
+			}
+			if !gjson.ValidBytes(raw) {
+				return s.errorf("%s entry %q is not valid JSON", key, id)
+			}
+			out = append(out, d.catalogEntry(id, gjson.Parse(view(raw))))
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.finish(); err != nil {
+		return nil, err
+	}
+	if !sawNodes {
+		return nil, errors.New("not a dbt catalog (no nodes)")
+	}
+	return out, nil
+}
+
+func (d *decoder) catalogEntry(id string, v gjson.Result) catalogEntry {
+	e := catalogEntry{id: strings.Clone(id)}
+	md := v.Get("metadata")
+	e.database, e.schema, e.name = d.in(md.Get("database")), d.in(md.Get("schema")), str(md.Get("name"))
+	type indexed struct {
+		c   Column
+		idx int64
+	}
+	var cols []indexed
+	v.Get("columns").ForEach(func(k, cv gjson.Result) bool {
+		c := Column{InCatalog: true, Type: d.in(cv.Get("type")), Name: str(cv.Get("name")), Description: str(cv.Get("comment"))}
+		if c.Name == "" {
+			c.Name = str(k)
+		}
+		cols = append(cols, indexed{c, cv.Get("index").Int()})
+		return true
+	})
+	sort.SliceStable(cols, func(i, j int) bool { return cols[i].idx < cols[j].idx })
+	for _, c := range cols {
+		e.columns = append(e.columns, c.c)
+	}
+	return e
+}
+
+// mergeCatalog adds the warehouse's columns to the nodes: catalog order and
+// types, the manifest's descriptions, then documented columns the
+// warehouse does not have.
+func mergeCatalog(g *Graph, cat []catalogEntry) {
+	byRel := map[string]*Node{}
+	for _, n := range g.nodes {
+		if n.Relation != "" {
+			byRel[strings.ToLower(n.Relation)] = n
+		}
+	}
+	for _, e := range cat {
+		n := g.nodes[e.id]
+		if n == nil {
+			n = byRel[relationKey(e.database, e.schema, e.name)]
+		}
+		if n == nil {
+			continue
+		}
+		n.Columns = mergeColumns(n.Columns, e.columns)
+	}
+}
+
+func mergeColumns(documented, warehouse []Column) []Column {
+	out := make([]Column, 0, len(warehouse)+len(documented))
+	used := make([]bool, len(documented))
+	for _, wc := range warehouse {
+		for i, dc := range documented {
+			if !used[i] && strings.EqualFold(dc.Name, wc.Name) {
+				used[i] = true
+				wc.Documented = true
+				if dc.Description != "" {
+					wc.Description = dc.Description
+				}
+				break
+			}
+		}
+		out = append(out, wc)
+	}
+	for i, dc := range documented {
+		if !used[i] {
+			out = append(out, dc)
+		}
+	}
+	return out
+}
