@@ -11,6 +11,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -58,7 +59,7 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, sb, offered := built.MCP, built.Sandbox, built.Tools
+	s, sb, offered := built.MCP.SDK(), built.Sandbox, built.Tools
 	c, err := mcpclient.NewInProcessClient(s)
 	if err != nil {
 		return nil, err
@@ -94,5 +95,8 @@ func (s *Server) Call(ctx context.Context, name string, args map[string]any) (*m
 	if err != nil {
 		return nil, "", err
 	}
-	return res, tools.Text(res), nil
+	return res, ResultText(res), nil
 }
+
+// ResultText is the text of a tool result, what a model reads.
+func ResultText(res *mcp.CallToolResult) string { return mcpgo.Text(res) }

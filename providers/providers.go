@@ -144,7 +144,6 @@ func CredentialHeaders() []string {
 	return out
 }
 
-
 // EnvVars lists the environment variables that configure the provider.
 func (p Provider) EnvVars() []string {
 	var out []string

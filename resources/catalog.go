@@ -12,9 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -137,56 +134,13 @@ func Inventory(all []*tools.Tool) ([]*tools.Tool, error) {
 // tools, after binding those to connections: these need no binding.
 func (c *Catalog) Tools() []*tools.Tool { return c.tools }
 
-// ServerOptions are the mcp-go options the catalog needs: resource and
-// prompt capabilities, recovery in resource handlers, completions and
-// their provider, the resources/list hook (paged listing of live
-// resources) and cache hints on the resource lists. server.WithHooks replaces any hooks set before; a server with
-// hooks of its own should call AddHooks on them instead.
-func (c *Catalog) ServerOptions() []server.ServerOption {
-	hooks := &server.Hooks{}
-	c.AddHooks(hooks)
-	return []server.ServerOption{
-		server.WithResourceCapabilities(false, false),
-		server.WithResourceRecovery(),
-		server.WithPromptCapabilities(false),
-		server.WithCompletions(),
-		server.WithResourceCompletionProvider(c),
-		server.WithPromptCompletionProvider(c),
-		server.WithHooks(hooks),
-		server.WithMethodCacheHints(mcp.MethodResourcesList, c.opts.CacheTTL.Milliseconds(), mcp.CacheScopePrivate),
-		server.WithMethodCacheHints(mcp.MethodResourcesTemplatesList, TemplatesCacheTTL.Milliseconds(), mcp.CacheScopePrivate),
-	}
-}
-
-// AddHooks adds the catalog's resources/list hook to h.
-func (c *Catalog) AddHooks(h *server.Hooks) {
-	h.AddAfterListResources(func(ctx context.Context, _ any, req *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
-		if res == nil {
-			return
-		}
-		page, next, err := c.Page(ctx, string(req.Params.Cursor))
-		if err != nil {
-			c.log.Info("resources/list: bad cursor", "err", err)
-		}
-		res.Resources, res.NextCursor = page, mcp.Cursor(next)
-	})
-}
-
-// Register adds the resource templates and the investigate_lineage prompt
-// to s. Concrete resources are listed by the hook from ServerOptions and
-// read through the templates they match.
-func (c *Catalog) Register(s *server.MCPServer) {
-	for _, r := range c.served {
-		s.AddResourceTemplate(c.template(r), c.handleRead)
-	}
-	if c.impact != nil {
-		s.AddPrompt(c.prompt(), c.handlePrompt)
-	}
-}
+// CacheTTL is how long listings and completions reuse an upstream answer,
+// and the cache hint on resources/list.
+func (c *Catalog) CacheTTL() time.Duration { return c.opts.CacheTTL }
 
 // Templates returns the templates the catalog serves, sorted by name.
-func (c *Catalog) Templates() []mcp.ResourceTemplate {
-	var out []mcp.ResourceTemplate
+func (c *Catalog) Templates() []tools.ResourceTemplate {
+	var out []tools.ResourceTemplate
 	for _, r := range c.served {
 		out = append(out, c.template(r))
 	}
@@ -194,10 +148,9 @@ func (c *Catalog) Templates() []mcp.ResourceTemplate {
 	return out
 }
 
-func (c *Catalog) template(r *route) mcp.ResourceTemplate {
+func (c *Catalog) template(r *route) tools.ResourceTemplate {
 	desc := r.description + " Connections: " + strings.Join(c.connNames(r), ", ") + "."
-	return mcp.NewResourceTemplate(r.Template(), r.name,
-		mcp.WithTemplateTitle(r.title), mcp.WithTemplateDescription(desc), mcp.WithTemplateMIMEType(MIMEType))
+	return tools.ResourceTemplate{URITemplate: r.Template(), Name: r.name, Title: r.title, Description: desc, MIMEType: MIMEType}
 }
 
 // routeTools are the generated tools a route may call.
@@ -287,7 +240,7 @@ func (c *Catalog) call(ctx context.Context, provider, connName, name string, arg
 	if res.IsError {
 		return nil, "", errors.New(strings.TrimSpace(tools.Text(res)))
 	}
-	text, err := encode(res.StructuredContent)
+	text, err := encode(res.Structured)
 	if err != nil {
 		return nil, "", err
 	}

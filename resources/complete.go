@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -43,9 +41,10 @@ const maxSeeds = 25
 
 type candidate struct{ value, label string }
 
-// CompleteResourceArgument implements server.ResourceCompletionProvider;
-// uri is a template (or a concrete URI) of the catalog.
-func (c *Catalog) CompleteResourceArgument(ctx context.Context, uri string, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+// CompleteResource completes argument arg (typed so far: value) of a
+// template (or a concrete URI) of the catalog; chosen are the arguments
+// already given.
+func (c *Catalog) CompleteResource(ctx context.Context, uri, arg, value string, chosen map[string]string) *tools.Completion {
 	r := routeByTemplate(uri)
 	if r == nil {
 		if p, err := parse(uri); err == nil {
@@ -53,28 +52,27 @@ func (c *Catalog) CompleteResourceArgument(ctx context.Context, uri string, arg 
 		}
 	}
 	if r == nil || len(c.connsFor(r)) == 0 {
-		return &mcp.Completion{Values: []string{}}, nil
+		return &tools.Completion{Values: []string{}}
 	}
-	conn := c.pickConn(r.provider, c.connNames(r), cc.Arguments["connection"])
-	return c.completion(arg.Value, c.candidates(ctx, r.provider, conn, arg.Name, cc.Arguments, c.connNames(r))), nil
+	conn := c.pickConn(r.provider, c.connNames(r), chosen["connection"])
+	return c.completion(value, c.candidates(ctx, r.provider, conn, arg, chosen, c.connNames(r)))
 }
 
-// CompletePromptArgument implements server.PromptCompletionProvider for
-// investigate_lineage.
-func (c *Catalog) CompletePromptArgument(ctx context.Context, prompt string, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+// CompletePrompt completes an argument of investigate_lineage.
+func (c *Catalog) CompletePrompt(ctx context.Context, prompt, arg, value string, chosen map[string]string) *tools.Completion {
 	if prompt != PromptName || c.impact == nil {
-		return &mcp.Completion{Values: []string{}}, nil
+		return &tools.Completion{Values: []string{}}
 	}
 	var names []string
 	for _, conn := range c.conns[schemas.Datafold] {
 		names = append(names, conn.Name)
 	}
-	conn := c.pickConn(schemas.Datafold, names, cc.Arguments["connection"])
-	name := arg.Name
+	conn := c.pickConn(schemas.Datafold, names, chosen["connection"])
+	name := arg
 	if name == "target" {
 		name = "path"
 	}
-	return c.completion(arg.Value, c.candidates(ctx, schemas.Datafold, conn, name, cc.Arguments, names)), nil
+	return c.completion(value, c.candidates(ctx, schemas.Datafold, conn, name, chosen, names))
 }
 
 func (c *Catalog) pickConn(provider string, names []string, given string) string {
@@ -88,7 +86,7 @@ func (c *Catalog) pickConn(provider string, names []string, given string) string
 }
 
 // completion filters candidates by the typed value.
-func (c *Catalog) completion(typed string, cands []candidate) *mcp.Completion {
+func (c *Catalog) completion(typed string, cands []candidate) *tools.Completion {
 	t := strings.ToLower(typed)
 	var values []string
 	seen := map[string]bool{}
@@ -100,7 +98,7 @@ func (c *Catalog) completion(typed string, cands []candidate) *mcp.Completion {
 		seen[cd.value] = true
 		values = append(values, cd.value)
 	}
-	out := &mcp.Completion{Values: values, Total: len(values)}
+	out := &tools.Completion{Values: values, Total: len(values)}
 	if len(values) > maxCompletions {
 		out.Values, out.HasMore = values[:maxCompletions], true
 	}

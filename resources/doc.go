@@ -14,7 +14,7 @@
 // tool lives in package tools (impact.go); a Catalog offers it with the
 // other tools it adds.
 //
-// It is, with tools/ and cmd/, one of the three packages that import
-// mcp-go. A server wires it up with New, ServerOptions (before
-// server.NewMCPServer), Register and Tools.
+// It knows nothing of the MCP library: a [Catalog] gives the composition
+// root its Tools, Prompts and, through the adapter (internal/mcpgo), its
+// templates, listing, reading and completions.
 package resources

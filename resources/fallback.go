@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -31,10 +29,10 @@ type readArgs struct {
 
 // ListResult is the answer of list_resources.
 type ListResult struct {
-	Resources  []mcp.Resource `json:"resources"`
-	NextCursor string         `json:"nextCursor,omitempty"`
+	Resources  []tools.Resource `json:"resources"`
+	NextCursor string           `json:"nextCursor,omitempty"`
 	// ResourceTemplates are on the first page only.
-	ResourceTemplates []mcp.ResourceTemplate `json:"resourceTemplates,omitempty"`
+	ResourceTemplates []tools.ResourceTemplate `json:"resourceTemplates,omitempty"`
 }
 
 func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
@@ -42,7 +40,7 @@ func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
 	list, err := tools.NewHandwritten(ListResourcesName, tools.DiscoveryProvider, "resources", "List resources",
 		"List the browsable lineage and catalog resources (Datafold data sources and lineage, Lightdash catalogs and usage, PostHog sources, PDC data sources) "+
 			"and, on the first page, the URI templates to build others from; read one with read_resource. Same content as MCP resources/list.",
-		ann, func(ctx context.Context, d *tools.Deps, a listArgs) *mcp.CallToolResult {
+		ann, func(ctx context.Context, d *tools.Deps, a listArgs) *tools.Result {
 			page, next, err := c.Page(ctx, a.Cursor)
 			if err != nil {
 				return tools.ErrorResult("%s: %v.", ListResourcesName, err)
@@ -59,16 +57,16 @@ func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
 	read, err := tools.NewHandwritten(ReadResourceName, tools.DiscoveryProvider, "resources", "Read a resource",
 		"Read a lineage or catalog resource by URI (from list_resources, or built from a template such as "+
 			"datafold://{connection}/lineage/{data_source_id}/columns/{column_path}/{direction}); returns its JSON, the same as MCP resources/read.",
-		ann, func(ctx context.Context, d *tools.Deps, a readArgs) *mcp.CallToolResult {
+		ann, func(ctx context.Context, d *tools.Deps, a readArgs) *tools.Result {
 			text, err := c.Read(ctx, a.URI)
 			if err != nil {
 				return tools.ErrorResult("%s: %v. list_resources shows the resources and URI templates.", ReadResourceName, err)
 			}
 			var v map[string]any
 			if json.Unmarshal([]byte(text), &v) != nil || v == nil {
-				return mcp.NewToolResultText(text)
+				return &tools.Result{Text: text}
 			}
-			return mcp.NewToolResultStructured(v, text)
+			return &tools.Result{Structured: v, Text: text}
 		})
 	if err != nil {
 		return nil, err
@@ -76,10 +74,10 @@ func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
 	return []*tools.Tool{list, read}, nil
 }
 
-func structured(v any) *mcp.CallToolResult {
+func structured(v any) *tools.Result {
 	text, err := encode(v)
 	if err != nil {
 		return tools.ErrorResult("could not encode the answer: %v", err)
 	}
-	return mcp.NewToolResultStructured(v, text)
+	return &tools.Result{Structured: v, Text: text}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -93,11 +94,9 @@ func newStack(t *testing.T, specs []connSpec, o Options) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := append([]server.ServerOption{server.WithToolCapabilities(false), server.WithRecovery()}, st.cat.ServerOptions()...)
-	st.srv = server.NewMCPServer("datastack-test", "1", opts...)
 	st.offered = append(bound, st.cat.Tools()...)
-	tools.Register(st.srv, st.offered, st.deps)
-	st.cat.Register(st.srv)
+	st.srv = mcpgo.New(mcpgo.Spec{Name: "datastack-test", Version: "1", Tools: st.offered, Deps: st.deps,
+		Prompts: st.cat.Prompts(), Catalog: st.cat}).SDK()
 	return st
 }
 

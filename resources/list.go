@@ -8,9 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // Listing: resources/list shows what can be enumerated cheaply, for every
@@ -27,12 +26,12 @@ import (
 // Page returns the page of resources after cursor ("" for the first) and
 // the cursor of the next page ("" when it is the last). A cursor it did
 // not issue is an error, with an empty page.
-func (c *Catalog) Page(ctx context.Context, cursor string) ([]mcp.Resource, string, error) {
+func (c *Catalog) Page(ctx context.Context, cursor string) ([]tools.Resource, string, error) {
 	after := ""
 	if cursor != "" {
 		b, err := base64.StdEncoding.DecodeString(cursor)
 		if err != nil || !strings.Contains(string(b), "://") {
-			return []mcp.Resource{}, "", fmt.Errorf("invalid cursor %q: pass the nextCursor of the previous page", cursor)
+			return []tools.Resource{}, "", fmt.Errorf("invalid cursor %q: pass the nextCursor of the previous page", cursor)
 		}
 		after = string(b)
 	}
@@ -49,11 +48,10 @@ func (c *Catalog) Page(ctx context.Context, cursor string) ([]mcp.Resource, stri
 
 // List returns every listed resource, sorted by URI; resources whose tool
 // the request's policy hides are left out.
-func (c *Catalog) List(ctx context.Context) []mcp.Resource {
-	out := []mcp.Resource{}
+func (c *Catalog) List(ctx context.Context) []tools.Resource {
+	out := []tools.Resource{}
 	add := func(r *route, v map[string]string, title, desc string) {
-		out = append(out, mcp.NewResource(r.URI(v), r.name+": "+title,
-			mcp.WithResourceTitle(title), mcp.WithResourceDescription(desc), mcp.WithMIMEType(MIMEType)))
+		out = append(out, tools.Resource{URI: r.URI(v), Name: r.name + ": " + title, Title: title, Description: desc, MIMEType: MIMEType})
 	}
 	for _, r := range c.served {
 		if !c.allowedIn(ctx, r) {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -14,25 +12,31 @@ import (
 // PromptName is the lineage investigation prompt.
 const PromptName = "investigate_lineage"
 
-func (c *Catalog) prompt() mcp.Prompt {
-	return mcp.NewPrompt(PromptName,
-		mcp.WithPromptTitle("Investigate lineage"),
-		mcp.WithPromptDescription("Walk through a lineage or impact question (what breaks if this changes? where does this number come from?) with lineage_impact and the lineage and catalog resources."),
-		mcp.WithArgument("question", mcp.RequiredArgument(), mcp.ArgumentDescription("The question, e.g. what breaks if I change fct_orders.amount?")),
-		mcp.WithArgument("target", mcp.ArgumentDescription("The column or table, as DATABASE.SCHEMA.TABLE[.COLUMN], if known.")),
-		mcp.WithArgument("data_source_id", mcp.ArgumentDescription("The Datafold data source id, if known.")),
-		mcp.WithArgument("direction", mcp.ArgumentDescription("downstream (what depends on it) or upstream (where it comes from).")),
-	)
+// Prompts returns investigate_lineage when lineage_impact is offered.
+func (c *Catalog) Prompts() []tools.Prompt {
+	if c.impact == nil {
+		return nil
+	}
+	return []tools.Prompt{{
+		Name:        PromptName,
+		Title:       "Investigate lineage",
+		Description: "Walk through a lineage or impact question (what breaks if this changes? where does this number come from?) with lineage_impact and the lineage and catalog resources.",
+		Arguments: []tools.PromptArgument{
+			{Name: "question", Required: true, Description: "The question, e.g. what breaks if I change fct_orders.amount?"},
+			{Name: "target", Description: "The column or table, as DATABASE.SCHEMA.TABLE[.COLUMN], if known."},
+			{Name: "data_source_id", Description: "The Datafold data source id, if known."},
+			{Name: "direction", Description: "downstream (what depends on it) or upstream (where it comes from)."},
+		},
+		Get: c.getPrompt,
+	}}
 }
 
-func (c *Catalog) handlePrompt(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-	a := req.Params.Arguments
+func (c *Catalog) getPrompt(_ context.Context, a map[string]string) (*tools.PromptResult, error) {
 	if strings.TrimSpace(a["question"]) == "" {
-		return nil, fmt.Errorf("%s needs the question argument", PromptName)
+		return nil, &tools.ArgumentError{Message: PromptName + " needs the question argument"}
 	}
 	text := c.promptText(a["question"], a["target"], a["data_source_id"], a["direction"])
-	return mcp.NewGetPromptResult("Investigate a lineage question with datastack",
-		[]mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))}), nil
+	return &tools.PromptResult{Description: "Investigate a lineage question with datastack", Messages: []string{text}}, nil
 }
 
 // promptText is the walkthrough, naming only what this server offers.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -36,11 +34,11 @@ func (c *Catalog) Read(ctx context.Context, uri string) (string, error) {
 	return text, nil
 }
 
-// handleRead serves resources/read for every template.
-func (c *Catalog) handleRead(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-	text, err := c.Read(ctx, req.Params.URI)
+// ReadContents serves resources/read for every template.
+func (c *Catalog) ReadContents(ctx context.Context, uri string) ([]tools.ResourceContents, error) {
+	text, err := c.Read(ctx, uri)
 	if err != nil {
 		return nil, err
 	}
-	return []mcp.ResourceContents{mcp.TextResourceContents{URI: req.Params.URI, MIMEType: MIMEType, Text: text}}, nil
+	return []tools.ResourceContents{{URI: uri, MIMEType: MIMEType, Text: text}}, nil
 }

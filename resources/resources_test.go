@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -50,21 +52,36 @@ var allTemplates = []string{
 	"posthog://{connection}/projects/{project_id}/sources{?search}",
 }
 
-func templateStrings(list []mcp.ResourceTemplate) []string {
+func templateStrings[T mcp.ResourceTemplate | tools.ResourceTemplate](list []T) []string {
 	out := []string{}
 	for _, t := range list {
-		out = append(out, t.URITemplate.Raw())
+		switch x := any(t).(type) {
+		case mcp.ResourceTemplate:
+			out = append(out, x.URITemplate.Raw())
+		case tools.ResourceTemplate:
+			out = append(out, x.URITemplate)
+		}
 	}
 	sort.Strings(out)
 	return out
 }
 
-func uris(list []mcp.Resource) []string {
+func uris[R mcp.Resource | tools.Resource](list []R) []string {
 	out := []string{}
 	for _, r := range list {
-		out = append(out, r.URI)
+		out = append(out, uriOf(r))
 	}
 	return out
+}
+
+func uriOf(r any) string {
+	switch x := r.(type) {
+	case mcp.Resource:
+		return x.URI
+	case tools.Resource:
+		return x.URI
+	}
+	return ""
 }
 
 // TestSandboxOverTransports runs the resource surface against the sandbox
@@ -184,7 +201,7 @@ func TestSandboxOverTransports(t *testing.T) {
 						}
 						res := callTool(t, c, tc.tool, tc.args)
 						if res.IsError {
-							t.Fatalf("%s: %s", tc.tool, tools.Text(res))
+							t.Fatalf("%s: %s", tc.tool, mcpgo.Text(res))
 						}
 						got, want := jsonOf(t, text), plainJSON(t, res.StructuredContent)
 						if !reflect.DeepEqual(got, want) {
@@ -336,7 +353,7 @@ func testFallback(t *testing.T, c *mcpclient.Client) {
 		}
 		res := callTool(t, c, ListResourcesName, args)
 		if res.IsError {
-			t.Fatalf("list_resources page %d: %s", i, tools.Text(res))
+			t.Fatalf("list_resources page %d: %s", i, mcpgo.Text(res))
 		}
 		var got ListResult
 		b, _ := json.Marshal(res.StructuredContent)
@@ -356,7 +373,7 @@ func testFallback(t *testing.T, c *mcpclient.Client) {
 		if (got.NextCursor == "") != (i == len(pages)-1) {
 			t.Errorf("list_resources page %d nextCursor got %q, want one on every page but the last", i, got.NextCursor)
 		}
-		if tools.Text(res) != mustEncode(t, got) {
+		if mcpgo.Text(res) != mustEncode(t, got) {
 			t.Errorf("list_resources text is not its structured content")
 		}
 		cursor = got.NextCursor
@@ -368,8 +385,8 @@ func testFallback(t *testing.T, c *mcpclient.Client) {
 			continue
 		}
 		res := callTool(t, c, ReadResourceName, map[string]any{"uri": uri})
-		if res.IsError || tools.Text(res) != want {
-			t.Errorf("read_resource %s got %.200s (isError %v), want resources/read's %.200s", uri, tools.Text(res), res.IsError, want)
+		if res.IsError || mcpgo.Text(res) != want {
+			t.Errorf("read_resource %s got %.200s (isError %v), want resources/read's %.200s", uri, mcpgo.Text(res), res.IsError, want)
 		}
 	}
 	for _, tc := range []struct{ name, uri, want string }{
@@ -377,13 +394,13 @@ func testFallback(t *testing.T, c *mcpclient.Client) {
 		{"unknown connection", "lightdash://prod/projects", `Lightdash has no connection "prod"`},
 	} {
 		res := callTool(t, c, ReadResourceName, map[string]any{"uri": tc.uri})
-		if !res.IsError || !strings.Contains(tools.Text(res), tc.want) {
-			t.Errorf("read_resource %s (%s) got %q (isError %v), want an error containing %q", tc.uri, tc.name, tools.Text(res), res.IsError, tc.want)
+		if !res.IsError || !strings.Contains(mcpgo.Text(res), tc.want) {
+			t.Errorf("read_resource %s (%s) got %q (isError %v), want an error containing %q", tc.uri, tc.name, mcpgo.Text(res), res.IsError, tc.want)
 		}
 	}
 	res := callTool(t, c, ListResourcesName, map[string]any{"cursor": "bm90IGEgY3Vyc29y"})
-	if !res.IsError || !strings.Contains(tools.Text(res), "invalid cursor") {
-		t.Errorf("list_resources with a foreign cursor got %q, want an invalid cursor error", tools.Text(res))
+	if !res.IsError || !strings.Contains(mcpgo.Text(res), "invalid cursor") {
+		t.Errorf("list_resources with a foreign cursor got %q, want an invalid cursor error", mcpgo.Text(res))
 	}
 }
 
@@ -440,7 +457,7 @@ func TestExtraTools(t *testing.T) {
 	// has the cases); here: structured content and the summary.
 	res := callTool(t, c, tools.LineageImpactName, map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1})
 	if res.IsError {
-		t.Fatal(tools.Text(res))
+		t.Fatal(mcpgo.Text(res))
 	}
 	var out tools.Impact
 	b, _ := json.Marshal(res.StructuredContent)
@@ -528,7 +545,7 @@ func TestConnections(t *testing.T) {
 			}
 			res := callTool(t, c, tc.tool, tc.args)
 			if res.IsError {
-				t.Fatal(tools.Text(res))
+				t.Fatal(mcpgo.Text(res))
 			}
 			if got, want := jsonOf(t, text), plainJSON(t, res.StructuredContent); !reflect.DeepEqual(got, want) {
 				t.Errorf("resource got %.200s, want the tool's %.200v", text, want)
@@ -619,12 +636,9 @@ func TestCompletionCache(t *testing.T) {
 		return slices.Clone(ops[before:])
 	}
 	complete := func() {
-		_, err := st.cat.CompleteResourceArgument(context.Background(),
+		st.cat.CompleteResource(context.Background(),
 			"datafold://{connection}/lineage/{data_source_id}/columns/{column_path}/{direction}{?max_depth,include_tabular_nodes}",
-			mcp.CompleteArgument{Name: "column_path", Value: "amo"}, mcp.CompleteContext{Arguments: map[string]string{"data_source_id": "1"}})
-		if err != nil {
-			t.Fatal(err)
-		}
+			"column_path", "amo", map[string]string{"data_source_id": "1"})
 	}
 	list := func() { st.cat.List(context.Background()) }
 	if got := upstream(complete); len(got) == 0 {
@@ -799,10 +813,7 @@ func TestRequestPolicyList(t *testing.T) {
 			if got := uris(st.cat.List(ctx)); !reflect.DeepEqual(got, tc.listed) {
 				t.Errorf("listed got %q, want %q", got, tc.listed)
 			}
-			res, err := st.cat.CompleteResourceArgument(ctx, tpl, mcp.CompleteArgument{Name: "data_source_id"}, mcp.CompleteContext{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			res := st.cat.CompleteResource(ctx, tpl, "data_source_id", "", nil)
 			if !reflect.DeepEqual(res.Values, tc.completions) {
 				t.Errorf("completions got %q, want %q", res.Values, tc.completions)
 			}

@@ -8,15 +8,13 @@ import (
 	"os"
 	"strings"
 	"testing"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // cutResult checks the invariants of every result cut to a budget and
 // returns its structured content and _truncated object: the text is one
 // sentence, a newline and the structured content as JSON, and it fits
 // the budget in real o200k tokens.
-func cutResult(t *testing.T, res *mcp.CallToolResult, budget int) (map[string]any, map[string]any) {
+func cutResult(t *testing.T, res *Result, budget int) (map[string]any, map[string]any) {
 	t.Helper()
 	if res.IsError {
 		t.Fatalf("got isError, want success: %s", text(res))

@@ -9,8 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
@@ -50,9 +48,9 @@ func newShaping(op *schemas.Operation) *shaping {
 
 // operationCaller returns the handler body of a generated tool: bind the
 // arguments to an HTTP request, send it, and shape the answer.
-func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, map[string]any) *mcp.CallToolResult {
+func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, map[string]any) *Result {
 	sh := newShaping(op)
-	return func(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
+	return func(ctx context.Context, d *Deps, t *Tool, args map[string]any) *Result {
 		caller := d.callerFor(ctx, op.Provider)
 		if caller == nil {
 			return errorResult("%s is not available: %s is not configured on this server. Configure its credentials (%s) or start the server with --sandbox.",

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 func toolNamed(t *testing.T, name string) *Tool {
@@ -20,20 +18,20 @@ func toolNamed(t *testing.T, name string) *Tool {
 	return nil
 }
 
-func text(res *mcp.CallToolResult) string { return Text(res) }
+func text(res *Result) string { return Text(res) }
 
 // structured returns a result's structuredContent as an object, whichever
 // form the server built it in: a map, or the upstream's JSON passed on as
 // it came (answerRaw). It fails the test when it is not an object.
-func structured(t *testing.T, res *mcp.CallToolResult) map[string]any {
+func structured(t *testing.T, res *Result) map[string]any {
 	t.Helper()
-	if m, ok := res.StructuredContent.(map[string]any); ok {
+	if m, ok := res.Structured.(map[string]any); ok {
 		return m
 	}
-	raw, ok := res.StructuredContent.(json.RawMessage)
+	raw, ok := res.Structured.(json.RawMessage)
 	var m map[string]any
 	if !ok || json.Unmarshal(raw, &m) != nil || m == nil {
-		t.Fatalf("structuredContent got %T, want an object", res.StructuredContent)
+		t.Fatalf("structuredContent got %T, want an object", res.Structured)
 	}
 	return m
 }

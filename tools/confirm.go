@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 	"github.com/tidwall/gjson"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
@@ -149,7 +147,7 @@ func confirmable(t *Tool, op *schemas.Operation) (*Tool, error) {
 		}
 	}
 	inner := t.call
-	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *mcp.CallToolResult {
+	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *Result {
 		if res := g.check(ctx, d, self, args); res != nil {
 			return res
 		}
@@ -210,34 +208,10 @@ type gate struct {
 	sqlArg string // the SQL argument of a SQL tool, "" otherwise
 }
 
-// Confirmation routes.
-const (
-	viaConfirmArg  = iota // refuse with a preview until confirm: true
-	viaRoundTrip          // input_required (2026-07-28 clients with elicitation)
-	viaElicitation        // elicitation/create (earlier clients with elicitation)
-)
-
-// route picks how to confirm, from what the client declared.
-func route(ctx context.Context) int {
-	if info := server.RequestProtocolInfoFromContext(ctx); info != nil && info.Modern {
-		if info.ClientCapabilities != nil && info.ClientCapabilities.Elicitation != nil {
-			return viaRoundTrip
-		}
-		return viaConfirmArg
-	}
-	session := server.ClientSessionFromContext(ctx)
-	if s, ok := session.(server.SessionWithClientInfo); ok && s.GetClientCapabilities().Elicitation != nil {
-		if _, ok := session.(server.SessionWithElicitation); ok && server.ServerFromContext(ctx) != nil {
-			return viaElicitation
-		}
-	}
-	return viaConfirmArg
-}
-
 // check returns nil when the call may go ahead, or the result to answer
 // instead: a refusal with a preview, a declined call, or a request for the
 // user's answer.
-func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any) *mcp.CallToolResult {
+func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any) *Result {
 	if g.sqlArg != "" {
 		if q, _ := args[g.sqlArg].(string); ReadOnlySQL(q) {
 			return nil
@@ -245,11 +219,12 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 	}
 	what := g.preview(ctx, t, args)
 	note := ""
-	switch route(ctx) {
-	case viaRoundTrip:
+	req := RequestFrom(ctx)
+	switch req.Route {
+	case ViaRoundTrip:
 		state := argsState(t.Name, args)
-		if info := requestFrom(ctx); info != nil {
-			if answer := server.ElicitationResponse(info.roundTrip.InputResponses, confirmID); answer != nil && info.roundTrip.RequestState == state {
+		if req.Answered != nil {
+			if answer := req.Answered(confirmID, state); answer != nil {
 				if accepted(answer) {
 					d.logger().Info("action confirmed", "tool", t.Name, "via", "input_required")
 					return nil
@@ -257,12 +232,9 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 				return declined(t, answer.Action, what)
 			}
 		}
-		return server.NewInputRequestBuilder(state).Elicit(confirmID, g.question(t, what)).ToolResult()
-	case viaElicitation:
-		answer, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{
-			Request: mcp.Request{Method: string(mcp.MethodElicitationCreate)},
-			Params:  g.question(t, what),
-		})
+		return &Result{Input: &InputRequest{ID: confirmID, State: state, Question: g.question(t, what)}}
+	case ViaElicitation:
+		answer, err := req.Elicit(ctx, g.question(t, what))
 		if err == nil && answer != nil {
 			if accepted(answer) {
 				d.logger().Info("action confirmed", "tool", t.Name, "via", "elicitation")
@@ -285,10 +257,10 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 }
 
 // question is the elicitation asking the user to confirm.
-func (g *gate) question(t *Tool, what string) mcp.ElicitationParams {
-	return mcp.ElicitationParams{
+func (g *gate) question(t *Tool, what string) Question {
+	return Question{
 		Message: fmt.Sprintf("Allow %s? It %s: it would %s.", t.Name, g.reason, what),
-		RequestedSchema: map[string]any{
+		Schema: map[string]any{
 			"type": "object",
 			"properties": map[string]any{
 				ConfirmArg: map[string]any{"type": "boolean", "title": "Go ahead", "description": "Check to let " + t.Name + " act; leave unchecked to stop it.", "default": false},
@@ -298,30 +270,20 @@ func (g *gate) question(t *Tool, what string) mcp.ElicitationParams {
 	}
 }
 
-func accepted(r *mcp.ElicitationResult) bool {
-	if r.Action != mcp.ElicitationResponseActionAccept {
+func accepted(r *Answer) bool {
+	if r.Action != ActionAccept {
 		return false
 	}
-	switch c := r.Content.(type) {
-	case nil:
+	if r.Content == nil {
 		return true
-	case map[string]any:
-		ok, _ := c[ConfirmArg].(bool)
-		return ok
-	default:
-		var m map[string]any
-		b, _ := json.Marshal(c)
-		if json.Unmarshal(b, &m) != nil {
-			return false
-		}
-		ok, _ := m[ConfirmArg].(bool)
-		return ok
 	}
+	ok, _ := r.Content[ConfirmArg].(bool)
+	return ok
 }
 
-func declined(t *Tool, action mcp.ElicitationResponseAction, what string) *mcp.CallToolResult {
+func declined(t *Tool, action string, what string) *Result {
 	how := "declined"
-	if action == mcp.ElicitationResponseActionCancel {
+	if action == ActionCancel {
 		how = "cancelled"
 	}
 	return errorResult("Not done: the user %s %s, which would %s. Nothing was changed; do not retry unless the user asks.", how, t.Name, what)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // TestConfirmingTools pins which tools ask for confirmation, so a change to
@@ -138,14 +136,14 @@ func TestArgsState(t *testing.T) {
 
 func TestAccepted(t *testing.T) {
 	cases := []struct {
-		r    mcp.ElicitationResult
+		r    Answer
 		want bool
 	}{
-		{mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": true}}}, true},
-		{mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept, Content: map[string]any{"confirm": false}}}, false},
-		{mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept}}, true},
-		{mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionDecline}}, false},
-		{mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionCancel, Content: map[string]any{"confirm": true}}}, false},
+		{Answer{Action: ActionAccept, Content: map[string]any{"confirm": true}}, true},
+		{Answer{Action: ActionAccept, Content: map[string]any{"confirm": false}}, false},
+		{Answer{Action: ActionAccept}, true},
+		{Answer{Action: ActionDecline}, false},
+		{Answer{Action: ActionCancel, Content: map[string]any{"confirm": true}}, false},
 	}
 	for i, tc := range cases {
 		if got := accepted(&tc.r); got != tc.want {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // Connection is one configured account of a provider: its client, what it
@@ -137,7 +135,7 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 	for _, c := range allowed {
 		byName[c.Name] = c
 	}
-	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *mcp.CallToolResult {
+	t.call = func(ctx context.Context, d *Deps, self *Tool, args map[string]any) *Result {
 		conn := allowed[0]
 		if choose {
 			name, _ := args[ConnectionArg].(string)

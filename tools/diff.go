@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
 
@@ -212,7 +210,7 @@ func DiffTools(generated []*Tool) ([]*Tool, error) {
 			"duplicate/null keys, differing rows, values and columns, schema changes, a link and the calls that explain why. "+
 			"Still running after the wait: status running and a diff_id for get_diff_result.",
 		Annotations{OpenWorld: true},
-		func(ctx context.Context, d *Deps, a DiffArgs) *mcp.CallToolResult {
+		func(ctx context.Context, d *Deps, a DiffArgs) *Result {
 			return newDiffRun(ctx, d, generated).diffTables(a)
 		})
 	if err != nil {
@@ -221,7 +219,7 @@ func DiffTools(generated []*Tool) ([]*Tool, error) {
 	get, err := handwritten(GetDiffResultName, schemas.Datafold, diffToolset, "Get a diff's verdict",
 		"Get the verdict of a Datafold data diff by its id (from diff_tables), waiting a while if it is still running; same answer as diff_tables.",
 		Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true},
-		func(ctx context.Context, d *Deps, a DiffResultArgs) *mcp.CallToolResult {
+		func(ctx context.Context, d *Deps, a DiffResultArgs) *Result {
 			return newDiffRun(ctx, d, generated).getResult(a.DiffID)
 		})
 	if err != nil {
@@ -271,7 +269,7 @@ func (r *diffRun) call(name string, args map[string]any, out any) error {
 	if res.IsError {
 		return errors.New(strings.TrimSpace(Text(res)))
 	}
-	b, err := json.Marshal(res.StructuredContent)
+	b, err := json.Marshal(res.Structured)
 	if err == nil {
 		err = json.Unmarshal(b, out)
 	}
@@ -368,12 +366,12 @@ func (r *diffRun) sourceName(id int) string {
 	return ""
 }
 
-func (r *diffRun) fail(format string, a ...any) *mcp.CallToolResult {
+func (r *diffRun) fail(format string, a ...any) *Result {
 	return errorResult(format, a...)
 }
 
 // diffTables creates the diff and waits for its verdict.
-func (r *diffRun) diffTables(a DiffArgs) *mcp.CallToolResult {
+func (r *diffRun) diffTables(a DiffArgs) *Result {
 	if a.B.DataSource == nil {
 		a.B.DataSource = a.A.DataSource
 	}
@@ -451,7 +449,7 @@ func (r *diffRun) diffTables(a DiffArgs) *mcp.CallToolResult {
 }
 
 // getResult reports a diff's verdict, waiting while it runs.
-func (r *diffRun) getResult(id int) *mcp.CallToolResult {
+func (r *diffRun) getResult(id int) *Result {
 	prog := newProgress(r.ctx, r.maxSteps())
 	return r.awaitVerdict(id, prog, true)
 }
@@ -533,7 +531,7 @@ func statusLabel(s string) string {
 // awaitVerdict polls the diff until it finishes or the wait is over.
 // checkFirst checks at once (get_diff_result); diff_tables, which just
 // created the diff, waits one interval first.
-func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *mcp.CallToolResult {
+func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *Result {
 	name := DiffTablesName
 	if checkFirst {
 		name = GetDiffResultName
@@ -580,13 +578,13 @@ func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *mcp.Cal
 	}
 	prog.finish("Datafold diff %d: %s.", id, v.headline())
 	text := v.text()
-	res := mcp.NewToolResultStructured(v, text)
+	res := structuredResult(v, text)
 	res.IsError = v.Status == "failed" || v.Status == "cancelled"
 	return res
 }
 
 // cancelled answers a call its caller gave up on.
-func (r *diffRun) cancelled(name string, id int) *mcp.CallToolResult {
+func (r *diffRun) cancelled(name string, id int) *Result {
 	return r.fail("%s: stopped waiting: the call was cancelled. Datafold diff %d keeps running; get_diff_result {\"diff_id\": %d} gives its verdict.", name, id, id)
 }
 

@@ -1,204 +1,22 @@
 package tools
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"sync"
-	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 )
 
-// Progress notifications, and making sure they reach the client before the
-// result does.
-//
-// A tool reports progress with notifications/progress when, and only when,
-// the caller gave a progress token (params._meta.progressToken). Progress
-// is a step counter (1, 2, 3, …) that always increases; total is the most
-// steps the call can take, and the last notification of a call that
-// finishes (or gives up waiting) has progress == total.
-//
-// mcp-go v1.2.1 queues a notification on the session's channel and a
-// transport goroutine writes it. Over streamable HTTP that goroutine takes
-// the notification off the channel and then waits for the response lock;
-// when the tool returns in that window, handlePost drains the (now empty)
-// channel, closes the request's done channel and writes the result, and the
-// goroutine, seeing done closed, drops the notification it holds: the last
-// progress notification of a call is lost now and then. Over stdio nothing
-// is lost, but the last notification may be written after the result.
-//
-// The fix is a handshake: the transport wraps its writer so it can tell,
-// per progress token, how many progress notifications it has written
-// (NotifyTracker.Observe), and Tool.Handler waits, bounded, until every
-// notification the call queued has been written before it returns the
-// result. No sleep: the wait ends the moment the transport writes the last
-// one. Without a tracker in the context (in-process clients), it returns at
-// once.
-
-// requestKey carries what a tool needs from its MCP request: the progress
-// token and the multi round-trip answers (confirm.go).
-type requestKey struct{}
-
-type requestInfo struct {
-	progressToken mcp.ProgressToken
-	roundTrip     mcp.MultiRoundTripParams
-	// queued counts the progress notifications this call queued.
-	queued int
-}
-
-// withRequest records the parts of req tools read from the context.
-func withRequest(ctx context.Context, req mcp.CallToolRequest) context.Context {
-	info := &requestInfo{roundTrip: req.Params.MultiRoundTripParams}
-	if req.Params.Meta != nil {
-		info.progressToken = req.Params.Meta.ProgressToken
-	}
-	return context.WithValue(ctx, requestKey{}, info)
-}
-
-func requestFrom(ctx context.Context) *requestInfo {
-	info, _ := ctx.Value(requestKey{}).(*requestInfo)
-	return info
-}
-
-// NotifyTracker counts the progress notifications a transport has written,
-// per progress token, so a tool can wait until its last one is out before
-// returning. It is safe for concurrent use.
-type NotifyTracker struct {
-	mu      sync.Mutex
-	written map[string]int
-	wake    chan struct{} // closed and replaced whenever written changes
-}
-
-// NewNotifyTracker returns an empty tracker.
-func NewNotifyTracker() *NotifyTracker {
-	return &NotifyTracker{written: map[string]int{}, wake: make(chan struct{})}
-}
-
-type trackerKey struct{}
-
-// WithNotifyTracker attaches tr to ctx: tools called with ctx wait for their
-// progress notifications to be written before returning.
-func WithNotifyTracker(ctx context.Context, tr *NotifyTracker) context.Context {
-	return context.WithValue(ctx, trackerKey{}, tr)
-}
-
-var sseDataPrefix = []byte("data: ")
-
-// Observe inspects bytes the transport wrote (one SSE event, or one line of
-// stdio) and counts the progress notifications among them. Anything else is
-// ignored cheaply.
-func (tr *NotifyTracker) Observe(p []byte) {
-	if !bytes.Contains(p, []byte(`"notifications/progress"`)) {
-		return
-	}
-	var tokens []string
-	for _, line := range bytes.Split(p, []byte("\n")) {
-		line = bytes.TrimPrefix(bytes.TrimSpace(line), sseDataPrefix)
-		if len(line) == 0 || line[0] != '{' {
-			continue
-		}
-		var msg struct {
-			Method string `json:"method"`
-			Params struct {
-				Token json.RawMessage `json:"progressToken"`
-			} `json:"params"`
-		}
-		if json.Unmarshal(line, &msg) != nil || msg.Method != "notifications/progress" || len(msg.Params.Token) == 0 {
-			continue
-		}
-		tokens = append(tokens, tokenKey(msg.Params.Token))
-	}
-	if len(tokens) == 0 {
-		return
-	}
-	tr.mu.Lock()
-	for _, k := range tokens {
-		tr.written[k]++
-	}
-	close(tr.wake)
-	tr.wake = make(chan struct{})
-	tr.mu.Unlock()
-}
-
-// forget drops the count of a token whose call has returned.
-func (tr *NotifyTracker) forget(key string) {
-	tr.mu.Lock()
-	delete(tr.written, key)
-	tr.mu.Unlock()
-}
-
-// await waits until n notifications with the token were written, ctx ends
-// or limit passes; it reports whether all were written.
-func (tr *NotifyTracker) await(ctx context.Context, key string, n int, limit time.Duration) bool {
-	timer := time.NewTimer(limit)
-	defer timer.Stop()
-	for {
-		tr.mu.Lock()
-		done, wake := tr.written[key] >= n, tr.wake
-		tr.mu.Unlock()
-		if done {
-			return true
-		}
-		select {
-		case <-wake:
-		case <-ctx.Done():
-			return false
-		case <-timer.C:
-			return false
-		}
-	}
-}
-
-// tokenKey normalises a progress token (a JSON string or number) so the
-// token of the request and the one in the written notification compare
-// equal.
-func tokenKey(raw json.RawMessage) string {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return string(raw)
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
-}
-
-func tokenKeyOf(token mcp.ProgressToken) string {
-	b, err := json.Marshal(token)
-	if err != nil {
-		return fmt.Sprint(token)
-	}
-	return tokenKey(b)
-}
-
-// flushWait bounds how long a tool waits for its notifications to be
-// written; a transport that cannot stream drops them, so the wait must end.
-const flushWait = 2 * time.Second
-
-// awaitNotifications waits until the progress notifications this call
-// queued have been written by the transport (see NotifyTracker). It returns
-// at once when the transport does not track them or none were sent.
-func awaitNotifications(ctx context.Context, d *Deps) {
-	info := requestFrom(ctx)
-	tr, _ := ctx.Value(trackerKey{}).(*NotifyTracker)
-	if info == nil || tr == nil || info.progressToken == nil {
-		return
-	}
-	key := tokenKeyOf(info.progressToken)
-	defer tr.forget(key)
-	if info.queued == 0 {
-		return
-	}
-	if !tr.await(ctx, key, info.queued, flushWait) && ctx.Err() == nil {
-		d.logger().Warn("progress notifications not written before the result", "queued", info.queued)
-	}
-}
+// Progress notifications. A tool reports progress with
+// notifications/progress when, and only when, the caller gave a progress
+// token (the adapter then sets Request.Progress). Progress is a step
+// counter (1, 2, 3, …) that always increases; total is the most steps the
+// call can take, and the last notification of a call that finishes (or
+// gives up waiting) has progress == total. That they reach the client
+// before the result is the adapter's business (internal/mcpgo).
 
 // progress reports a long call's progress to the client, when it asked.
 type progress struct {
 	ctx   context.Context
-	info  *requestInfo
+	req   *Request
 	step  int
 	total int
 }
@@ -206,7 +24,7 @@ type progress struct {
 // newProgress prepares progress reporting for a call that takes at most
 // total steps.
 func newProgress(ctx context.Context, total int) *progress {
-	return &progress{ctx: ctx, info: requestFrom(ctx), total: max(total, 1)}
+	return &progress{ctx: ctx, req: RequestFrom(ctx), total: max(total, 1)}
 }
 
 // report sends the next step with a message; past total-1 it sends nothing,
@@ -226,20 +44,7 @@ func (p *progress) finish(format string, a ...any) {
 }
 
 func (p *progress) send(n float64, message string) {
-	if p.info == nil || p.info.progressToken == nil {
-		return
-	}
-	s := server.ServerFromContext(p.ctx)
-	if s == nil {
-		return
-	}
-	err := s.SendNotificationToClient(p.ctx, string(mcp.MethodNotificationProgress), map[string]any{
-		"progressToken": p.info.progressToken,
-		"progress":      n,
-		"total":         float64(p.total),
-		"message":       message,
-	})
-	if err == nil {
-		p.info.queued++
+	if p.req.Progress != nil {
+		p.req.Progress(p.ctx, n, float64(p.total), message)
 	}
 }

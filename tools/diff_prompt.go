@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 )
 
 // ReviewDataDiffName is the prompt that walks a model through a data diff.
@@ -15,24 +12,26 @@ const ReviewDataDiffName = "review_data_diff"
 // DiffPrompts returns the review_data_diff prompt: pick the key, run
 // diff_tables, read the verdict, explain the causes. Register it only
 // where diff_tables is offered.
-func DiffPrompts() []server.ServerPrompt {
-	p := mcp.NewPrompt(ReviewDataDiffName,
-		mcp.WithPromptTitle("Review a data diff"),
-		mcp.WithPromptDescription("Compare a table between production and development with diff_tables, read the verdict and explain what changed and why."),
-		mcp.WithArgument("table", mcp.RequiredArgument(), mcp.ArgumentDescription("The table to compare, DATABASE.SCHEMA.TABLE (e.g. ANALYTICS.MARTS.fct_orders).")),
-		mcp.WithArgument("prod", mcp.ArgumentDescription("The baseline data source, by id or name (default: the one whose name says prod).")),
-		mcp.WithArgument("dev", mcp.ArgumentDescription("The data source to check, by id or name (default: the one whose name says dev).")),
-		mcp.WithArgument("dev_table", mcp.ArgumentDescription("The table on the dev side, when its path differs.")),
-		mcp.WithArgument("key", mcp.ArgumentDescription("Primary key column(s), comma-separated (default: find it).")),
-	)
-	return []server.ServerPrompt{{Prompt: p, Handler: reviewDataDiff}}
+func DiffPrompts() []Prompt {
+	return []Prompt{{
+		Name:        ReviewDataDiffName,
+		Title:       "Review a data diff",
+		Description: "Compare a table between production and development with diff_tables, read the verdict and explain what changed and why.",
+		Arguments: []PromptArgument{
+			{Name: "table", Required: true, Description: "The table to compare, DATABASE.SCHEMA.TABLE (e.g. ANALYTICS.MARTS.fct_orders)."},
+			{Name: "prod", Description: "The baseline data source, by id or name (default: the one whose name says prod)."},
+			{Name: "dev", Description: "The data source to check, by id or name (default: the one whose name says dev)."},
+			{Name: "dev_table", Description: "The table on the dev side, when its path differs."},
+			{Name: "key", Description: "Primary key column(s), comma-separated (default: find it)."},
+		},
+		Get: reviewDataDiff,
+	}}
 }
 
-func reviewDataDiff(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-	args := req.Params.Arguments
+func reviewDataDiff(_ context.Context, args map[string]string) (*PromptResult, error) {
 	table := strings.TrimSpace(args["table"])
 	if table == "" {
-		return nil, fmt.Errorf("the table argument is required (DATABASE.SCHEMA.TABLE)")
+		return nil, &ArgumentError{Message: "the table argument is required (DATABASE.SCHEMA.TABLE)"}
 	}
 	prod, dev := strings.TrimSpace(args["prod"]), strings.TrimSpace(args["dev"])
 	devTable := strings.TrimSpace(args["dev_table"])
@@ -74,8 +73,8 @@ func reviewDataDiff(_ context.Context, req mcp.GetPromptRequest) (*mcp.GetPrompt
 		"differences: consider tolerances), time zone shifts, late-arriving or not yet refreshed data.\n")
 	b.WriteString("6. Answer with: a one-line verdict; the key numbers (rows only in each side, rows and values that differ); the top differing columns " +
 		"with counts; the likely causes with the evidence for each; the link to the diff; and what to check or fix next.")
-	return &mcp.GetPromptResult{
+	return &PromptResult{
 		Description: "Review " + table + " between production and development",
-		Messages:    []mcp.PromptMessage{mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(b.String()))},
+		Messages:    []string{b.String()},
 	}, nil
 }

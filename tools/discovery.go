@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // Discovery mode offers three tools instead of the whole inventory, for
@@ -42,7 +40,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 		readOnly = readOnly && t.Annotations.ReadOnly
 	}
 	full := newIndex(available)
-	lookup := func(ctx context.Context, name string) (*Tool, *mcp.CallToolResult) {
+	lookup := func(ctx context.Context, name string) (*Tool, *Result) {
 		t := byName[name]
 		if t == nil || !AllowedIn(ctx, t) {
 			hint := ""
@@ -60,7 +58,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 	meta := Annotations{ReadOnly: true, Idempotent: true}
 	search, err := handwritten("search_tools", DiscoveryProvider, "discovery", "Search tools",
 		"Find the tools for a task by describing it in a few words; returns tool names with one-line descriptions, best first.",
-		meta, func(ctx context.Context, d *Deps, a searchArgs) *mcp.CallToolResult {
+		meta, func(ctx context.Context, d *Deps, a searchArgs) *Result {
 			limit := a.Limit
 			if limit <= 0 {
 				limit = 5
@@ -70,19 +68,19 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 				found = append(found, map[string]any{"name": h.tool.Name, "description": oneLine(h.tool.Description)})
 			}
 			if len(found) == 0 {
-				return mcp.NewToolResultStructured(map[string]any{"tools": []any{}},
+				return structuredResult(map[string]any{"tools": []any{}},
 					fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
 			}
 			out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
 			text, _ := marshal(out)
-			return mcp.NewToolResultStructured(out, text)
+			return structuredResult(out, text)
 		})
 	if err != nil {
 		return nil, err
 	}
 	describe, err := handwritten("describe_tool", DiscoveryProvider, "discovery", "Describe a tool",
 		"Get a tool's description, behaviour hints and full input schema before calling it with call_tool.",
-		meta, func(ctx context.Context, d *Deps, a describeArgs) *mcp.CallToolResult {
+		meta, func(ctx context.Context, d *Deps, a describeArgs) *Result {
 			t, bad := lookup(ctx, a.Name)
 			if bad != nil {
 				return bad
@@ -94,7 +92,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 				"inputSchema": t.FullSchema(),
 			}
 			text, _ := marshal(out)
-			return mcp.NewToolResultStructured(out, text)
+			return structuredResult(out, text)
 		})
 	if err != nil {
 		return nil, err
@@ -102,7 +100,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 	callAnn := Annotations{ReadOnly: readOnly, Destructive: !readOnly, OpenWorld: true}
 	call, err := handwritten("call_tool", DiscoveryProvider, "discovery", "Call a tool",
 		"Run a tool found with search_tools, with arguments as describe_tool shows; returns that tool's own result.",
-		callAnn, func(ctx context.Context, d *Deps, a callArgs) *mcp.CallToolResult {
+		callAnn, func(ctx context.Context, d *Deps, a callArgs) *Result {
 			t, bad := lookup(ctx, a.Name)
 			if bad != nil {
 				return bad

@@ -13,4 +13,3 @@
 //
 // This package, resources/ and cmd/ are the only ones importing mcp-go.
 package tools
-

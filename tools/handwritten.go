@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-
-	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // structSchema renders the input schema of a hand-written tool from its
@@ -15,7 +13,7 @@ func structSchema(v any) (json.RawMessage, error) { return reflectSchema(v, true
 
 // handwritten builds a Tool whose arguments decode into A.
 func handwritten[A any](name, provider, toolset, title, description string, ann Annotations,
-	run func(ctx context.Context, d *Deps, args A) *mcp.CallToolResult) (*Tool, error) {
+	run func(ctx context.Context, d *Deps, args A) *Result) (*Tool, error) {
 	var zero A
 	schema, err := structSchema(&zero)
 	if err != nil {
@@ -34,7 +32,7 @@ func handwritten[A any](name, provider, toolset, title, description string, ann 
 		Annotations: ann,
 		InputSchema: schema,
 		validator:   v,
-		call: func(ctx context.Context, d *Deps, t *Tool, raw map[string]any) *mcp.CallToolResult {
+		call: func(ctx context.Context, d *Deps, t *Tool, raw map[string]any) *Result {
 			var args A
 			b, _ := json.Marshal(raw)
 			if err := json.Unmarshal(b, &args); err != nil {
@@ -50,12 +48,12 @@ func handwritten[A any](name, provider, toolset, title, description string, ann 
 // Packages with their own tools (resources/) use it so every tool is the
 // same kind of value.
 func NewHandwritten[A any](name, provider, toolset, title, description string, ann Annotations,
-	run func(ctx context.Context, d *Deps, args A) *mcp.CallToolResult) (*Tool, error) {
+	run func(ctx context.Context, d *Deps, args A) *Result) (*Tool, error) {
 	return handwritten(name, provider, toolset, title, description, ann, run)
 }
 
 // ErrorResult is an isError result with a sentence built from format.
-func ErrorResult(format string, a ...any) *mcp.CallToolResult { return errorResult(format, a...) }
+func ErrorResult(format string, a ...any) *Result { return errorResult(format, a...) }
 
 // Find returns the tool with the given name from list, or nil.
 func Find(list []*Tool, name string) *Tool {

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
@@ -216,7 +214,7 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 			"Datafold lineage (tables and columns, exact edges and depths), the Datafold BI integrations of the data source, and the Lightdash explores, "+
 			"fields, charts and dashboards built on the reached tables. Returns nodes, edges, counts per kind, depth reached, totals, "+
 			"complete/truncated and, when cut, how to continue.",
-		ann, func(ctx context.Context, d *Deps, a ImpactArgs) *mcp.CallToolResult {
+		ann, func(ctx context.Context, d *Deps, a ImpactArgs) *Result {
 			r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns}
 			return r.run(a)
 		})
@@ -267,7 +265,7 @@ type impactRun struct {
 	cut    bool // max_nodes reached
 }
 
-func (r *impactRun) run(a ImpactArgs) *mcp.CallToolResult {
+func (r *impactRun) run(a ImpactArgs) *Result {
 	if (a.ColumnPath == "") == (a.TablePath == "") {
 		return errorResult("%s: give exactly one of column_path (DATABASE.SCHEMA.TABLE.COLUMN) or table_path (DATABASE.SCHEMA.TABLE).", LineageImpactName)
 	}
@@ -329,7 +327,7 @@ func (r *impactRun) run(a ImpactArgs) *mcp.CallToolResult {
 	if err != nil {
 		return errorResult("%s: could not encode the answer: %v", LineageImpactName, err)
 	}
-	return mcp.NewToolResultStructured(r.out, text)
+	return structuredResult(r.out, text)
 }
 
 // addNode adds n unless it is there already or the node budget is spent.
@@ -392,7 +390,7 @@ func (r *impactRun) call(provider, conn, name string, args map[string]any) (map[
 		return nil, fmt.Errorf("%s", strings.TrimSpace(Text(res)))
 	}
 	var out map[string]any
-	b, err := json.Marshal(res.StructuredContent)
+	b, err := json.Marshal(res.Structured)
 	if err == nil {
 		err = json.Unmarshal(b, &out)
 	}
@@ -481,7 +479,7 @@ func impactTableID(path string) string  { return "datafold:table:" + path }
 
 // lineage walks the warehouse lineage from the root; a failure to find the
 // root is the tool's error.
-func (w *impactWalk) lineage(kind string, parts []string) *mcp.CallToolResult {
+func (w *impactWalk) lineage(kind string, parts []string) *Result {
 	r := w.r
 	w.kind, w.columns = kind, map[string][]string{}
 	rootPath := JoinPath(parts)

@@ -83,9 +83,9 @@ func runImpact(t *testing.T, tool *Tool, d *Deps, args map[string]any) *Impact {
 	if res.IsError {
 		t.Fatalf("lineage_impact %v: got error %s, want an answer", args, Text(res))
 	}
-	out, ok := res.StructuredContent.(*Impact)
+	out, ok := res.Structured.(*Impact)
 	if !ok {
-		t.Fatalf("structuredContent got %T, want *Impact", res.StructuredContent)
+		t.Fatalf("structuredContent got %T, want *Impact", res.Structured)
 	}
 	// The text is the same JSON, and it satisfies the output schema.
 	var fromText map[string]any
@@ -517,10 +517,6 @@ func TestLineageImpactTool(t *testing.T) {
 			t.Errorf("outputSchema lacks %s", k)
 		}
 	}
-	mt := tool.MCP()
-	if len(mt.RawOutputSchema) == 0 {
-		t.Error("MCP tool got no outputSchema")
-	}
 	inProps, _ := schemaOf(t, tool)
 	if inProps[ConnectionArg] != nil {
 		t.Error("with one Datafold connection the schema got a connection argument, want none")
@@ -611,7 +607,7 @@ func TestLineageImpactRequestPolicy(t *testing.T) {
 			if res.IsError {
 				t.Fatal(Text(res))
 			}
-			out := res.StructuredContent.(*Impact)
+			out := res.Structured.(*Impact)
 			if out.Counts["lightdash_charts"] != tc.charts {
 				t.Errorf("charts got %d, want %d", out.Counts["lightdash_charts"], tc.charts)
 			}

@@ -151,7 +151,7 @@ func TestProjectionThroughTool(t *testing.T) {
 		if res.IsError {
 			t.Fatalf("got error %s", text(res))
 		}
-		if got, want := jsonOf(t, res.StructuredContent), `{"items":[{"id":1,"name":"prod"},{"id":2,"name":"dev"}]}`; got != want {
+		if got, want := jsonOf(t, res.Structured), `{"items":[{"id":1,"name":"prod"},{"id":2,"name":"dev"}]}`; got != want {
 			t.Errorf("structuredContent got %s, want %s", got, want)
 		}
 		if got, want := text(res), `{"items":[{"id":1,"name":"prod"},{"id":2,"name":"dev"}]}`; got != want {
@@ -173,7 +173,7 @@ func TestProjectionThroughTool(t *testing.T) {
 		if !strings.Contains(first, `"items.#.hostname"`) || !strings.Contains(first, "top-level keys are items") {
 			t.Errorf("first line got %q, want it to name the missing path and the top-level keys", first)
 		}
-		if got, want := rest, jsonOf(t, res.StructuredContent); got != want {
+		if got, want := rest, jsonOf(t, res.Structured); got != want {
 			t.Errorf("text JSON got %s, want the structured content %s", got, want)
 		}
 		m := structured(t, res)

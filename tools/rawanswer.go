@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/tidwall/gjson"
 )
 
@@ -21,7 +20,7 @@ import (
 //
 // The result says the same as the full path's, except that keys keep the
 // upstream's order and strings keep its escapes.
-func answerRaw(body []byte, budget int, secrets []string) *mcp.CallToolResult {
+func answerRaw(body []byte, budget int, secrets []string) *Result {
 	if len(body) == 0 || (body[0] != '{' && body[0] != '[') {
 		return nil
 	}
@@ -51,7 +50,7 @@ func answerRaw(body []byte, budget int, secrets []string) *mcp.CallToolResult {
 	if !ok {
 		return nil
 	}
-	return mcp.NewToolResultStructured(json.RawMessage(out), string(out))
+	return structuredResult(json.RawMessage(out), string(out))
 }
 
 // span is where a JSON value lies in a document.

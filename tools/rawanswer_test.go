@@ -46,7 +46,7 @@ func TestAnswerRaw(t *testing.T) {
 			if got := text(res); got != tc.want {
 				t.Errorf("text got %s, want %s", got, tc.want)
 			}
-			if got := string(res.StructuredContent.(json.RawMessage)); got != tc.want {
+			if got := string(res.Structured.(json.RawMessage)); got != tc.want {
 				t.Errorf("structuredContent got %s, want %s", got, tc.want)
 			}
 		})
@@ -69,10 +69,10 @@ func TestAnswerRawAgreesWithFullPath(t *testing.T) {
 		}
 		full := answerFull(&Deps{}, sh, &client.Response{Status: 200, Body: []byte(body)}, nil, nil, DefaultMaxResultTokens)
 		var got, want any
-		if err := json.Unmarshal(raw.StructuredContent.(json.RawMessage), &got); err != nil {
+		if err := json.Unmarshal(raw.Structured.(json.RawMessage), &got); err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal([]byte(jsonOf(t, full.StructuredContent)), &want); err != nil {
+		if err := json.Unmarshal([]byte(jsonOf(t, full.Structured)), &want); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 )
 
@@ -59,22 +57,15 @@ func redact(v any) any {
 // scrubResult removes configured secret values from a result's text and
 // structured content: a last line of defence when an upstream echoes a
 // credential under an innocent key.
-func scrubResult(res *mcp.CallToolResult, secrets []string) *mcp.CallToolResult {
+func scrubResult(res *Result, secrets []string) *Result {
 	if len(secrets) == 0 {
 		return res
 	}
-	hit := false
-	for i, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			if s := scrub(tc.Text, secrets); s != tc.Text {
-				tc.Text = s
-				res.Content[i] = tc
-				hit = true
-			}
+	if s := scrub(res.Text, secrets); s != res.Text {
+		res.Text = s
+		if res.Structured != nil {
+			res.Structured = scrubValue(res.Structured, secrets)
 		}
-	}
-	if hit && res.StructuredContent != nil {
-		res.StructuredContent = scrubValue(res.StructuredContent, secrets)
 	}
 	return res
 }

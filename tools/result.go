@@ -10,17 +10,22 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mark3labs/mcp-go/mcp"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 )
 
 // maxTextAnswer bounds a non-JSON upstream answer quoted in a result.
 const maxTextAnswer = 4000
 
-func errorResult(format string, a ...any) *mcp.CallToolResult {
-	return mcp.NewToolResultError(fmt.Sprintf(format, a...))
+func errorResult(format string, a ...any) *Result {
+	return &Result{Text: fmt.Sprintf(format, a...), IsError: true}
 }
+
+// structuredResult is a successful answer with structured content and the
+// text a model reads.
+func structuredResult(v any, text string) *Result { return &Result{Text: text, Structured: v} }
+
+// textResult is a successful answer of text only.
+func textResult(text string) *Result { return &Result{Text: text} }
 
 // answer turns a successful upstream response into a tool result: the JSON
 // (secrets redacted) as structuredContent and as text. structuredContent
@@ -29,7 +34,7 @@ func errorResult(format string, a ...any) *mcp.CallToolResult {
 // reduced to the requested fields (projection.go) and fitted to the result
 // budget (budget.go); the text is the same JSON, after one leading sentence
 // when the answer was cut or a requested field was not found.
-func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *mcp.CallToolResult {
+func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *Result {
 	budget := d.resultBudget()
 	if fields == nil {
 		if res := answerRaw(bytes.TrimSpace(resp.Body), budget, d.secrets()); res != nil {
@@ -41,7 +46,7 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 
 // answerFull is answer for any JSON: decoded, redacted, projected, fitted
 // and encoded again.
-func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int) *mcp.CallToolResult {
+func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int) *Result {
 	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, budget)
 	if plain != nil {
 		return plain
@@ -60,16 +65,16 @@ func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any
 	if err != nil {
 		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
 	}
-	return mcp.NewToolResultStructured(r.value, joinLead(joinSentences(lead, r.sentence), text))
+	return structuredResult(r.value, joinLead(joinSentences(lead, r.sentence), text))
 }
 
 // decodeAnswer returns the answer as an object, or, for an empty,
 // non-JSON or malformed JSON body, the finished result of tool.
-func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map[string]any, *mcp.CallToolResult) {
+func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map[string]any, *Result) {
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {
 		structured := map[string]any{"ok": true, "status": resp.Status}
-		return nil, mcp.NewToolResultStructured(structured,
+		return nil, structuredResult(structured,
 			fmt.Sprintf("Done: %s answered %d %s with no content.", ProviderName(provider), resp.Status, http.StatusText(resp.Status)))
 	}
 	var v any
@@ -88,7 +93,7 @@ func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map
 		if limit := min(maxTextAnswer, budget-100); len(text) > limit {
 			text = truncateUTF8(text, limit) + "…"
 		}
-		return nil, mcp.NewToolResultText(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
+		return nil, textResult(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
 	}
 	v = redact(v)
 	switch x := v.(type) {
@@ -139,7 +144,7 @@ func marshal(v any) (string, error) {
 
 // upstreamError explains a failed upstream call: what failed, the status or
 // cause, and what to do next.
-func upstreamError(t *Tool, err error, d *Deps) *mcp.CallToolResult {
+func upstreamError(t *Tool, err error, d *Deps) *Result {
 	name := ProviderName(t.Provider)
 	if errors.Is(err, client.ErrInvalidRequest) {
 		// Nothing was sent: an argument cannot be placed in the request
@@ -229,12 +234,9 @@ func truncateUTF8(s string, n int) string {
 }
 
 // Text joins the text content of a result; tests and evals read answers with it.
-func Text(res *mcp.CallToolResult) string {
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
+func Text(res *Result) string {
+	if res == nil {
+		return ""
 	}
-	return b.String()
+	return res.Text
 }

@@ -9,10 +9,10 @@ import (
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -43,9 +43,8 @@ func startBudgeted(t *testing.T, budget int) *mcpclient.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := server.NewMCPServer("datastack-mcp", "test", server.WithToolCapabilities(false))
-	tools.Register(s, all, deps)
-	c, err := mcpclient.NewInProcessClient(s)
+	s := mcpgo.New(mcpgo.Spec{Name: "datastack-mcp", Version: "test", Tools: all, Deps: deps})
+	c, err := mcpclient.NewInProcessClient(s.SDK())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +63,7 @@ func callBudgeted(t *testing.T, c *mcpclient.Client, name string, args map[strin
 		t.Fatalf("%s: got a protocol error %v, want a result", name, err)
 	}
 	if res.IsError {
-		t.Fatalf("%s: got isError, want success: %s", name, tools.Text(res))
+		t.Fatalf("%s: got isError, want success: %s", name, mcpgo.Text(res))
 	}
 	m, ok := res.StructuredContent.(map[string]any)
 	if !ok {
@@ -78,7 +77,7 @@ func callBudgeted(t *testing.T, c *mcpclient.Client, name string, args map[strin
 // returns the _truncated object.
 func truncation(t *testing.T, res *mcp.CallToolResult, m map[string]any, budget int) map[string]any {
 	t.Helper()
-	text := tools.Text(res)
+	text := mcpgo.Text(res)
 	if n := tools.CountTokens(text); n > budget {
 		t.Errorf("text got %d tokens, want at most the budget %d", n, budget)
 	}
@@ -142,9 +141,9 @@ func TestBudgetEndToEnd(t *testing.T) {
 		query["fields"] = []any{"rows.#.ORDER_ID"}
 		res, m = callBudgeted(t, c, "datafold_run_sql_query", query)
 		if _, cut := m["_truncated"]; cut {
-			t.Fatalf("projected answer got _truncated, want it under the budget: %.300s", tools.Text(res))
+			t.Fatalf("projected answer got _truncated, want it under the budget: %.300s", mcpgo.Text(res))
 		}
-		if n := tools.CountTokens(tools.Text(res)); n > budget {
+		if n := tools.CountTokens(mcpgo.Text(res)); n > budget {
 			t.Errorf("projected text got %d tokens, want at most %d", n, budget)
 		}
 		rows, _ = m["rows"].([]any)
@@ -180,7 +179,7 @@ func TestBudgetEndToEnd(t *testing.T) {
 		args["fields"] = []any{"results.name", "results.tables.fct_orders.dimensions.@keys", "results.tables.fct_orders.metrics.total_revenue.sql"}
 		res, m = callBudgeted(t, c, "lightdash_get_explore", args)
 		if _, cut := m["_truncated"]; cut {
-			t.Fatalf("projected answer got _truncated, want it under the budget: %.300s", tools.Text(res))
+			t.Fatalf("projected answer got _truncated, want it under the budget: %.300s", mcpgo.Text(res))
 		}
 		keys, _ := m["results.tables.fct_orders.dimensions.@keys"].([]any)
 		if got, want := len(keys), gjsonLen(t, full, "results.tables.fct_orders.dimensions"); got != want {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -94,16 +96,16 @@ func TestConfirmByArgument(t *testing.T) {
 	args := deleteSpace()
 	res := call(t, c, "lightdash_delete_space", args)
 	if !res.IsError || seen.count() != 0 {
-		t.Fatalf("unconfirmed delete got isError=%v with %d DELETEs sent: %s", res.IsError, seen.count(), tools.Text(res))
+		t.Fatalf("unconfirmed delete got isError=%v with %d DELETEs sent: %s", res.IsError, seen.count(), mcpgo.Text(res))
 	}
 	for _, w := range []string{"Not done", "deletes", "DELETE /api/v1/projects/" + args["projectUuid"].(string) + "/spaces/" + args["spaceUuid"].(string), `"confirm": true`} {
-		if !strings.Contains(tools.Text(res), w) {
-			t.Errorf("refusal lacks %q: %s", w, tools.Text(res))
+		if !strings.Contains(mcpgo.Text(res), w) {
+			t.Errorf("refusal lacks %q: %s", w, mcpgo.Text(res))
 		}
 	}
 	args["confirm"] = true
 	if res := call(t, c, "lightdash_delete_space", args); res.IsError || seen.count() != 1 {
-		t.Fatalf("confirmed delete got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+		t.Fatalf("confirmed delete got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 	}
 }
 
@@ -122,10 +124,10 @@ func TestConfirmByRoundTrip(t *testing.T) {
 			t.Fatalf("user was asked %q, want one question previewing the DELETE", u.asked())
 		}
 		if accept && (res.IsError || seen.count() != 1) {
-			t.Errorf("accepted: isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+			t.Errorf("accepted: isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 		}
-		if !accept && (!res.IsError || seen.count() != 0 || !strings.Contains(tools.Text(res), "declined")) {
-			t.Errorf("declined: isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+		if !accept && (!res.IsError || seen.count() != 0 || !strings.Contains(mcpgo.Text(res), "declined")) {
+			t.Errorf("declined: isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 		}
 	}
 }
@@ -175,7 +177,7 @@ func TestConfirmRoundTripOnTheWire(t *testing.T) {
 	initialize(t, c, mcp.LATEST_PROTOCOL_VERSION)
 	res := call(t, c, "lightdash_delete_space", deleteSpace())
 	if res.IsError || seen.count() != 1 {
-		t.Fatalf("got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+		t.Fatalf("got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -210,7 +212,7 @@ func TestConfirmByElicitation(t *testing.T) {
 			t.Fatalf("user was asked %d times, want once", len(u.asked()))
 		}
 		if accept != !res.IsError || seen.count() != map[bool]int{true: 1, false: 0}[accept] {
-			t.Errorf("accept=%v: isError=%v, %d DELETEs: %s", accept, res.IsError, seen.count(), tools.Text(res))
+			t.Errorf("accept=%v: isError=%v, %d DELETEs: %s", accept, res.IsError, seen.count(), mcpgo.Text(res))
 		}
 	}
 }
@@ -223,7 +225,7 @@ func TestReadOnlyQueriesRunAtOnce(t *testing.T) {
 	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION, mcpclient.WithElicitationHandler(u))
 	res := call(t, c, "datafold_run_sql_query", map[string]any{"data_source_id": 1, "query": "SELECT order_id, amount FROM ANALYTICS.MARTS.fct_orders LIMIT 3"})
 	if res.IsError || len(u.asked()) != 0 {
-		t.Fatalf("read-only query got isError=%v after %d questions: %s", res.IsError, len(u.asked()), tools.Text(res))
+		t.Fatalf("read-only query got isError=%v after %d questions: %s", res.IsError, len(u.asked()), mcpgo.Text(res))
 	}
 	res = call(t, c, "datafold_run_sql_query", map[string]any{"data_source_id": 1, "query": "DELETE FROM ANALYTICS.MARTS.fct_orders"})
 	if !res.IsError || len(u.asked()) != 1 || !strings.Contains(u.asked()[0], "DELETE FROM ANALYTICS.MARTS.fct_orders") {
@@ -238,12 +240,12 @@ func TestConfirmThroughCallTool(t *testing.T) {
 	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
 	args := deleteSpace()
 	res := call(t, c, "call_tool", map[string]any{"name": "lightdash_delete_space", "arguments": args})
-	if !res.IsError || seen.count() != 0 || !strings.Contains(tools.Text(res), "Not done") {
-		t.Fatalf("unconfirmed call_tool got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+	if !res.IsError || seen.count() != 0 || !strings.Contains(mcpgo.Text(res), "Not done") {
+		t.Fatalf("unconfirmed call_tool got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 	}
 	args["confirm"] = true
 	if res := call(t, c, "call_tool", map[string]any{"name": "lightdash_delete_space", "arguments": args}); res.IsError || seen.count() != 1 {
-		t.Fatalf("confirmed call_tool got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), tools.Text(res))
+		t.Fatalf("confirmed call_tool got isError=%v, %d DELETEs: %s", res.IsError, seen.count(), mcpgo.Text(res))
 	}
 }
 
@@ -310,11 +312,11 @@ func TestStdioBinaryDiffAndConfirm(t *testing.T) {
 		initialize(t, c, mcp.LATEST_LEGACY_PROTOCOL_VERSION)
 		res := call(t, c, "lightdash_delete_space", deleteSpace())
 		if res.IsError || len(u.asked()) != 1 {
-			t.Fatalf("got isError=%v after %d questions: %s", res.IsError, len(u.asked()), tools.Text(res))
+			t.Fatalf("got isError=%v after %d questions: %s", res.IsError, len(u.asked()), mcpgo.Text(res))
 		}
 		// The space is gone: deleting it again fails upstream (after asking).
-		if res := call(t, c, "lightdash_delete_space", deleteSpace()); !res.IsError || !strings.Contains(tools.Text(res), "404") {
-			t.Errorf("second delete got %s, want 404", tools.Text(res))
+		if res := call(t, c, "lightdash_delete_space", deleteSpace()); !res.IsError || !strings.Contains(mcpgo.Text(res), "404") {
+			t.Errorf("second delete got %s, want 404", mcpgo.Text(res))
 		}
 	})
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -156,7 +158,7 @@ func verdictOf(t *testing.T, res *mcp.CallToolResult) tools.DiffVerdict {
 		err = json.Unmarshal(b, &v)
 	}
 	if err != nil || v.DiffID == 0 {
-		t.Fatalf("no verdict in %s (%v); text %s", b, err, tools.Text(res))
+		t.Fatalf("no verdict in %s (%v); text %s", b, err, mcpgo.Text(res))
 	}
 	return v
 }
@@ -172,11 +174,11 @@ var ordersDiff = map[string]any{
 func checkOrdersVerdict(t *testing.T, res *mcp.CallToolResult) tools.DiffVerdict {
 	t.Helper()
 	if res.IsError {
-		t.Fatalf("diff_tables got isError: %s", tools.Text(res))
+		t.Fatalf("diff_tables got isError: %s", mcpgo.Text(res))
 	}
 	v := verdictOf(t, res)
 	if v.Status != "done" || v.Result != "different" {
-		t.Fatalf("status %q result %q, want done/different; %s", v.Status, v.Result, tools.Text(res))
+		t.Fatalf("status %q result %q, want done/different; %s", v.Status, v.Result, mcpgo.Text(res))
 	}
 	if v.A.DataSourceID != 1 || v.B.DataSourceID != 2 || v.A.DataSource != "Snowflake (prod)" || v.B.Table != "ANALYTICS.MARTS.fct_orders" {
 		t.Errorf("sides got %+v / %+v", v.A, v.B)
@@ -212,7 +214,7 @@ func checkOrdersVerdict(t *testing.T, res *mcp.CallToolResult) tools.DiffVerdict
 	if !lineage || !summary {
 		t.Errorf("next got %+v, want the summary (sample rows) and the lineage of amount", v.Next)
 	}
-	text := tools.Text(res)
+	text := mcpgo.Text(res)
 	for _, w := range []string{"different", "142 only in A, 30 only in B", "credit_card_amount 1,109", "datafold_get_column_upstreams", "Link: http://datafold.sandbox.invalid/datadiffs/"} {
 		if !strings.Contains(text, w) {
 			t.Errorf("text lacks %q:\n%s", w, text)
@@ -246,7 +248,7 @@ func TestDiffTables(t *testing.T) {
 		// Every next call the verdict points at works as given.
 		for _, n := range v.Next {
 			if res, err := callWithProgress(ctx, c, n.Tool, n.Arguments, ""); err != nil || res.IsError {
-				t.Errorf("next call %s %v failed: %v %s", n.Tool, n.Arguments, err, tools.Text(res))
+				t.Errorf("next call %s %v failed: %v %s", n.Tool, n.Arguments, err, mcpgo.Text(res))
 			}
 		}
 		notes := awaitFinal(&log, "orders")
@@ -272,7 +274,7 @@ func TestDiffTables(t *testing.T) {
 		}
 		v := verdictOf(t, res)
 		if res.IsError || v.Status != "done" || v.Result != "identical" || len(v.Columns) != 0 || len(v.Next) != 0 {
-			t.Errorf("got %+v, want done/identical without next calls; %s", v, tools.Text(res))
+			t.Errorf("got %+v, want done/identical without next calls; %s", v, mcpgo.Text(res))
 		}
 		checkProgress(t, awaitFinal(&log, "customers"), 3)
 	})
@@ -284,20 +286,20 @@ func TestDiffTables(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !res.IsError {
-			t.Fatalf("a failed diff got success: %s", tools.Text(res))
+			t.Fatalf("a failed diff got success: %s", mcpgo.Text(res))
 		}
 		v := verdictOf(t, res)
 		if v.Status != "failed" || v.Error == nil || v.Error.Type != "NoSuchTableException" || !strings.Contains(v.Error.Message, "FCT_ORDERS_V2") {
 			t.Errorf("got status %q error %+v, want failed with NoSuchTableException", v.Status, v.Error)
 		}
-		if text := tools.Text(res); !strings.Contains(text, "FAILED") || !strings.Contains(text, "NoSuchTableException: Table 'ANALYTICS.MARTS.FCT_ORDERS_V2' does not exist") || !strings.Contains(text, "SHOW TABLES IN SCHEMA ANALYTICS.MARTS") {
+		if text := mcpgo.Text(res); !strings.Contains(text, "FAILED") || !strings.Contains(text, "NoSuchTableException: Table 'ANALYTICS.MARTS.FCT_ORDERS_V2' does not exist") || !strings.Contains(text, "SHOW TABLES IN SCHEMA ANALYTICS.MARTS") {
 			t.Errorf("text is not a readable failure:\n%s", text)
 		}
 		checkProgress(t, awaitFinal(&log, "v2"), 3)
 		// The suggested check is a read-only query: it runs unconfirmed.
 		for _, n := range v.Next {
 			if res, err := callWithProgress(ctx, c, n.Tool, n.Arguments, ""); err != nil || res.IsError {
-				t.Errorf("next call %s %v failed: %v %s", n.Tool, n.Arguments, err, tools.Text(res))
+				t.Errorf("next call %s %v failed: %v %s", n.Tool, n.Arguments, err, mcpgo.Text(res))
 			}
 		}
 	})
@@ -316,8 +318,8 @@ func TestDiffTables(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !res.IsError || !strings.Contains(tools.Text(res), tc.want) {
-				t.Errorf("args %v got %q, want an error mentioning %q", tc.args, tools.Text(res), tc.want)
+			if !res.IsError || !strings.Contains(mcpgo.Text(res), tc.want) {
+				t.Errorf("args %v got %q, want an error mentioning %q", tc.args, mcpgo.Text(res), tc.want)
 			}
 		}
 	})
@@ -338,12 +340,12 @@ func TestDiffTimeoutThenGetResult(t *testing.T) {
 	}
 	v := verdictOf(t, res)
 	if res.IsError || v.Status != "running" || v.RetryAfterSeconds < 1 || v.A.Table != "ANALYTICS.MARTS.fct_orders" {
-		t.Fatalf("got %+v, want status running with a retry hint; %s", v, tools.Text(res))
+		t.Fatalf("got %+v, want status running with a retry hint; %s", v, mcpgo.Text(res))
 	}
 	if len(v.Next) != 1 || v.Next[0].Tool != tools.GetDiffResultName || v.Next[0].Arguments["diff_id"] != float64(v.DiffID) {
 		t.Errorf("next got %+v, want get_diff_result with diff_id %d", v.Next, v.DiffID)
 	}
-	if text := tools.Text(res); !strings.Contains(text, "still queued") || !strings.Contains(text, fmt.Sprintf(`get_diff_result {"diff_id":%d}`, v.DiffID)) {
+	if text := mcpgo.Text(res); !strings.Contains(text, "still queued") || !strings.Contains(text, fmt.Sprintf(`get_diff_result {"diff_id":%d}`, v.DiffID)) {
 		t.Errorf("text does not say how to pick it up:\n%s", text)
 	}
 	checkProgress(t, awaitFinal(&log, "slow"), 2)
@@ -385,8 +387,8 @@ func TestGetDiffResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.IsError || !strings.Contains(tools.Text(res), "99999") || !strings.Contains(tools.Text(res), "404") {
-		t.Errorf("unknown diff got %q, want a readable not-found error", tools.Text(res))
+	if !res.IsError || !strings.Contains(mcpgo.Text(res), "99999") || !strings.Contains(mcpgo.Text(res), "404") {
+		t.Errorf("unknown diff got %q, want a readable not-found error", mcpgo.Text(res))
 	}
 }
 
@@ -599,20 +601,20 @@ func TestDiffConnections(t *testing.T) {
 	v := checkOrdersVerdictAt(t, res, urls[0])
 	// The diff exists on main's account only.
 	res = call(t, c, tools.GetDiffResultName, map[string]any{"connection": "audit", "diff_id": v.DiffID})
-	if !res.IsError || !strings.Contains(tools.Text(res), "404") {
-		t.Errorf("audit found main's diff %d: %s", v.DiffID, tools.Text(res))
+	if !res.IsError || !strings.Contains(mcpgo.Text(res), "404") {
+		t.Errorf("audit found main's diff %d: %s", v.DiffID, mcpgo.Text(res))
 	}
 	res = call(t, c, tools.GetDiffResultName, map[string]any{"connection": "audit", "diff_id": 101})
 	checkOrdersVerdictAt(t, res, urls[1])
-	if res := call(t, c, tools.DiffTablesName, ordersDiff); !res.IsError || !strings.Contains(tools.Text(res), "connection") {
-		t.Errorf("diff_tables without a connection got %s, want an error naming the argument", tools.Text(res))
+	if res := call(t, c, tools.DiffTablesName, ordersDiff); !res.IsError || !strings.Contains(mcpgo.Text(res), "connection") {
+		t.Errorf("diff_tables without a connection got %s, want an error naming the argument", mcpgo.Text(res))
 	}
 }
 
 func checkOrdersVerdictAt(t *testing.T, res *mcp.CallToolResult, base string) tools.DiffVerdict {
 	t.Helper()
 	if res.IsError {
-		t.Fatalf("got isError: %s", tools.Text(res))
+		t.Fatalf("got isError: %s", mcpgo.Text(res))
 	}
 	v := verdictOf(t, res)
 	if v.Status != "done" || v.Result != "different" || intOr(v.A.RowsOnlyHere) != 142 {
@@ -650,8 +652,8 @@ func TestDiffCancelled(t *testing.T) {
 	// In process the handler's answer may still come back; over a wire the
 	// client has stopped listening.
 	if res, err := callWithProgress(ctx, c, tools.DiffTablesName, ordersDiff, "cancel"); err == nil &&
-		(!res.IsError || !strings.Contains(tools.Text(res), "cancelled") || !strings.Contains(tools.Text(res), "get_diff_result")) {
-		t.Fatalf("a cancelled call got %s, want it to stop and name the diff to pick up", tools.Text(res))
+		(!res.IsError || !strings.Contains(mcpgo.Text(res), "cancelled") || !strings.Contains(mcpgo.Text(res), "get_diff_result")) {
+		t.Fatalf("a cancelled call got %s, want it to stop and name the diff to pick up", mcpgo.Text(res))
 	}
 	if time.Since(start) > 2*time.Second {
 		t.Errorf("cancellation took %s", time.Since(start))

@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"go.uber.org/goleak"
-
-	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // Upstream faults met through the whole server: the server configured as
@@ -189,7 +189,7 @@ func TestFaultsThroughServer(t *testing.T) {
 		if err != nil {
 			return "", false, time.Since(start), err
 		}
-		return tools.Text(res), res.IsError, time.Since(start), nil
+		return mcpgo.Text(res), res.IsError, time.Since(start), nil
 	}
 
 	cases := []struct {

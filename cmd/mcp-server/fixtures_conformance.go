@@ -48,12 +48,12 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
-	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 )
 
 func init() {
 	h := &fixtureHooks{
-		extra: &mcpserver.Extra{
+		extra: &mcpgo.Extra{
 			ServerOptions: []server.ServerOption{
 				server.WithLogging(),
 				server.WithResourceCapabilities(true, false), // subscribe: mcp-go acknowledges resources/subscribe

@@ -77,5 +77,5 @@ func assemble(o options) (*assembled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &assembled{mcp: s.MCP, tools: s.Tools, providers: s.Providers, sandbox: s.Sandbox}, nil
+	return &assembled{mcp: s.MCP.SDK(), tools: s.Tools, providers: s.Providers, sandbox: s.Sandbox}, nil
 }

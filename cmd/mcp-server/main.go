@@ -132,9 +132,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if *transport == "http" {
-		err = serveHTTP(ctx, a.MCP, *addr, logger, hopts)
+		err = serveHTTP(ctx, a.MCP.SDK(), *addr, logger, hopts)
 	} else {
-		err = serveStdio(ctx, a.MCP, logger)
+		err = serveStdio(ctx, a.MCP.SDK(), logger)
 	}
 	if err != nil {
 		logger.Error("server stopped", "err", err)

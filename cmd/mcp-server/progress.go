@@ -7,7 +7,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
-	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 )
 
 // Progress notifications must reach the client before the result. mcp-go
@@ -25,15 +25,15 @@ func trackNotifications(h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		tr := tools.NewNotifyTracker()
-		h.ServeHTTP(&trackingWriter{ResponseWriter: w, tr: tr}, r.WithContext(tools.WithNotifyTracker(r.Context(), tr)))
+		tr := mcpgo.NewNotifyTracker()
+		h.ServeHTTP(&trackingWriter{ResponseWriter: w, tr: tr}, r.WithContext(mcpgo.WithNotifyTracker(r.Context(), tr)))
 	})
 }
 
 // trackingWriter is an http.ResponseWriter that reports what it writes.
 type trackingWriter struct {
 	http.ResponseWriter
-	tr *tools.NotifyTracker
+	tr *mcpgo.NotifyTracker
 }
 
 func (w *trackingWriter) Write(p []byte) (int, error) {
@@ -60,15 +60,15 @@ func (w *trackingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter 
 // notifications are written to out, so they precede the result; it returns
 // the writer to serve on.
 func trackStdio(s *server.StdioServer, out io.Writer) io.Writer {
-	tr := tools.NewNotifyTracker()
-	s.SetContextFunc(func(ctx context.Context) context.Context { return tools.WithNotifyTracker(ctx, tr) })
+	tr := mcpgo.NewNotifyTracker()
+	s.SetContextFunc(func(ctx context.Context) context.Context { return mcpgo.WithNotifyTracker(ctx, tr) })
 	return &lineTracker{w: out, tr: tr}
 }
 
 // lineTracker reports each message written to stdout.
 type lineTracker struct {
 	w  io.Writer
-	tr *tools.NotifyTracker
+	tr *mcpgo.NotifyTracker
 }
 
 func (l *lineTracker) Write(p []byte) (int, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -22,7 +23,7 @@ type reqInfo struct {
 	tool      string
 	auth      string   // "token", "jwt" or "" (none required)
 	subject   string   // JWT sub
-	creds     []string // providers whose credentials the request brought
+	creds     []string // providers whose credentials the request brought, sorted
 }
 
 type reqInfoKey struct{}
@@ -71,6 +72,7 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 			attrs = append(attrs, slog.String("subject", info.subject))
 		}
 		if len(info.creds) > 0 {
+			slices.Sort(info.creds)
 			attrs = append(attrs, slog.String("client_credentials", strings.Join(info.creds, ",")))
 		}
 		logger.LogAttrs(r.Context(), level, "http request", attrs...)

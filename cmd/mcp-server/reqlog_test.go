@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 
-	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/mark3labs/mcp-go/mcp"
 )
 
 // TestRequestLog: one record per request with stable keys, and nothing
@@ -148,9 +148,9 @@ func TestGracefulShutdown(t *testing.T) {
 	select {
 	case o := <-result:
 		if o.err != nil || o.res.IsError {
-			t.Errorf("in-flight call got %v %s, want success", o.err, tools.Text(o.res))
-		} else if !strings.Contains(tools.Text(o.res), "slow warehouse") {
-			t.Errorf("in-flight call got %s, want the upstream's answer", tools.Text(o.res))
+			t.Errorf("in-flight call got %v %s, want success", o.err, mcpgo.Text(o.res))
+		} else if !strings.Contains(mcpgo.Text(o.res), "slow warehouse") {
+			t.Errorf("in-flight call got %s, want the upstream's answer", mcpgo.Text(o.res))
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the in-flight call did not finish within 5s")

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -150,7 +152,7 @@ func TestEveryToolAgainstSandbox(t *testing.T) {
 			}
 			if res.IsError {
 				failed++
-				t.Errorf("got isError with args %v: %s", args, tools.Text(res))
+				t.Errorf("got isError with args %v: %s", args, mcpgo.Text(res))
 			}
 		})
 	}

@@ -22,12 +22,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
-	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // TestScaleOut starts three server processes behind a round-robin reverse
@@ -156,7 +157,7 @@ func TestScaleOut(t *testing.T) {
 			t.Fatalf("%s: got protocol error %v, want a result", name, err)
 		}
 		if res.IsError {
-			t.Fatalf("%s: got error %s, want success", name, tools.Text(res))
+			t.Fatalf("%s: got error %s, want success", name, mcpgo.Text(res))
 		}
 		m, _ := res.StructuredContent.(map[string]any)
 		return m

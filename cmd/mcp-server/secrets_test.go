@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
@@ -42,7 +44,7 @@ func TestCanariesAreRedacted(t *testing.T) {
 			t.Fatalf("%s: %v", call.tool, err)
 		}
 		if res.IsError {
-			t.Errorf("%s: got error %s", call.tool, tools.Text(res))
+			t.Errorf("%s: got error %s", call.tool, mcpgo.Text(res))
 		}
 		b, _ := json.Marshal(res)
 		all.Write(b)

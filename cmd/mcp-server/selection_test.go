@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -126,15 +128,15 @@ func TestDiscoveryMode(t *testing.T) {
 		}
 		return res
 	}
-	if res := call("search_tools", map[string]any{"query": "which tables depend on fct_orders"}); !strings.Contains(tools.Text(res), "datafold_get_table_downstreams") {
-		t.Errorf("search_tools got %s, want datafold_get_table_downstreams", tools.Text(res))
+	if res := call("search_tools", map[string]any{"query": "which tables depend on fct_orders"}); !strings.Contains(mcpgo.Text(res), "datafold_get_table_downstreams") {
+		t.Errorf("search_tools got %s, want datafold_get_table_downstreams", mcpgo.Text(res))
 	}
 	res := call("call_tool", map[string]any{"name": "datafold_get_table_downstreams", "arguments": map[string]any{"data_connection_id": 1, "table_path": "ANALYTICS.MARTS.fct_orders"}})
 	if res.IsError {
-		t.Errorf("call_tool got error %s", tools.Text(res))
+		t.Errorf("call_tool got error %s", mcpgo.Text(res))
 	}
 	res = call("call_tool", map[string]any{"name": "datafold_get_table_downstreams", "arguments": map[string]any{"data_connection_id": "one", "table_path": "x"}})
-	if !res.IsError || !strings.Contains(tools.Text(res), `argument "data_connection_id"`) {
-		t.Errorf("call_tool with a bad argument got %s, want the field named", tools.Text(res))
+	if !res.IsError || !strings.Contains(mcpgo.Text(res), `argument "data_connection_id"`) {
+		t.Errorf("call_tool with a bad argument got %s, want the field named", mcpgo.Text(res))
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/server"
 
-	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 )
 
 // fixtures is nil in the product. Only a test-only build sets it, in
@@ -22,14 +22,14 @@ import (
 var fixtures *fixtureHooks
 
 type fixtureHooks struct {
-	extra       *mcpserver.Extra                // tools, resources and prompts the suite calls, after the product's
+	extra       *mcpgo.Extra                    // tools, resources and prompts the suite calls, after the product's
 	httpOptions []server.StreamableHTTPOption   // after the product's transport options
 	wrapMCP     func(http.Handler) http.Handler // around mcp-go's handler, inside the product's layers
 }
 
 // extraOrNil is what the test-only build adds to the server, nil in the
 // product.
-func (h *fixtureHooks) extraOrNil() *mcpserver.Extra {
+func (h *fixtureHooks) extraOrNil() *mcpgo.Extra {
 	if h == nil {
 		return nil
 	}

@@ -45,12 +45,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
-	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // soakCall is one request of the mix.
@@ -255,7 +256,7 @@ func BenchmarkSoak(b *testing.B) {
 					case err != nil:
 						fail(call.tool + ": " + err.Error())
 					case res.IsError:
-						fail(call.tool + ": isError: " + bound(tools.Text(res), 300))
+						fail(call.tool + ": isError: " + bound(mcpgo.Text(res), 300))
 					}
 				}
 				took := time.Since(t0)

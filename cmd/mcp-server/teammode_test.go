@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -129,7 +131,7 @@ func TestTeamMode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			text := tools.Text(res)
+			text := mcpgo.Text(res)
 			b, _ := json.Marshal(res)
 			results.Write(b)
 			if tc.wantErr != "" {
@@ -193,7 +195,7 @@ func TestTeamModeOff(t *testing.T) {
 	req.Params.Name = "datafold_list_data_sources"
 	res, err := c.CallTool(context.Background(), req)
 	if err != nil || res.IsError {
-		t.Fatalf("call got %v %s, want success", err, tools.Text(res))
+		t.Fatalf("call got %v %s, want success", err, mcpgo.Text(res))
 	}
 	if got, want := up.lastAuth("datafold"), "Key "+serverDatafoldKey; got != want {
 		t.Errorf("upstream Authorization got %q, want %q (the header ignored)", got, want)

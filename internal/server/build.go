@@ -5,10 +5,9 @@ import (
 	"slices"
 	"time"
 
-	"github.com/mark3labs/mcp-go/server"
-
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -16,7 +15,7 @@ import (
 
 // Server is a built MCP server and what it was built from.
 type Server struct {
-	MCP *server.MCPServer
+	MCP *mcpgo.Server
 	// Tools are the tools registered, in order.
 	Tools []*tools.Tool
 	// Offerable are the tools request headers may narrow: everything the
@@ -28,12 +27,6 @@ type Server struct {
 	Sandbox *sandbox.Sandbox
 	// Prompts are the names of the prompts registered.
 	Prompts []string
-}
-
-// Extra adds test-only capabilities to a server (the conformance build).
-type Extra struct {
-	ServerOptions []server.ServerOption
-	Register      func(*server.MCPServer)
 }
 
 // connections are the upstream connections of a server and the secrets
@@ -106,29 +99,18 @@ func Build(o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Offerable = append(slices.Clip(available), cat.Tools()...)
-	opts := []server.ServerOption{
-		server.WithToolCapabilities(false),
-		server.WithInstructions(Instructions),
-		server.WithRecovery(),
-		server.WithToolFilter(requestToolFilter(s.Offerable)),
-	}
-	opts = append(opts, cat.ServerOptions()...)
-	if o.Extra != nil {
-		opts = append(opts, o.Extra.ServerOptions...)
-	}
-	s.MCP = server.NewMCPServer("datastack-mcp", o.Version, opts...)
-	tools.Register(s.MCP, s.Tools, deps)
-	cat.Register(s.MCP)
+	prompts := cat.Prompts()
 	if t := tools.Find(available, tools.DiffTablesName); t != nil && o.Selection.Policy.Allows(t) {
-		prompts := tools.DiffPrompts()
-		s.MCP.AddPrompts(prompts...)
-		for _, p := range prompts {
-			s.Prompts = append(s.Prompts, p.Prompt.Name)
-		}
+		prompts = append(tools.DiffPrompts(), prompts...)
 	}
-	if o.Extra != nil && o.Extra.Register != nil {
-		o.Extra.Register(s.MCP)
+	for _, p := range prompts {
+		s.Prompts = append(s.Prompts, p.Name)
 	}
+	s.MCP = mcpgo.New(mcpgo.Spec{
+		Name: "datastack-mcp", Version: o.Version, Instructions: Instructions,
+		Tools: s.Tools, Deps: deps, Logger: o.Logger, Prompts: prompts, Catalog: cat,
+		Visible: visibleIn(s.Offerable), Extra: o.Extra,
+	})
 	return s, nil
 }
 

@@ -4,9 +4,6 @@ import (
 	"context"
 	"sync"
 
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
-
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -106,24 +103,20 @@ func withDiffTools(all, available []*tools.Tool) ([]*tools.Tool, error) {
 	return available, nil
 }
 
-// requestToolFilter hides, per request, the tools its policy removes; mcp-go
-// applies it to tools/call too, so a hidden tool cannot be called.
-func requestToolFilter(offerable []*tools.Tool) server.ToolFilterFunc {
+// visibleIn hides, per request, the tools the request headers' policy
+// removes; mcp-go applies it to tools/call too, so a hidden tool cannot be
+// called. Tools the server does not know of (test fixtures) stay visible.
+func visibleIn(offerable []*tools.Tool) func(ctx context.Context, name string) bool {
 	byName := make(map[string]*tools.Tool, len(offerable))
 	for _, t := range offerable {
 		byName[t.Name] = t
 	}
-	return func(ctx context.Context, list []mcp.Tool) []mcp.Tool {
+	return func(ctx context.Context, name string) bool {
 		p, ok := tools.RequestPolicy(ctx)
 		if !ok {
-			return list
+			return true
 		}
-		out := list[:0:0]
-		for _, mt := range list {
-			if t := byName[mt.Name]; t == nil || p.Allows(t) {
-				out = append(out, mt)
-			}
-		}
-		return out
+		t := byName[name]
+		return t == nil || p.Allows(t)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -50,7 +51,7 @@ type Options struct {
 	FastSandbox bool
 	// Extra adds test-only tools, resources and prompts (the conformance
 	// fixtures build), after the product's.
-	Extra *Extra
+	Extra *mcpgo.Extra
 }
 
 func (o *Options) defaults() {
