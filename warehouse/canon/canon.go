@@ -1,0 +1,231 @@
+// Package canon owns the canonical text of a value: the one string that
+// two databases must agree on for a data diff to call two values equal.
+//
+// The diff engine compares databases by text, not by driver values: each
+// database renders every compared column as canonical text in SQL (see
+// package dialect), hashes the concatenation of a row's texts, and sends
+// that text when rows are fetched. PostgreSQL renders it with casts it has
+// built in; SQLite has no such casts, so the functions here are registered
+// into SQLite (package warehouse) and produce, byte for byte, what
+// PostgreSQL produces. Tests use the same functions to compute the truth a
+// diff must find.
+//
+// The canonical forms follow PostgreSQL's own text output, so that
+// PostgreSQL needs no extra work:
+//
+//   - integers: decimal digits;
+//   - floats: the shortest text that reads back as the same float64 (or
+//     float32 when either side is single precision), in PostgreSQL's layout
+//     (1e+15, 0.0001, 1e-05, NaN, Infinity); -0 is 0;
+//   - exact decimals: rounded to the lower scale of the two sides, trailing
+//     zeros removed;
+//   - booleans: true or false;
+//   - timestamps: UTC, "YYYY-MM-DD HH:MM:SS" and a fraction of at most six
+//     digits without trailing zeros, rounded to the lower precision of the
+//     two sides as PostgreSQL rounds (half away from 2000-01-01);
+//   - dates: "YYYY-MM-DD";
+//   - uuids: lowercase; bytes: lowercase hex.
+//
+// A row's text is the concatenation, column by column, of "N:" and the
+// value (N its length in characters) or "-" for NULL, so NULL never equals
+// any text and no two rows share a text. Its hash is the last 48 bits of
+// its MD5, as data-diff does; a segment's checksum is the row count and the
+// exact sum of those hashes.
+package canon
+
+import (
+	"crypto/md5"
+	"encoding/binary"
+	"math"
+	"math/big"
+	"math/bits"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Float is the canonical text of x at the given precision (32 or 64 bits):
+// PostgreSQL's float4out or float8out of x, with -0 written as 0.
+func Float(x float64, bitSize int) string {
+	if bitSize == 32 {
+		x = float64(float32(x))
+	}
+	switch {
+	case math.IsNaN(x):
+		return "NaN"
+	case math.IsInf(x, 1):
+		return "Infinity"
+	case math.IsInf(x, -1):
+		return "-Infinity"
+	case x == 0:
+		return "0"
+	}
+	digitLimit := 15 // DBL_DIG
+	if bitSize == 32 {
+		digitLimit = 6 // FLT_DIG
+	}
+	s := strconv.FormatFloat(x, 'e', -1, bitSize)
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	mant, expText, _ := strings.Cut(s, "e")
+	exp, _ := strconv.Atoi(expText)
+	digits := strings.Replace(mant, ".", "", 1)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	if exp < -4 || exp >= digitLimit {
+		b.WriteByte(digits[0])
+		if len(digits) > 1 {
+			b.WriteByte('.')
+			b.WriteString(digits[1:])
+		}
+		b.WriteByte('e')
+		if exp < 0 {
+			b.WriteByte('-')
+			exp = -exp
+		} else {
+			b.WriteByte('+')
+		}
+		if exp < 10 {
+			b.WriteByte('0')
+		}
+		b.WriteString(strconv.Itoa(exp))
+		return b.String()
+	}
+	if exp < 0 {
+		b.WriteString("0.")
+		b.WriteString(strings.Repeat("0", -exp-1))
+		b.WriteString(digits)
+		return b.String()
+	}
+	if len(digits) <= exp+1 {
+		b.WriteString(digits)
+		b.WriteString(strings.Repeat("0", exp+1-len(digits)))
+		return b.String()
+	}
+	b.WriteString(digits[:exp+1])
+	b.WriteByte('.')
+	b.WriteString(digits[exp+1:])
+	return b.String()
+}
+
+// Bucket is the canonical text of floor(x / tolerance), the value a column
+// with an absolute tolerance contributes to a checksum: two values that
+// differ by the tolerance or more never share a bucket, and two that share
+// one are compared again, row by row, with the tolerance.
+func Bucket(x, tolerance float64) string {
+	return Float(math.Floor(x/tolerance), 64)
+}
+
+// FloatText is the float text of a tolerance literal in SQL: the shortest
+// decimal that reads back as the same float64.
+func FloatText(x float64) string {
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+// Bool is the canonical text of a boolean.
+func Bool(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// ParseBool reads a boolean as PostgreSQL's boolean input does (t, true,
+// yes, on, 1 and their opposites, any case, spaces trimmed).
+func ParseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "t", "true", "y", "yes", "on", "1":
+		return true, true
+	case "f", "false", "n", "no", "off", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// Decimal is the canonical text of an exact decimal written in text:
+// rounded half away from zero to scale digits after the point (scale < 0:
+// not rounded), trailing zeros and a trailing point removed, -0 written 0.
+// It returns false when s is not a decimal number.
+func Decimal(s string, scale int) (string, bool) {
+	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
+	if !ok {
+		return "", false
+	}
+	if scale >= 0 {
+		text := r.FloatString(scale) // rounds half away from zero
+		r.SetString(text)
+	}
+	if r.IsInt() {
+		return r.Num().String(), true
+	}
+	// An exact decimal has a power of ten (times 2 and 5) as denominator:
+	// FloatString with enough digits is exact, then trailing zeros go.
+	text := r.FloatString(decimalDigits(r.Denom()))
+	text = strings.TrimRight(text, "0")
+	return strings.TrimSuffix(text, "."), true
+}
+
+// decimalDigits is how many digits after the point write 1/d exactly, for d
+// of the form 2^a 5^b (else an upper bound of 40 digits).
+func decimalDigits(d *big.Int) int {
+	p := big.NewInt(1)
+	ten := big.NewInt(10)
+	rem := new(big.Int)
+	for n := 0; n < 40; n++ {
+		if rem.Mod(p, d).Sign() == 0 {
+			return n
+		}
+		p.Mul(p, ten)
+	}
+	return 40
+}
+
+// Row is the text a row hashes to: per value "N:" and the value (N its
+// length in characters) or "-" for NULL (nil).
+func Row(values []*string) string {
+	var b strings.Builder
+	for _, v := range values {
+		if v == nil {
+			b.WriteByte('-')
+			continue
+		}
+		b.WriteString(strconv.Itoa(utf8.RuneCountInString(*v)))
+		b.WriteByte(':')
+		b.WriteString(*v)
+	}
+	return b.String()
+}
+
+// Hash48 is the last 48 bits of the MD5 of s, as an integer: what
+// PostgreSQL computes as ('x' || substring(md5(s), 21))::bit(48)::bigint.
+func Hash48(s string) uint64 {
+	sum := md5.Sum([]byte(s))
+	var b [8]byte
+	copy(b[2:], sum[10:16])
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// Sum is an exact sum of 48-bit hashes (128 bits: no overflow below 2^80
+// rows).
+type Sum struct{ hi, lo uint64 }
+
+// Add adds v to the sum.
+func (s *Sum) Add(v uint64) {
+	var carry uint64
+	s.lo, carry = bits.Add64(s.lo, v, 0)
+	s.hi += carry
+}
+
+// String is the sum in decimal digits.
+func (s Sum) String() string {
+	if s.hi == 0 {
+		return strconv.FormatUint(s.lo, 10)
+	}
+	n := new(big.Int).SetUint64(s.hi)
+	n.Lsh(n, 64)
+	return n.Add(n, new(big.Int).SetUint64(s.lo)).String()
+}
