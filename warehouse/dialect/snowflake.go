@@ -7,7 +7,7 @@ import (
 )
 
 // Snowflake is Snowflake (rendered in golden tests only). NUMBER(p, 0) is an
-// integer; COLLATE(x, ”) compares text byte by byte whatever the column's
+// integer; COLLATE with an empty specification compares text byte by byte, whatever the column's
 // collation; timestamps are converted to UTC and printed with FF6.
 type Snowflake struct{}
 
