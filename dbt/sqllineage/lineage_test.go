@@ -14,14 +14,14 @@ import (
 // and open_* tables are known with no columns.
 func testCatalog() Catalog {
 	tables := map[string][]string{
-		"orders":        {"id", "user_id", "order_date", "status", "amount"},
-		"customers":     {"id", "name", "email"},
-		"payments":      {"id", "order_id", "method", "amount"},
-		"events":        {"id", "payload", "tags"},
-		"t1":            {"a", "b"},
-		"t2":            {"c", "d"},
+		"orders":         {"id", "user_id", "order_date", "status", "amount"},
+		"customers":      {"id", "name", "email"},
+		"payments":       {"id", "order_id", "method", "amount"},
+		"events":         {"id", "payload", "tags"},
+		"t1":             {"a", "b"},
+		"t2":             {"c", "d"},
 		"customers_docs": {"id", "name"},
-		"open_events":   nil,
+		"open_events":    nil,
 	}
 	return CatalogFunc(func(parts []string) (Table, bool) {
 		name := strings.ToLower(parts[len(parts)-1])
