@@ -54,15 +54,11 @@ func resultOf(r *tools.Result) *mcp.CallToolResult {
 	if in := r.Input; in != nil {
 		return server.NewInputRequestBuilder(in.State).Elicit(in.ID, elicitationOf(in.Question)).ToolResult()
 	}
-	var res *mcp.CallToolResult
-	switch {
-	case r.IsError:
-		res = mcp.NewToolResultError(r.Text)
-	case r.Structured != nil:
+	res := mcp.NewToolResultText(r.Text)
+	if r.Structured != nil {
 		res = mcp.NewToolResultStructured(r.Structured, r.Text)
-	default:
-		res = mcp.NewToolResultText(r.Text)
 	}
+	res.IsError = r.IsError
 	if len(r.Meta) > 0 {
 		res.Meta = &mcp.Meta{AdditionalFields: r.Meta}
 	}
