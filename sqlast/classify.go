@@ -1,0 +1,194 @@
+package sqlast
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	pgquery "github.com/wasilibs/go-pgquery"
+)
+
+// Verdict is the classification of one SQL text.
+type Verdict struct {
+	// ReadOnly is true only when the text is positively understood as
+	// exactly one read-only statement (see [Classify]).
+	ReadOnly bool
+	// Kind names the statement when ReadOnly: "select" (SELECT, WITH …
+	// SELECT, VALUES, TABLE), "show", "describe" or "explain".
+	Kind string
+	// Reason, when not ReadOnly, is a short phrase naming the construct that
+	// needs confirmation, e.g. "a data-modifying CTE (DELETE)".
+	Reason string
+}
+
+// Classify decides whether sql may run without asking for confirmation.
+// It fails closed: ReadOnly is true only for text that PostgreSQL's own
+// scanner and grammar read as exactly one statement of these forms, and
+// that no other dialect the server forwards SQL to (Snowflake, BigQuery,
+// MySQL, Databricks, Redshift, Trino, …) could read as something else:
+//
+//   - a query (SELECT, WITH … SELECT, VALUES, TABLE t) with no
+//     data-modifying CTE, no locking clause (FOR UPDATE, FOR NO KEY UPDATE,
+//     FOR SHARE, FOR KEY SHARE), no SELECT INTO, and only calls to
+//     functions on a list of side-effect-free built-ins (aggregates, window,
+//     math, string, date/time, conditional, JSON and array functions, read-only
+//     catalog helpers; unqualified or qualified by pg_catalog), casts only to
+//     built-in types and only built-in operators;
+//   - SHOW (PostgreSQL's SHOW name, or SHOW followed only by words and dots,
+//     as in SHOW TABLES or SHOW COLUMNS FROM db.t);
+//   - DESCRIBE or DESC [TABLE|VIEW] followed by a qualified name;
+//   - EXPLAIN of any statement the grammar accepts, since it is planned
+//     and not run, with the calls checked as above because planning
+//     evaluates immutable functions; EXPLAIN ANALYZE only of a read-only
+//     query, since ANALYZE runs it.
+//
+// The text must also read the same under every dialect's comment and
+// quoting rules: no "--" comment without a following space (MySQL), no
+// quote, backslash or control character in a comment, no nested or
+// executable ("/*!", "/*+") block comment, no '#', "//", backtick, '$' or
+// backslash outside a literal, no backslash, tripled quote, E” escape
+// string, U& literal or dollar quote in a literal, no lone carriage
+// return, and no semicolon but one at the end.
+//
+// What it does not see: the objects the query names. A view whose
+// definition calls a function with side effects, a row-level security
+// policy, or a user-defined function that borrows the name of a listed
+// built-in (a PostgreSQL function called nvl, say, where nvl is not built
+// in) is judged by its name alone. Database permissions remain the real
+// guard; Classify decides only when to ask first.
+//
+// The first call in a process compiles the WebAssembly parser, which takes
+// one to a few seconds; call [Warm] at start-up to pay that off the
+// critical path. Later calls take microseconds. Classify is safe for
+// concurrent use and never panics.
+func Classify(sql string) (v Verdict) {
+	defer func() {
+		if r := recover(); r != nil {
+			v = Verdict{Reason: fmt.Sprintf("the parser failed: %v", r)}
+		}
+	}()
+	if reason := classify(sql); reason != "" {
+		return Verdict{Reason: reason}
+	}
+	return Verdict{ReadOnly: true, Kind: kindOf(sql)}
+}
+
+// classify returns why sql is not read-only, or "" when it is.
+func classify(sql string) string {
+	switch {
+	case strings.TrimSpace(sql) == "":
+		return "no statement"
+	case !utf8.ValidString(sql):
+		return "text that is not valid UTF-8"
+	case strings.IndexByte(sql, 0) >= 0:
+		return "a NUL character, where PostgreSQL's parser stops reading"
+	}
+	scanned, err := pgquery.Scan(sql)
+	if err != nil {
+		return "the PostgreSQL grammar does not accept it: " + errText(err)
+	}
+	toks, reason := tokens(sql, scanned.GetTokens())
+	if reason != "" {
+		return reason
+	}
+	if reason := dialectTrap(sql, toks); reason != "" {
+		return reason
+	}
+	code, reason := oneStatement(codeTokens(toks))
+	if reason != "" {
+		return reason
+	}
+	if word(code[0], "describe", "desc") {
+		if isDescribe(code) {
+			return ""
+		}
+		return "DESCRIBE of something other than a table name"
+	}
+	tree, err := pgquery.Parse(sql)
+	if err != nil {
+		if isShowWords(code) {
+			return ""
+		}
+		return "the PostgreSQL grammar does not accept it: " + errText(err)
+	}
+	stmts := tree.GetStmts()
+	switch {
+	case len(stmts) == 0:
+		return "no statement"
+	case len(stmts) > 1:
+		return "two statements"
+	}
+	return statement(stmts[0].GetStmt())
+}
+
+// statement judges the one statement of the text.
+func statement(n *pg_query.Node) string {
+	switch {
+	case n.GetSelectStmt() != nil:
+		return checker{query: true}.check(n)
+	case n.GetVariableShowStmt() != nil:
+		return ""
+	case n.GetExplainStmt() != nil:
+		ex := n.GetExplainStmt()
+		if explainAnalyze(ex) {
+			if stmtName(ex.GetQuery()) != "SelectStmt" {
+				return "EXPLAIN ANALYZE runs the statement, and it is " + statementReason(stmtName(ex.GetQuery()))
+			}
+			return checker{query: true}.check(ex.GetQuery())
+		}
+		return checker{query: false}.check(ex.GetQuery())
+	}
+	if name := stmtName(n); name != "" {
+		return statementReason(name)
+	}
+	return "a statement that is not a query"
+}
+
+// explainAnalyze reports whether an EXPLAIN carries the ANALYZE option, in
+// any form: it then runs the statement.
+func explainAnalyze(ex *pg_query.ExplainStmt) bool {
+	for _, o := range ex.GetOptions() {
+		if strings.EqualFold(o.GetDefElem().GetDefname(), "analyze") {
+			return true
+		}
+	}
+	return false
+}
+
+// kindOf names a statement already found read-only by its first word.
+func kindOf(sql string) string {
+	scanned, err := pgquery.Scan(sql)
+	if err != nil {
+		return "select"
+	}
+	toks, _ := tokens(sql, scanned.GetTokens())
+	code := codeTokens(toks)
+	if len(code) == 0 {
+		return "select"
+	}
+	switch first := strings.ToLower(code[0].text); first {
+	case "show", "explain":
+		return first
+	case "describe", "desc":
+		return "describe"
+	}
+	return "select"
+}
+
+// errText is the parser's message without the wrapper's prefixes.
+func errText(err error) string {
+	return strings.TrimSpace(err.Error())
+}
+
+var warm sync.Once
+
+// Warm compiles the parser in the background, so that the first [Classify]
+// or [Parse] does not pay for it. It returns at once; calling it again does
+// nothing.
+func Warm() {
+	warm.Do(func() {
+		go func() { _, _ = pgquery.Parse("select 1") }()
+	})
+}
