@@ -138,7 +138,7 @@ function tiles(v) {
     tile("rows with different values", n(vals.rows_with_differences), vals.rows_compared !== undefined ? `of ${fmtInt(vals.rows_compared)} matched by key` : "", "rows-diff"),
     tile("values differ", n(vals.values_with_differences), vals.columns_compared !== undefined ? `in ${vals.columns_with_differences} of ${vals.columns_compared} columns` : "", "values-diff"),
     tile("duplicate or null keys", dupes + nulls, `dup ${fmtInt(n(v.a.duplicate_keys))}/${fmtInt(n(v.b.duplicate_keys))} · null ${fmtInt(n(v.a.null_keys))}/${fmtInt(n(v.b.null_keys))} (A/B)`, "keys"),
-    tile("schema changes", schema, schema ? "" : "same columns", "schema"));
+    tile("schema changes", schema, schema ? "" : "same columns", "schema-changes"));
 }
 
 function rowsSection(v) {
@@ -165,11 +165,17 @@ function columnsSection(v) {
   const vals = v.values || {};
   const matching = Math.max(0, n(vals.columns_compared) - n(vals.columns_with_differences));
   const hidden = Math.max(0, n(vals.columns_with_differences) - cols.length);
+  // Matches near 100% would all look full: the bars start at a floor
+  // (90%, 50% or 0%) low enough for every column, and say so.
+  const lowest = Math.min(100, ...cols.map((c) => c.match_percent));
+  const floor = lowest >= 90 ? 90 : lowest >= 50 ? 50 : 0;
+  const width = (p) => Math.max(0, Math.min(100, (100 * (p - floor)) / (100 - floor)));
   return h("section", { "data-test": "columns" },
-    h("h2", null, "Column match", h("span", { class: "muted" }, cols.length ? `${n(vals.columns_with_differences)} of ${n(vals.columns_compared)} compared columns differ` : "every compared column matches")),
+    h("h2", null, "Column match", h("span", { class: "muted" }, cols.length ? `${n(vals.columns_with_differences)} of ${n(vals.columns_compared)} compared columns differ` : "every compared column matches"),
+      cols.length && floor ? h("span", { class: "faint", style: { marginLeft: "auto", fontWeight: 400, fontSize: "11px" }, "data-test": "scale" }, `bars span ${floor}%–100% match`) : null),
     cols.length ? h("div", { class: "cols" }, cols.map((c) => [
       h("div", { class: "c" }, c.column),
-      h("div", { class: "bar", title: `${c.match_percent}% match`, "data-column": c.column }, h("span", { style: { width: Math.max(0, Math.min(100, c.match_percent)) + "%" } })),
+      h("div", { class: "bar", title: `${c.match_percent}% match`, "data-column": c.column, "data-match": c.match_percent }, h("span", { style: { width: width(c.match_percent).toFixed(2) + "%" } })),
       h("div", { class: "v" }, `${formatPct(c.match_percent)} match · ${fmtInt(c.values_different)} differ`),
     ])) : null,
     matching || hidden ? h("div", { class: "faint", style: { marginTop: "6px" } },
@@ -243,7 +249,12 @@ function samplesSection(v) {
   const lines = [];
   for (const r of rows.slice(0, 50)) {
     const only = r.only_in || (r.a && !r.b ? "a" : r.b && !r.a ? "b" : "");
-    if (only) { lines.push(h("tr", { class: "only" }, h("td", { class: "k" }, keyText(r)), h("td", { colspan: 3 }, `row only in ${only.toUpperCase()}`))); continue; }
+    if (only) {
+      const vals = Object.entries(r[only] || {}).filter(([c]) => !key.includes(c)).map(([c, x]) => `${c} ${x === null ? "null" : typeof x === "object" ? JSON.stringify(x) : x}`);
+      lines.push(h("tr", { class: "only" }, h("td", { class: "k" }, keyText(r)), h("td", null, h("span", { class: `pill ${only === "a" ? "info" : "bad"}` }, `only in ${only.toUpperCase()}`)),
+        h("td", { colspan: 2, class: "faint" }, vals.join(" · "))));
+      continue;
+    }
     const cols = Object.keys(Object.assign({}, r.a, r.b)).filter((c) => !key.includes(c));
     const differing = cols.filter((c) => !same(r.a[c], r.b[c]));
     const show = differing.length ? differing : cols.slice(0, 3);

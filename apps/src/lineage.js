@@ -9,15 +9,15 @@
 const FANOUT = 12; // children shown per node before "+N more"
 
 const KINDS = {
-  table: { label: "Table", plural: "tables", badge: "T", color: "--k-table", lane: "depth" },
-  column: { label: "Column", plural: "columns", badge: "C", color: "--k-column", lane: "depth" },
-  dbt: { label: "dbt node", plural: "dbt nodes", badge: "dbt", color: "--k-dbt", lane: "depth" },
-  lightdash_explore: { label: "Lightdash explore", plural: "explores", badge: "E", color: "--k-explore", lane: 0 },
-  lightdash_field: { label: "Lightdash field", plural: "fields", badge: "F", color: "--k-field", lane: 1 },
-  lightdash_chart: { label: "Lightdash chart", plural: "charts", badge: "Ch", color: "--k-chart", lane: 2 },
-  lightdash_dashboard: { label: "Lightdash dashboard", plural: "dashboards", badge: "D", color: "--k-dashboard", lane: 3 },
-  bi_integration: { label: "BI integration", plural: "BI integrations", badge: "BI", color: "--k-bi", lane: "bi" },
-  other: { label: "Asset", plural: "other assets", badge: "·", color: "--k-other", lane: "depth" },
+  table: { one: "table", label: "Table", plural: "tables", badge: "T", color: "--k-table", lane: "depth" },
+  column: { one: "column", label: "Column", plural: "columns", badge: "C", color: "--k-column", lane: "depth" },
+  dbt: { one: "dbt node", label: "dbt node", plural: "dbt nodes", badge: "dbt", color: "--k-dbt", lane: "depth" },
+  lightdash_explore: { one: "explore", label: "Lightdash explore", plural: "explores", badge: "E", color: "--k-explore", lane: 0 },
+  lightdash_field: { one: "field", label: "Lightdash field", plural: "fields", badge: "F", color: "--k-field", lane: 1 },
+  lightdash_chart: { one: "chart", label: "Lightdash chart", plural: "charts", badge: "Ch", color: "--k-chart", lane: 2 },
+  lightdash_dashboard: { one: "dashboard", label: "Lightdash dashboard", plural: "dashboards", badge: "D", color: "--k-dashboard", lane: 3 },
+  bi_integration: { one: "BI integration", label: "BI integration", plural: "BI integrations", badge: "BI", color: "--k-bi", lane: "bi" },
+  other: { one: "other asset", label: "Asset", plural: "other assets", badge: "·", color: "--k-other", lane: "depth" },
 };
 const LIGHTDASH_LANES = ["Explores", "Fields", "Charts", "Dashboards"];
 const KIND_ORDER = ["table", "column", "dbt", "lightdash_explore", "lightdash_field", "lightdash_chart", "lightdash_dashboard", "bi_integration", "other"];
@@ -95,9 +95,9 @@ function merge(at, a) {
 
 function lanesOf(nodes) {
   let maxDepth = 0;
-  for (const n of nodes) if (KINDS[kindOf(n)].lane === "depth") maxDepth = Math.max(maxDepth, n.depth || 0);
+  for (const n of nodes) if (KINDS[kindOf(n)].lane === "depth" && n.kind !== "bi_integration") maxDepth = Math.max(maxDepth, n.depth || 0);
   const laneKey = (n) => {
-    const l = KINDS[kindOf(n)].lane;
+    const l = n.kind === "bi_integration" ? "bi" : KINDS[kindOf(n)].lane;
     if (l === "depth") return "d" + (n.depth || 0);
     if (l === "bi") return "bi";
     return "l" + l;
@@ -107,7 +107,7 @@ function lanesOf(nodes) {
   for (let i = 0; i < 4; i++) keys.push("l" + i);
   keys.push("bi");
   const title = (k) => {
-    if (k === "bi") return "BI integrations";
+    if (k === "bi") return "BI and dbt integrations";
     if (k[0] === "l") return "Lightdash " + LIGHTDASH_LANES[+k.slice(1)].toLowerCase();
     const d = +k.slice(1);
     if (d === 0) return "Root";
@@ -221,7 +221,7 @@ function render() {
   if (S.notice) app.append(h("div", { class: "banner info", "data-test": "notice" }, S.notice));
   app.append(toolbar());
   const g = visibleGraph();
-  app.append(h("div", { class: "main" }, graph(g), details()));
+  app.append(h("div", { class: "main" }, graph(g), S.selected && S.nodes.has(S.selected) ? details() : null));
   if (a.notes && a.notes.length) app.append(h("details", { class: "faint", style: { marginTop: "10px" } },
     h("summary", null, `Notes (${a.notes.length})`), h("ul", null, a.notes.map((n) => h("li", null, n)))));
   requestAnimationFrame(drawEdges);
@@ -240,7 +240,7 @@ function header(a) {
   const counts = {};
   for (const n of S.nodes.values()) if (!n.root) counts[kindOf(n)] = (counts[kindOf(n)] || 0) + 1;
   const chips = KIND_ORDER.filter((k) => counts[k]).map((k) => h("span", { class: "chip", "data-kind": k, "data-count": counts[k] },
-    h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), h("b", null, fmtInt(counts[k])), " ", counts[k] === 1 ? KINDS[k].label.replace(/^Lightdash /, "").toLowerCase() : KINDS[k].plural));
+    h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), h("b", null, fmtInt(counts[k])), " ", counts[k] === 1 ? KINDS[k].one : KINDS[k].plural));
   if (!chips.length) chips.push(h("span", { class: "chip" }, "Nothing reached"));
   return h("div", null,
     h("div", { class: "head" },
@@ -280,7 +280,7 @@ function toolbar() {
   const g = visibleGraph();
   const info = S.query.trim() ? h("span", { class: "muted", "data-test": "match-count" }, `${g.hits.size} match${g.hits.size === 1 ? "" : "es"}`) : null;
   const collapsed = g.more.reduce((s, m) => s + m.count, 0);
-  return h("div", { class: "toolbar" }, input, info, h("span", { class: "grow" }),
+  return h("div", { class: "toolbar" }, input, info, S.selected ? null : legend(), h("span", { class: "grow" }),
     S.busy ? h("span", { class: "row muted" }, h("span", { class: "spinner" }), S.busy) : null,
     collapsed ? h("button", { "data-test": "expand-all", onclick: () => { for (const m of g.more) S.expanded.add(m.parent); render(); } }, `Show ${fmtInt(collapsed)} collapsed`) : null,
     S.expanded.size ? h("button", { onclick: () => { S.expanded.clear(); render(); } }, "Collapse large groups") : null);
@@ -328,7 +328,7 @@ function graph(g) {
       });
       const n = list.reduce((s, it) => s + (it.node ? 1 : it.more.count), 0);
       if (kinds.length > 1 || key.startsWith("d")) lane.append(h("div", { class: "group-title" },
-        h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), `${fmtInt(n)} ${n === 1 ? KINDS[k].label.toLowerCase() : KINDS[k].plural}`));
+        h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), `${fmtInt(n)} ${n === 1 ? KINDS[k].one : KINDS[k].plural}`));
       for (const it of list) lane.append(it.node ? card(it.node, q && !g.hits.has(it.node.id), g.hits.has(it.node.id)) : moreCard(it.more));
     }
     canvas.append(lane);
@@ -364,11 +364,7 @@ function select(id, scroll) {
 
 function details() {
   const n = S.selected && S.nodes.get(S.selected);
-  if (!n) {
-    return h("aside", { class: "details", "data-test": "details" },
-      h("div", { class: "muted" }, "Select a node to see its path, provider, relations and links."),
-      legend());
-  }
+  if (!n) return null;
   const k = kindOf(n);
   const project = n.project_uuid && S.answer && (S.answer.lightdash_projects || []).find((p) => p.uuid === n.project_uuid);
   const rows = [
@@ -425,7 +421,8 @@ function linksOf(n) {
 function legend() {
   return h("div", { class: "legend" },
     ["table", "column", "dbt", "lightdash_explore", "lightdash_field", "lightdash_chart", "lightdash_dashboard", "bi_integration"].map((k) =>
-      h("span", null, h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), KINDS[k].label.replace(/^Lightdash /, ""))));
+      h("span", null, h("span", { class: "dot", style: { "--k": `var(${KINDS[k].color})` } }), KINDS[k].one)),
+    h("span", { class: "faint" }, "· click a node for details"));
 }
 
 // drawEdges draws every edge between shown cards (and to "+N more" cards)

@@ -103,13 +103,15 @@ const Bridge = (() => {
 
 // Small DOM helpers shared by the views.
 function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
+  const el = tag === "svg" ? document.createElementNS("http://www.w3.org/2000/svg", "svg") : document.createElement(tag);
   if (attrs) for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === "class") el.className = v;
+    if (k === "class") el.setAttribute("class", v);
     else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
-    else if (k === "style" && typeof v === "object") Object.assign(el.style, v);
-    else el.setAttribute(k, v === true ? "" : String(v));
+    else if (k === "style" && typeof v === "object") {
+      for (const [p, x] of Object.entries(v)) if (p.startsWith("--")) el.style.setProperty(p, x); else el.style[p] = x;
+    }
+    else if (k !== "xmlns") el.setAttribute(k, v === true ? "" : String(v));
   }
   for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
