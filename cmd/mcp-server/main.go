@@ -65,6 +65,49 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	cfg, code := parseServe(args, stderr)
+	if cfg == nil {
+		return code
+	}
+	logger := cfg.opts.Logger
+	// Building the server allocates a few MB, most of it garbage once the
+	// server is built; the collection that starts part-way through costs
+	// about half a millisecond of start-up and frees nothing worth having
+	// yet. Collection resumes at the configured GOGC right after.
+	gcPercent := debug.SetGCPercent(-1)
+	a, err := mcpserver.Build(cfg.opts)
+	debug.SetGCPercent(gcPercent)
+	if err != nil {
+		logger.Error("cannot start", "err", err)
+		return 1
+	}
+	sel := cfg.opts.Selection
+	logger.Info("datastack-mcp starting", "version", version(), "transport", cfg.transport, "sandbox", cfg.opts.Sandbox,
+		"providers", strings.Join(a.Providers, ","), "tools", len(a.Tools), "tool_mode", sel.Mode, "read_only", sel.Policy.ReadOnly)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if cfg.transport == "http" {
+		err = serveHTTP(ctx, a.MCP.SDK(), cfg.addr, logger, cfg.http)
+	} else {
+		err = serveStdio(ctx, a.MCP.SDK(), logger)
+	}
+	if err != nil {
+		logger.Error("server stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+// serveConfig is what the flags of a serving run ask for.
+type serveConfig struct {
+	opts            mcpserver.Options
+	transport, addr string
+	http            httpOptions
+}
+
+// parseServe reads the flags and environment of a serving run; a nil
+// config ends the run with the exit code.
+func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
 	fs := flag.NewFlagSet("mcp-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -84,27 +127,27 @@ func run(args []string, stdout, stderr io.Writer) int {
 	getHTTP := addHTTPFlags(fs) // endpoint security and team mode (httpsec.go)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0
+			return nil, 0
 		}
-		return 2
+		return nil, 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mcp-server: unexpected argument %q\n", fs.Arg(0))
-		return 2
+		return nil, 2
 	}
 	logger, err := newLogger(stderr, *logLevel, *logFormat)
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 2
+		return nil, 2
 	}
 	if *transport != "stdio" && *transport != "http" {
 		fmt.Fprintf(stderr, "mcp-server: --transport must be stdio or http, got %q\n", *transport)
-		return 2
+		return nil, 2
 	}
 	sel, err := getSelection()
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 2
+		return nil, 2
 	}
 	hopts, err := getHTTP()
 	if err == nil && hopts.clientCredentials && *transport != "http" {
@@ -112,35 +155,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 2
+		return nil, 2
 	}
-	// Building the server allocates a few MB, most of it garbage once the
-	// server is built; the collection that starts part-way through costs
-	// about half a millisecond of start-up and frees nothing worth having
-	// yet. Collection resumes at the configured GOGC right after.
-	gcPercent := debug.SetGCPercent(-1)
-	a, err := mcpserver.Build(mcpserver.Options{Sandbox: *sandboxFlag, ConfigPath: *configPath, Timeout: *timeout, Getenv: os.Getenv, Logger: logger,
+	opts := mcpserver.Options{Sandbox: *sandboxFlag, ConfigPath: *configPath, Timeout: *timeout, Getenv: os.Getenv, Logger: logger,
 		Selection: sel, MaxResultTokens: *maxResultTokens, DiffWait: *diffWait, ClientCredentials: hopts.clientCredentials, Version: version(),
-		Extra: fixtures.extraOrNil()})
-	debug.SetGCPercent(gcPercent)
-	if err != nil {
-		logger.Error("cannot start", "err", err)
-		return 1
-	}
-	logger.Info("datastack-mcp starting", "version", version(), "transport", *transport, "sandbox", *sandboxFlag,
-		"providers", strings.Join(a.Providers, ","), "tools", len(a.Tools), "tool_mode", sel.Mode, "read_only", sel.Policy.ReadOnly)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if *transport == "http" {
-		err = serveHTTP(ctx, a.MCP.SDK(), *addr, logger, hopts)
-	} else {
-		err = serveStdio(ctx, a.MCP.SDK(), logger)
-	}
-	if err != nil {
-		logger.Error("server stopped", "err", err)
-		return 1
-	}
-	return 0
+		Extra: fixtures.extraOrNil()}
+	return &serveConfig{opts: opts, transport: *transport, addr: *addr, http: hopts}, 0
 }
 
 func envInt(key string, def int) int {
