@@ -57,7 +57,7 @@ fi
 
 ldflags="-s -w -buildid= -X ${bi}.version=${version} -X ${bi}.commit=${commit} -X ${bi}.date=${date}"
 
-rm -f "$out/$name"-* "$out/SHA256SUMS"
+rm -f "$out/$name"-* "$out/SHA256SUMS" "$out/VERSION"
 echo "release.sh: $name $version (commit ${commit:0:12}, $date) into ${DIST_DIR:-dist}/"
 for t in $targets; do
   goos="${t%/*}" goarch="${t#*/}"
@@ -73,4 +73,5 @@ done
   # Sorted, relative names: the format `sha256sum -c SHA256SUMS` reads.
   ls "$name"-* | LC_ALL=C sort | xargs sha256sum > SHA256SUMS
 )
-echo "release.sh: wrote ${DIST_DIR:-dist}/SHA256SUMS"
+echo "$version" > "$out/VERSION"
+echo "release.sh: wrote ${DIST_DIR:-dist}/SHA256SUMS and VERSION"
