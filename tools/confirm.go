@@ -13,6 +13,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/sqlast"
 )
 
 // Safe actions. A tool that deletes, cancels, triggers a run, changes who
@@ -37,7 +38,9 @@ import (
 //
 // When the user is asked (1, 2), "confirm": true is not enough: only the
 // user's answer lets the call through. Declining or cancelling leaves
-// everything untouched. Read-only queries (ReadOnlySQL) never ask.
+// everything untouched. Queries that sqlast.Classify, PostgreSQL's own
+// grammar with every dialect's comment and quoting rules, positively reads
+// as one read-only statement never ask; anything else asks.
 // --read-only hides every one of these tools (none is a GET).
 
 // ConfirmArg is the optional argument that confirms a call for clients
@@ -56,7 +59,7 @@ var sqlArgs = []string{"query", "sql"}
 //
 //   - GET: never (reads);
 //   - name ends in run_sql_query: "runs SQL that is not a plain read-only
-//     query" (asked only for such queries, see ReadOnlySQL);
+//     query" (asked only for such queries, see sqlast.Classify);
 //   - the words grant, revoke or access: "changes access";
 //   - DELETE, or the word delete: "deletes";
 //   - organization_member (a member's role): "changes access";
@@ -212,10 +215,14 @@ type gate struct {
 // instead: a refusal with a preview, a declined call, or a request for the
 // user's answer.
 func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any) *Result {
+	reason := g.reason
 	if g.sqlArg != "" {
-		if q, _ := args[g.sqlArg].(string); ReadOnlySQL(q) {
+		q, _ := args[g.sqlArg].(string)
+		v := sqlast.Classify(q)
+		if v.ReadOnly {
 			return nil
 		}
+		reason += " (" + v.Reason + ")"
 	}
 	what := g.preview(ctx, t, args)
 	note := ""
@@ -232,9 +239,9 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 				return declined(t, answer.Action, what)
 			}
 		}
-		return &Result{Input: &InputRequest{ID: confirmID, State: state, Question: g.question(t, what)}}
+		return &Result{Input: &InputRequest{ID: confirmID, State: state, Question: g.question(t, reason, what)}}
 	case ViaElicitation:
-		answer, err := req.Elicit(ctx, g.question(t, what))
+		answer, err := req.Elicit(ctx, g.question(t, reason, what))
 		if err == nil && answer != nil {
 			if accepted(answer) {
 				d.logger().Info("action confirmed", "tool", t.Name, "via", "elicitation")
@@ -253,13 +260,13 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 		return nil
 	}
 	return errorResult("Not done: %s %s, so it needs the user's confirmation%s. It would %s. Show this to the user; if they agree, call %s again with the same arguments and \"confirm\": true.",
-		t.Name, g.reason, note, what, t.Name)
+		t.Name, reason, note, what, t.Name)
 }
 
 // question is the elicitation asking the user to confirm.
-func (g *gate) question(t *Tool, what string) Question {
+func (g *gate) question(t *Tool, reason, what string) Question {
 	return Question{
-		Message: fmt.Sprintf("Allow %s? It %s: it would %s.", t.Name, g.reason, what),
+		Message: fmt.Sprintf("Allow %s? It %s: it would %s.", t.Name, reason, what),
 		Schema: map[string]any{
 			"type": "object",
 			"properties": map[string]any{

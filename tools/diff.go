@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/sqlast"
 )
 
 // diff_tables answers "diff prod and dev orders and tell me what changed"
@@ -396,9 +397,17 @@ func (r *diffRun) diffTables(a DiffArgs) *Result {
 			}
 			body["table"+n] = toAnyList(parts)
 		} else {
+			if v := sqlast.Classify(side.Query); !v.ReadOnly {
+				return r.fail("%s: %s.query must be one plain read-only query, and this one is not: %s. Rewrite it as a plain SELECT.", DiffTablesName, name, v.Reason)
+			}
 			body["query"+n] = side.Query
 		}
 		if side.Filter != "" {
+			// A filter is a condition: it must read as one, alone, in a
+			// read-only query.
+			if v := sqlast.Classify("SELECT 1 WHERE (" + side.Filter + "\n)"); !v.ReadOnly {
+				return r.fail("%s: %s.filter must be a plain SQL condition (no statements, comments or side effects), and this one is not: %s.", DiffTablesName, name, v.Reason)
+			}
 			body["filter"+n] = side.Filter
 		}
 		if side.TimeTravel != nil {
