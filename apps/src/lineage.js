@@ -342,9 +342,15 @@ function card(n, dim, hit) {
   return h("button", { class: cls, "data-id": n.id, "data-kind": k, title: n.path || n.name, onclick: () => select(n.id) },
     badge(k, n),
     h("span", { class: "txt" },
-      h("div", { class: "name" }, n.name || n.id),
+      h("div", { class: "name" }, breakable(n.name || n.id)),
       h("div", { class: "sub" }, subtitle(n))),
     n.root ? h("span", { class: "tag" }, "root") : null);
+}
+
+// breakable lets long identifiers wrap after _ . / and - rather than
+// anywhere.
+function breakable(text) {
+  return String(text).split(/(?<=[_./-])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
 }
 
 function moreCard(m) {
