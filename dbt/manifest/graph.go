@@ -38,6 +38,7 @@ type Graph struct {
 	tests      map[string][]string
 	byName     map[string][]string
 	byRelation map[string][]string
+	byIdent    map[string][]string
 	skipped    map[string]int
 	warnings   []string
 }
@@ -74,6 +75,35 @@ func (g *Graph) Parents(id string) []string { return g.parents[id] }
 // Tests returns the tests that depend on id (the node it tests, or the
 // model a relationships test points to), sorted.
 func (g *Graph) Tests(id string) []string { return g.tests[id] }
+
+// NodesAtRelation returns the nodes whose relation is parts (one to three:
+// [[database.]schema.]identifier, case-insensitive), sorted by unique_id.
+func (g *Graph) NodesAtRelation(parts ...string) []*Node {
+	var ids []string
+	switch len(parts) {
+	case 1:
+		ids = g.byIdent[strings.ToLower(parts[0])]
+	case 2, 3:
+		ids = g.byRelation[relationKey(parts...)]
+	}
+	out := make([]*Node, len(ids))
+	for i, id := range ids {
+		out[i] = g.nodes[id]
+	}
+	return out
+}
+
+// NodesNamed returns the nodes a name (lowercase-insensitive) denotes,
+// sorted by unique_id: model, seed, snapshot, exposure, … names, a
+// source's source_name.table, a model version's name.vN.
+func (g *Graph) NodesNamed(name string) []*Node {
+	ids := g.byName[strings.ToLower(name)]
+	out := make([]*Node, len(ids))
+	for i, id := range ids {
+		out[i] = g.nodes[id]
+	}
+	return out
+}
 
 // Counts returns the number of nodes per kind (kinds with none left out).
 func (g *Graph) Counts() map[Kind]int {
@@ -123,6 +153,7 @@ func (b *builder) build() *Graph {
 	g.tests = map[string][]string{}
 	g.byName = map[string][]string{}
 	g.byRelation = map[string][]string{}
+	g.byIdent = map[string][]string{}
 
 	for _, id := range g.ids {
 		n := g.nodes[id]
@@ -135,6 +166,8 @@ func (b *builder) build() *Graph {
 				k := relationKey(n.Schema, n.Identifier)
 				g.byRelation[k] = append(g.byRelation[k], id)
 			}
+			k := strings.ToLower(n.Identifier)
+			g.byIdent[k] = append(g.byIdent[k], id)
 		}
 	}
 	missing := map[string][]string{}

@@ -95,11 +95,7 @@ func (g *Graph) ResolveAll(ref string) ([]*Node, error) {
 	}
 	if len(cands) == 0 && len(parts) == 1 {
 		// An alias that differs from the name: the identifier alone.
-		for _, id := range g.ids {
-			if n := g.nodes[id]; n.Identifier != "" && strings.EqualFold(n.Identifier, parts[0]) {
-				addAll([]string{id})
-			}
-		}
+		addAll(g.byIdent[key])
 	}
 	if len(cands) == 0 {
 		return nil, &NotFoundError{Ref: ref, Suggestions: g.suggest(parts[len(parts)-1])}
