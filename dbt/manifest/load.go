@@ -204,8 +204,10 @@ func (d *decoder) catalogEntry(id string, v gjson.Result) catalogEntry {
 }
 
 // mergeCatalog adds the warehouse's columns to the nodes: catalog order and
-// types, the manifest's descriptions, then documented columns the
-// warehouse does not have.
+// types, the manifest's names and descriptions, then documented columns
+// the warehouse does not have. An undocumented column whose catalog name
+// is all upper case (Snowflake's spelling of an unquoted identifier) is
+// named in lower case, as dbt projects write them.
 func mergeCatalog(g *Graph, cat []catalogEntry) {
 	byRel := map[string]*Node{}
 	for _, n := range g.nodes {
@@ -233,11 +235,15 @@ func mergeColumns(documented, warehouse []Column) []Column {
 			if !used[i] && strings.EqualFold(dc.Name, wc.Name) {
 				used[i] = true
 				wc.Documented = true
+				wc.Name = dc.Name
 				if dc.Description != "" {
 					wc.Description = dc.Description
 				}
 				break
 			}
+		}
+		if !wc.Documented && wc.Name == strings.ToUpper(wc.Name) {
+			wc.Name = strings.ToLower(wc.Name)
 		}
 		out = append(out, wc)
 	}
