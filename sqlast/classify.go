@@ -48,8 +48,8 @@ type Verdict struct {
 // quoting rules: no "--" comment without a following space (MySQL), no
 // quote, backslash or control character in a comment, no nested or
 // executable ("/*!", "/*+") block comment, no '#', "//", backtick, '$' or
-// backslash outside a literal, no backslash, tripled quote, E” escape
-// string, U& literal or dollar quote in a literal, no lone carriage
+// backslash outside a literal, no backslash, tripled quote, E-prefixed
+// escape string, U& literal or dollar quote in a literal, no lone carriage
 // return, and no semicolon but one at the end.
 //
 // What it does not see: the objects the query names. A view whose
@@ -69,81 +69,88 @@ func Classify(sql string) (v Verdict) {
 			v = Verdict{Reason: fmt.Sprintf("the parser failed: %v", r)}
 		}
 	}()
-	if reason := classify(sql); reason != "" {
-		return Verdict{Reason: reason}
-	}
-	return Verdict{ReadOnly: true, Kind: kindOf(sql)}
+	return verdict(sql)
 }
 
-// classify returns why sql is not read-only, or "" when it is.
-func classify(sql string) string {
+// verdict is Classify without the recovery, so that the fuzz test sees
+// panics.
+func verdict(sql string) Verdict {
+	kind, reason := classify(sql)
+	if reason != "" {
+		return Verdict{Reason: reason}
+	}
+	return Verdict{ReadOnly: true, Kind: kind}
+}
+
+// classify returns the kind of sql when it is read-only, or why it is not.
+func classify(sql string) (kind, reason string) {
 	switch {
 	case strings.TrimSpace(sql) == "":
-		return "no statement"
+		return "", "no statement"
 	case !utf8.ValidString(sql):
-		return "text that is not valid UTF-8"
+		return "", "text that is not valid UTF-8"
 	case strings.IndexByte(sql, 0) >= 0:
-		return "a NUL character, where PostgreSQL's parser stops reading"
+		return "", "a NUL character, where PostgreSQL's parser stops reading"
 	}
 	scanned, err := pgquery.Scan(sql)
 	if err != nil {
-		return "the PostgreSQL grammar does not accept it: " + errText(err)
+		return "", "the PostgreSQL grammar does not accept it: " + errText(err)
 	}
 	toks, reason := tokens(sql, scanned.GetTokens())
 	if reason != "" {
-		return reason
+		return "", reason
 	}
 	if reason := dialectTrap(sql, toks); reason != "" {
-		return reason
+		return "", reason
 	}
 	code, reason := oneStatement(codeTokens(toks))
 	if reason != "" {
-		return reason
+		return "", reason
 	}
 	if word(code[0], "describe", "desc") {
 		if isDescribe(code) {
-			return ""
+			return "describe", ""
 		}
-		return "DESCRIBE of something other than a table name"
+		return "", "DESCRIBE of something other than a table name"
 	}
 	tree, err := pgquery.Parse(sql)
 	if err != nil {
 		if isShowWords(code) {
-			return ""
+			return "show", ""
 		}
-		return "the PostgreSQL grammar does not accept it: " + errText(err)
+		return "", "the PostgreSQL grammar does not accept it: " + errText(err)
 	}
 	stmts := tree.GetStmts()
 	switch {
 	case len(stmts) == 0:
-		return "no statement"
+		return "", "no statement"
 	case len(stmts) > 1:
-		return "two statements"
+		return "", "two statements"
 	}
 	return statement(stmts[0].GetStmt())
 }
 
 // statement judges the one statement of the text.
-func statement(n *pg_query.Node) string {
+func statement(n *pg_query.Node) (kind, reason string) {
 	switch {
 	case n.GetSelectStmt() != nil:
-		return checker{query: true}.check(n)
+		return "select", checker{query: true}.check(n)
 	case n.GetVariableShowStmt() != nil:
-		return ""
+		return "show", ""
 	case n.GetExplainStmt() != nil:
 		ex := n.GetExplainStmt()
-		if explainAnalyze(ex) {
-			if stmtName(ex.GetQuery()) != "SelectStmt" {
-				return "EXPLAIN ANALYZE runs the statement, and it is " + statementReason(stmtName(ex.GetQuery()))
-			}
-			return checker{query: true}.check(ex.GetQuery())
+		if !explainAnalyze(ex) {
+			return "explain", checker{query: false}.check(ex.GetQuery())
 		}
-		return checker{query: false}.check(ex.GetQuery())
+		if name := stmtName(ex.GetQuery()); name != "SelectStmt" {
+			return "", "EXPLAIN ANALYZE runs the statement, and it is " + statementReason(name)
+		}
+		return "explain", checker{query: true}.check(ex.GetQuery())
 	}
 	if name := stmtName(n); name != "" {
-		return statementReason(name)
+		return "", statementReason(name)
 	}
-	return "a statement that is not a query"
+	return "", "a statement that is not a query"
 }
 
 // explainAnalyze reports whether an EXPLAIN carries the ANALYZE option, in
@@ -155,26 +162,6 @@ func explainAnalyze(ex *pg_query.ExplainStmt) bool {
 		}
 	}
 	return false
-}
-
-// kindOf names a statement already found read-only by its first word.
-func kindOf(sql string) string {
-	scanned, err := pgquery.Scan(sql)
-	if err != nil {
-		return "select"
-	}
-	toks, _ := tokens(sql, scanned.GetTokens())
-	code := codeTokens(toks)
-	if len(code) == 0 {
-		return "select"
-	}
-	switch first := strings.ToLower(code[0].text); first {
-	case "show", "explain":
-		return first
-	case "describe", "desc":
-		return "describe"
-	}
-	return "select"
 }
 
 // errText is the parser's message without the wrapper's prefixes.
