@@ -1,7 +1,6 @@
 package resources
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/impact"
 )
 
 // Defaults of Options.
@@ -96,7 +96,7 @@ func New(d *tools.Deps, conns []*tools.Connection, available []*tools.Tool, o Op
 			c.served = append(c.served, r)
 		}
 	}
-	if c.impact, err = tools.LineageImpact(conns, available); err != nil {
+	if c.impact, err = impact.Tool(conns, available); err != nil {
 		return nil, err
 	}
 	if len(c.served) > 0 {
@@ -240,7 +240,7 @@ func (c *Catalog) call(ctx context.Context, provider, connName, name string, arg
 	if res.IsError {
 		return nil, "", errors.New(strings.TrimSpace(tools.Text(res)))
 	}
-	text, err := encode(res.Structured)
+	text, err := tools.EncodeJSON(res.Structured)
 	if err != nil {
 		return nil, "", err
 	}
@@ -269,16 +269,4 @@ func (c *Catalog) cached(ctx context.Context, provider, conn, name string, args 
 	}
 	c.cache.put(string(key), out)
 	return out, nil
-}
-
-// encode renders JSON the way tool results do (no HTML escaping, no
-// trailing newline).
-func encode(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimRight(buf.String(), "\n"), nil
 }

@@ -132,7 +132,7 @@ func (c *Catalog) candidates(ctx context.Context, provider, conn, name string, c
 					}
 					if name != "table_path" {
 						for _, col := range t.columns {
-							out = append(out, candidate{tools.JoinPath(append(tools.SplitPath(t.path), col)), t.name + "." + col})
+							out = append(out, candidate{client.JoinTablePath(append(client.SplitTablePath(t.path), col)), t.name + "." + col})
 						}
 					}
 				}
@@ -225,7 +225,7 @@ func (c *Catalog) datafoldTables(ctx context.Context, conn string, ds int) []whT
 	}
 	var seeds []string
 	addSeed := func(parts []string) {
-		if p := tools.JoinPath(parts); len(parts) > 0 && p != "" && !contains(seeds, p) {
+		if p := client.JoinTablePath(parts); len(parts) > 0 && p != "" && !contains(seeds, p) {
 			seeds = append(seeds, p)
 		}
 	}
@@ -278,7 +278,7 @@ func (c *Catalog) datafoldTables(ctx context.Context, conn string, ds int) []whT
 				if len(parts) == 0 {
 					continue
 				}
-				path := tools.JoinPath(parts)
+				path := client.JoinTablePath(parts)
 				wt := found[path]
 				if wt == nil {
 					wt = &whTable{path: path, name: parts[len(parts)-1]}
@@ -292,7 +292,7 @@ func (c *Catalog) datafoldTables(ctx context.Context, conn string, ds int) []whT
 			}
 		}
 		if known && found[seed] == nil {
-			parts := tools.SplitPath(seed)
+			parts := client.SplitTablePath(seed)
 			found[seed] = &whTable{path: seed, name: parts[len(parts)-1]}
 		}
 	}

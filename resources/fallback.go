@@ -37,47 +37,39 @@ type ListResult struct {
 
 func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
 	ann := tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
-	list, err := tools.NewHandwritten(ListResourcesName, tools.DiscoveryProvider, "resources", "List resources",
-		"List the browsable lineage and catalog resources (Datafold data sources and lineage, Lightdash catalogs and usage, PostHog sources, PDC data sources) "+
+	list, err := tools.New(tools.Spec{Name: ListResourcesName, Provider: tools.DiscoveryProvider, Toolset: "resources", Title: "List resources",
+		Description: "List the browsable lineage and catalog resources (Datafold data sources and lineage, Lightdash catalogs and usage, PostHog sources, PDC data sources) " +
 			"and, on the first page, the URI templates to build others from; read one with read_resource. Same content as MCP resources/list.",
-		ann, func(ctx context.Context, d *tools.Deps, a listArgs) *tools.Result {
-			page, next, err := c.Page(ctx, a.Cursor)
-			if err != nil {
-				return tools.ErrorResult("%s: %v.", ListResourcesName, err)
-			}
-			out := ListResult{Resources: page, NextCursor: next}
-			if a.Cursor == "" {
-				out.ResourceTemplates = c.Templates()
-			}
-			return structured(out)
-		})
+		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a listArgs) *tools.Result {
+		page, next, err := c.Page(ctx, a.Cursor)
+		if err != nil {
+			return tools.ErrorResult("%s: %v.", ListResourcesName, err)
+		}
+		out := ListResult{Resources: page, NextCursor: next}
+		if a.Cursor == "" {
+			out.ResourceTemplates = c.Templates()
+		}
+		return tools.JSONResult(out)
+	})
 	if err != nil {
 		return nil, err
 	}
-	read, err := tools.NewHandwritten(ReadResourceName, tools.DiscoveryProvider, "resources", "Read a resource",
-		"Read a lineage or catalog resource by URI (from list_resources, or built from a template such as "+
+	read, err := tools.New(tools.Spec{Name: ReadResourceName, Provider: tools.DiscoveryProvider, Toolset: "resources", Title: "Read a resource",
+		Description: "Read a lineage or catalog resource by URI (from list_resources, or built from a template such as " +
 			"datafold://{connection}/lineage/{data_source_id}/columns/{column_path}/{direction}); returns its JSON, the same as MCP resources/read.",
-		ann, func(ctx context.Context, d *tools.Deps, a readArgs) *tools.Result {
-			text, err := c.Read(ctx, a.URI)
-			if err != nil {
-				return tools.ErrorResult("%s: %v. list_resources shows the resources and URI templates.", ReadResourceName, err)
-			}
-			var v map[string]any
-			if json.Unmarshal([]byte(text), &v) != nil || v == nil {
-				return &tools.Result{Text: text}
-			}
-			return &tools.Result{Structured: v, Text: text}
-		})
+		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a readArgs) *tools.Result {
+		text, err := c.Read(ctx, a.URI)
+		if err != nil {
+			return tools.ErrorResult("%s: %v. list_resources shows the resources and URI templates.", ReadResourceName, err)
+		}
+		var v map[string]any
+		if json.Unmarshal([]byte(text), &v) != nil || v == nil {
+			return &tools.Result{Text: text}
+		}
+		return &tools.Result{Structured: v, Text: text}
+	})
 	if err != nil {
 		return nil, err
 	}
 	return []*tools.Tool{list, read}, nil
-}
-
-func structured(v any) *tools.Result {
-	text, err := encode(v)
-	if err != nil {
-		return tools.ErrorResult("could not encode the answer: %v", err)
-	}
-	return &tools.Result{Structured: v, Text: text}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/datastack-mcp/datastack-mcp/tools/impact"
+
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -406,7 +408,7 @@ func testFallback(t *testing.T, c *mcpclient.Client) {
 
 func mustEncode(t *testing.T, v any) string {
 	t.Helper()
-	s, err := encode(v)
+	s, err := tools.EncodeJSON(v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,7 +433,7 @@ func TestExtraTools(t *testing.T) {
 	}{
 		{ListResourcesName, "resources", false},
 		{ReadResourceName, "resources", false},
-		{tools.LineageImpactName, "lineage", true},
+		{impact.Name, "lineage", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -455,11 +457,11 @@ func TestExtraTools(t *testing.T) {
 	}
 	// lineage_impact through MCP gives the exact answer (tools/impact_test.go
 	// has the cases); here: structured content and the summary.
-	res := callTool(t, c, tools.LineageImpactName, map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1})
+	res := callTool(t, c, impact.Name, map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1})
 	if res.IsError {
 		t.Fatal(mcpgo.Text(res))
 	}
-	var out tools.Impact
+	var out impact.Impact
 	b, _ := json.Marshal(res.StructuredContent)
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
@@ -564,7 +566,7 @@ func TestConnections(t *testing.T) {
 		t.Errorf("connection completion got %q, want %q", res.Completion.Values, want)
 	}
 	// lineage_impact needs the connection; the prompt says so.
-	impact := tools.Find(st.cat.Tools(), tools.LineageImpactName)
+	impact := tools.Find(st.cat.Tools(), impact.Name)
 	if impact == nil || !strings.Contains(string(impact.InputSchema), `"enum":["prod","dev"]`) {
 		t.Errorf("lineage_impact schema got %s, want a connection enum of prod and dev", impact.InputSchema)
 	}
@@ -589,7 +591,7 @@ func TestProvidersAbsent(t *testing.T) {
 			[]string{"lightdash://bi/projects", "lightdash://bi/projects/" + ldProject + "/catalog", "lightdash://bi/projects/" + ldPreview + "/catalog"}},
 		{"PostHog with a default project", []connSpec{{provider: schemas.PostHog, name: "us", defaults: map[string]any{"project_id": "1"}}}, 3,
 			[]string{ListResourcesName, ReadResourceName}, 0, []string{"posthog://us/projects/1/sources"}},
-		{"Datafold only", []connSpec{{provider: schemas.Datafold, name: "prod"}}, 6, []string{ListResourcesName, ReadResourceName, tools.LineageImpactName}, 1,
+		{"Datafold only", []connSpec{{provider: schemas.Datafold, name: "prod"}}, 6, []string{ListResourcesName, ReadResourceName, impact.Name}, 1,
 			[]string{"datafold://prod/bi-integrations", "datafold://prod/data-sources", "datafold://prod/data-sources/1/summary", "datafold://prod/data-sources/2/summary", "datafold://prod/data-sources/3/summary"}},
 	}
 	for _, tc := range cases {
@@ -752,7 +754,7 @@ func TestInventory(t *testing.T) {
 	for _, tl := range inv {
 		names = append(names, tl.Name)
 	}
-	if want := []string{ListResourcesName, ReadResourceName, tools.LineageImpactName}; !reflect.DeepEqual(names, want) {
+	if want := []string{ListResourcesName, ReadResourceName, impact.Name}; !reflect.DeepEqual(names, want) {
 		t.Errorf("inventory got %q, want %q", names, want)
 	}
 }

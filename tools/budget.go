@@ -613,7 +613,7 @@ type budgetResult struct {
 // that will precede the JSON in the text (it counts against the budget).
 // pager is asked for only when the answer must be cut.
 func fit(answer map[string]any, budget int, lead string, pager func() *pager, args map[string]any, projected bool) budgetResult {
-	text, err := marshal(answer)
+	text, err := EncodeJSON(answer)
 	if err != nil {
 		return budgetResult{value: answer}
 	}
@@ -633,7 +633,7 @@ func fit(answer map[string]any, budget int, lead string, pager func() *pager, ar
 		target := first
 		for attempt := 0; attempt < 6; attempt++ {
 			r := shrinkTo(tree, max(target, 0), budget, whole, p, args, projected, limit)
-			t, err := marshal(r.value)
+			t, err := EncodeJSON(r.value)
 			if err != nil {
 				break
 			}

@@ -3,9 +3,12 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,6 +76,9 @@ func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, 
 			"path", op.Path, "status", status(resp, err), "duration_ms", time.Since(start).Milliseconds())
 		if err != nil {
 			return scrubResult(upstreamError(t, err, d), d.secretsFor(ctx))
+		}
+		if forData(ctx) {
+			return dataAnswer(d, sh, resp, d.secretsFor(ctx))
 		}
 		return scrubResult(answer(d, sh, resp, args, fields), d.secretsFor(ctx))
 	}
@@ -179,4 +185,43 @@ func scalar(v any) (string, error) {
 		}
 		return string(b), nil
 	}
+}
+
+// dataKey marks a call made by [Fetch].
+type dataKey struct{}
+
+func forData(ctx context.Context) bool { return ctx.Value(dataKey{}) != nil }
+
+// dataAnswer is the whole answer, decoded and redacted, for Fetch.
+func dataAnswer(d *Deps, sh *shaping, resp *client.Response, secrets []string) *Result {
+	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, math.MaxInt)
+	if plain != nil {
+		if !plain.IsError && plain.Structured == nil {
+			return errorResult("%s answered %d with content that is not JSON", ProviderName(sh.provider), resp.Status)
+		}
+		return scrubResult(plain, secrets)
+	}
+	return &Result{Structured: scrubAnswer(structured, secrets)}
+}
+
+// Fetch calls a generated tool t on behalf of a feature (diff_tables,
+// lineage_impact) and returns the operation's data: the arguments
+// validated and bound to their connection, the request authenticated, the
+// answer decoded and its secrets redacted, but never projected, budgeted
+// or truncated, which is for what a model reads. A refusal (a tool that
+// must be confirmed, a connection's policy) or an upstream failure is an
+// error carrying the sentence a model would have read.
+func Fetch(ctx context.Context, d *Deps, t *Tool, args map[string]any) (map[string]any, error) {
+	res := t.Call(context.WithValue(ctx, dataKey{}, true), d, args)
+	switch {
+	case res.Input != nil:
+		return nil, fmt.Errorf("%s needs the user's confirmation, which a lookup cannot ask for", t.Name)
+	case res.IsError:
+		return nil, errors.New(strings.TrimSpace(res.Text))
+	}
+	m, ok := res.Structured.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%s answered something that is not a JSON object", t.Name)
+	}
+	return m, nil
 }

@@ -335,7 +335,7 @@ func (g *gate) preview(ctx context.Context, t *Tool, args map[string]any) string
 	if body := bytes.TrimSpace(req.Body); len(body) > 0 && string(body) != "{}" {
 		text := string(body)
 		if len(text) > maxPreviewBody {
-			text = truncateUTF8(text, maxPreviewBody) + "…"
+			text = Clip(text, maxPreviewBody) + "…"
 		}
 		s += " with body " + text
 	}

@@ -173,3 +173,10 @@ func sortedNames(m map[string]*Connection) []string {
 	sort.Strings(out)
 	return out
 }
+
+// ConnectionFrom returns the connection a bound tool chose for the call
+// running in ctx, or nil.
+func ConnectionFrom(ctx context.Context) *Connection {
+	c, _ := ctx.Value(connKey{}).(*Connection)
+	return c
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"time"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 )
@@ -30,18 +29,6 @@ type Deps struct {
 	// for the rest (see budget.go). 0 or less means DefaultMaxResultTokens;
 	// values under MinResultTokens are raised to it.
 	MaxResultTokens int
-
-	// DiffWait bounds how long diff_tables and get_diff_result wait for a
-	// Datafold diff to finish before answering status "running" with the
-	// diff id (0: DefaultDiffWait, 45 s; keep it under the clients' tool
-	// call patience, about 60 s for Claude Desktop).
-	DiffWait time.Duration
-	// DiffPoll is the interval between status checks while waiting (0:
-	// DefaultDiffPoll, 2 s).
-	DiffPoll time.Duration
-	// DatafoldAppURLs maps Datafold connection names to the base URL of
-	// their app, for links to diffs (missing: https://app.datafold.com).
-	DatafoldAppURLs map[string]string
 }
 
 func (d *Deps) resultBudget() int {

@@ -56,9 +56,8 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 		return t, nil
 	}
 	meta := Annotations{ReadOnly: true, Idempotent: true}
-	search, err := handwritten("search_tools", DiscoveryProvider, "discovery", "Search tools",
-		"Find the tools for a task by describing it in a few words; returns tool names with one-line descriptions, best first.",
-		meta, func(ctx context.Context, d *Deps, a searchArgs) *Result {
+	search, err := New(Spec{Name: "search_tools", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Search tools", Description: "Find the tools for a task by describing it in a few words; returns tool names with one-line descriptions, best first.",
+		Annotations: meta}, func(ctx context.Context, d *Deps, a searchArgs) *Result {
 			limit := a.Limit
 			if limit <= 0 {
 				limit = 5
@@ -72,15 +71,14 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 					fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
 			}
 			out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
-			text, _ := marshal(out)
+			text, _ := EncodeJSON(out)
 			return structuredResult(out, text)
 		})
 	if err != nil {
 		return nil, err
 	}
-	describe, err := handwritten("describe_tool", DiscoveryProvider, "discovery", "Describe a tool",
-		"Get a tool's description, behaviour hints and full input schema before calling it with call_tool.",
-		meta, func(ctx context.Context, d *Deps, a describeArgs) *Result {
+	describe, err := New(Spec{Name: "describe_tool", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Describe a tool", Description: "Get a tool's description, behaviour hints and full input schema before calling it with call_tool.",
+		Annotations: meta}, func(ctx context.Context, d *Deps, a describeArgs) *Result {
 			t, bad := lookup(ctx, a.Name)
 			if bad != nil {
 				return bad
@@ -91,16 +89,15 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 				"annotations": t.Annotations,
 				"inputSchema": t.FullSchema(),
 			}
-			text, _ := marshal(out)
+			text, _ := EncodeJSON(out)
 			return structuredResult(out, text)
 		})
 	if err != nil {
 		return nil, err
 	}
 	callAnn := Annotations{ReadOnly: readOnly, Destructive: !readOnly, OpenWorld: true}
-	call, err := handwritten("call_tool", DiscoveryProvider, "discovery", "Call a tool",
-		"Run a tool found with search_tools, with arguments as describe_tool shows; returns that tool's own result.",
-		callAnn, func(ctx context.Context, d *Deps, a callArgs) *Result {
+	call, err := New(Spec{Name: "call_tool", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Call a tool", Description: "Run a tool found with search_tools, with arguments as describe_tool shows; returns that tool's own result.",
+		Annotations: callAnn}, func(ctx context.Context, d *Deps, a callArgs) *Result {
 			t, bad := lookup(ctx, a.Name)
 			if bad != nil {
 				return bad

@@ -20,7 +20,7 @@ func decodeObject(t *testing.T, s string) map[string]any {
 // jsonOf renders v as results do (no HTML escaping).
 func jsonOf(t *testing.T, v any) string {
 	t.Helper()
-	s, err := marshal(v)
+	s, err := EncodeJSON(v)
 	if err != nil {
 		t.Fatal(err)
 	}

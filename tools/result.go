@@ -61,7 +61,7 @@ func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any
 		structured = projected
 	}
 	r := fit(structured, budget, lead, sh.pager, args, fields != nil)
-	text, err := marshal(r.value)
+	text, err := EncodeJSON(r.value)
 	if err != nil {
 		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
 	}
@@ -91,7 +91,7 @@ func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map
 		text := string(body)
 		// A character is at most about a token, so this also keeps small budgets.
 		if limit := min(maxTextAnswer, budget-100); len(text) > limit {
-			text = truncateUTF8(text, limit) + "…"
+			text = Clip(text, limit) + "…"
 		}
 		return nil, textResult(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
 	}
@@ -112,7 +112,7 @@ func scrubAnswer(v map[string]any, secrets []string) map[string]any {
 	if len(secrets) == 0 {
 		return v
 	}
-	text, err := marshal(v)
+	text, err := EncodeJSON(v)
 	if err != nil || scrub(text, secrets) == text {
 		return v
 	}
@@ -132,7 +132,9 @@ func joinSentences(a, b string) string {
 	return a + " " + b
 }
 
-func marshal(v any) (string, error) {
+// EncodeJSON is v as compact JSON text without HTML escaping: the text of
+// an answer.
+func EncodeJSON(v any) (string, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -226,7 +228,8 @@ func pathArgs(t *Tool) string {
 	return strings.Join(ids, ", ")
 }
 
-func truncateUTF8(s string, n int) string {
+// Clip cuts s to at most n bytes without splitting a UTF-8 character.
+func Clip(s string, n int) string {
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

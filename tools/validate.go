@@ -2,6 +2,7 @@ package tools
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -170,4 +171,21 @@ func contains(list []string, s string) bool {
 // keeps compilation lazy.
 func (v *validator) knows(name string) bool {
 	return gjson.GetBytes(v.raw, "properties."+gjson.Escape(name)).Exists()
+}
+
+// CheckOutput reports whether v, a decoded JSON answer, satisfies the
+// tool's declared output schema: structured content must never violate
+// what tools/list promised. A tool without one accepts anything.
+func (t *Tool) CheckOutput(v any) error {
+	if len(t.OutputSchema) == 0 {
+		return nil
+	}
+	val, err := newValidator(t.Name+" output", t.OutputSchema)
+	if err != nil {
+		return err
+	}
+	if _, problem := val.check(v); problem != "" {
+		return errors.New(problem)
+	}
+	return nil
 }

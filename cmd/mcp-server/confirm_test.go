@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
+
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -267,8 +269,8 @@ func TestReadOnlyHidesConfirmingTools(t *testing.T) {
 			t.Errorf("%s (%s) is offered under --read-only", ct.Name, ct.Reason)
 		}
 	}
-	if names[tools.DiffTablesName] || !names[tools.GetDiffResultName] {
-		t.Errorf("read-only: diff_tables offered %v, get_diff_result offered %v; want false, true", names[tools.DiffTablesName], names[tools.GetDiffResultName])
+	if names[diff.TablesName] || !names[diff.GetResultName] {
+		t.Errorf("read-only: diff_tables offered %v, get_diff_result offered %v; want false, true", names[diff.TablesName], names[diff.GetResultName])
 	}
 	res, err := callWithProgress(context.Background(), c, "lightdash_delete_space", deleteSpace(), "")
 	if err == nil && !res.IsError {
@@ -298,7 +300,7 @@ func TestStdioBinaryDiffAndConfirm(t *testing.T) {
 		initialize(t, c, mcp.LATEST_PROTOCOL_VERSION)
 		var log progressLog
 		log.listen(c)
-		res, err := callWithProgress(context.Background(), c, tools.GetDiffResultName, map[string]any{"diff_id": 101}, "binary")
+		res, err := callWithProgress(context.Background(), c, diff.GetResultName, map[string]any{"diff_id": 101}, "binary")
 		if err != nil {
 			t.Fatal(err)
 		}

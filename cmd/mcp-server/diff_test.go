@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
+
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -150,9 +152,9 @@ func callWithProgress(ctx context.Context, c *mcpclient.Client, name string, arg
 	return c.CallTool(ctx, req)
 }
 
-func verdictOf(t *testing.T, res *mcp.CallToolResult) tools.DiffVerdict {
+func verdictOf(t *testing.T, res *mcp.CallToolResult) diff.DiffVerdict {
 	t.Helper()
-	var v tools.DiffVerdict
+	var v diff.DiffVerdict
 	b, err := json.Marshal(res.StructuredContent)
 	if err == nil {
 		err = json.Unmarshal(b, &v)
@@ -171,7 +173,7 @@ var ordersDiff = map[string]any{
 
 // checkOrdersVerdict is what diffing prod and dev fct_orders finds on the
 // sandbox (client/sandbox/doc.go).
-func checkOrdersVerdict(t *testing.T, res *mcp.CallToolResult) tools.DiffVerdict {
+func checkOrdersVerdict(t *testing.T, res *mcp.CallToolResult) diff.DiffVerdict {
 	t.Helper()
 	if res.IsError {
 		t.Fatalf("diff_tables got isError: %s", mcpgo.Text(res))
@@ -240,7 +242,7 @@ func TestDiffTables(t *testing.T) {
 	ctx := context.Background()
 
 	t.Run("different", func(t *testing.T) {
-		res, err := callWithProgress(ctx, c, tools.DiffTablesName, ordersDiff, "orders")
+		res, err := callWithProgress(ctx, c, diff.TablesName, ordersDiff, "orders")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -266,7 +268,7 @@ func TestDiffTables(t *testing.T) {
 		}
 	})
 	t.Run("identical", func(t *testing.T) {
-		res, err := callWithProgress(ctx, c, tools.DiffTablesName, map[string]any{
+		res, err := callWithProgress(ctx, c, diff.TablesName, map[string]any{
 			"a": map[string]any{"data_source": 1, "table": "ANALYTICS.MARTS.dim_customers"}, "b": map[string]any{"data_source": 2},
 			"primary_key": []any{"customer_id"}}, "customers")
 		if err != nil {
@@ -279,7 +281,7 @@ func TestDiffTables(t *testing.T) {
 		checkProgress(t, awaitFinal(&log, "customers"), 3)
 	})
 	t.Run("failed", func(t *testing.T) {
-		res, err := callWithProgress(ctx, c, tools.DiffTablesName, map[string]any{
+		res, err := callWithProgress(ctx, c, diff.TablesName, map[string]any{
 			"a": map[string]any{"data_source": "prod", "table": "ANALYTICS.MARTS.fct_orders"},
 			"b": map[string]any{"data_source": "dev", "table": "ANALYTICS.MARTS.fct_orders_v2"}, "primary_key": []any{"order_id"}}, "v2")
 		if err != nil {
@@ -314,7 +316,7 @@ func TestDiffTables(t *testing.T) {
 			{map[string]any{"a": map[string]any{"data_source": 1, "table": "x.y.z"}, "b": map[string]any{"data_source": 2}}, "primary_key"},
 		}
 		for _, tc := range cases {
-			res, err := callWithProgress(ctx, c, tools.DiffTablesName, tc.args, "")
+			res, err := callWithProgress(ctx, c, diff.TablesName, tc.args, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -334,7 +336,7 @@ func TestDiffTimeoutThenGetResult(t *testing.T) {
 	var log progressLog
 	log.listen(c)
 	ctx := context.Background()
-	res, err := callWithProgress(ctx, c, tools.DiffTablesName, ordersDiff, "slow")
+	res, err := callWithProgress(ctx, c, diff.TablesName, ordersDiff, "slow")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +344,7 @@ func TestDiffTimeoutThenGetResult(t *testing.T) {
 	if res.IsError || v.Status != "running" || v.RetryAfterSeconds < 1 || v.A.Table != "ANALYTICS.MARTS.fct_orders" {
 		t.Fatalf("got %+v, want status running with a retry hint; %s", v, mcpgo.Text(res))
 	}
-	if len(v.Next) != 1 || v.Next[0].Tool != tools.GetDiffResultName || v.Next[0].Arguments["diff_id"] != float64(v.DiffID) {
+	if len(v.Next) != 1 || v.Next[0].Tool != diff.GetResultName || v.Next[0].Arguments["diff_id"] != float64(v.DiffID) {
 		t.Errorf("next got %+v, want get_diff_result with diff_id %d", v.Next, v.DiffID)
 	}
 	if text := mcpgo.Text(res); !strings.Contains(text, "still queued") || !strings.Contains(text, fmt.Sprintf(`get_diff_result {"diff_id":%d}`, v.DiffID)) {
@@ -353,7 +355,7 @@ func TestDiffTimeoutThenGetResult(t *testing.T) {
 	// would do) picks it up.
 	c2 := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
 	for i := 0; ; i++ {
-		res, err = callWithProgress(ctx, c2, tools.GetDiffResultName, map[string]any{"diff_id": v.DiffID}, "")
+		res, err = callWithProgress(ctx, c2, diff.GetResultName, map[string]any{"diff_id": v.DiffID}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -371,19 +373,19 @@ func TestGetDiffResult(t *testing.T) {
 	a := diffServer(t, selection{}, time.Second)
 	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
 	ctx := context.Background()
-	res, err := callWithProgress(ctx, c, tools.GetDiffResultName, map[string]any{"diff_id": 101}, "")
+	res, err := callWithProgress(ctx, c, diff.GetResultName, map[string]any{"diff_id": 101}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkOrdersVerdict(t, res)
-	res, err = callWithProgress(ctx, c, tools.GetDiffResultName, map[string]any{"diff_id": 104}, "")
+	res, err = callWithProgress(ctx, c, diff.GetResultName, map[string]any{"diff_id": 104}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v := verdictOf(t, res); !res.IsError || v.Status != "failed" || v.Error == nil || v.Error.Type != "NoSuchTableException" {
 		t.Errorf("diff 104 got %+v, want a failed verdict", v)
 	}
-	res, err = callWithProgress(ctx, c, tools.GetDiffResultName, map[string]any{"diff_id": 99999}, "")
+	res, err = callWithProgress(ctx, c, diff.GetResultName, map[string]any{"diff_id": 99999}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -406,7 +408,7 @@ func TestDiffProgressOverHTTP(t *testing.T) {
 	const runs = 20
 	for i := range runs {
 		token := fmt.Sprintf("http-%d", i)
-		res, err := callWithProgress(ctx, c, tools.DiffTablesName, ordersDiff, token)
+		res, err := callWithProgress(ctx, c, diff.TablesName, ordersDiff, token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -420,7 +422,7 @@ func TestDiffProgressOverHTTP(t *testing.T) {
 	// is lost almost every time, see TestProgressFixIsNeeded).
 	for i := range runs {
 		token := fmt.Sprintf("http-done-%d", i)
-		res, err := callWithProgress(ctx, c, tools.GetDiffResultName, map[string]any{"diff_id": 101}, token)
+		res, err := callWithProgress(ctx, c, diff.GetResultName, map[string]any{"diff_id": 101}, token)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -453,7 +455,7 @@ func TestProgressFixIsNeeded(t *testing.T) {
 	lost := 0
 	for i := range 20 {
 		token := fmt.Sprintf("plain-%d", i)
-		if _, err := callWithProgress(context.Background(), c, tools.GetDiffResultName, map[string]any{"diff_id": 101}, token); err != nil {
+		if _, err := callWithProgress(context.Background(), c, diff.GetResultName, map[string]any{"diff_id": 101}, token); err != nil {
 			t.Fatal(err)
 		}
 		if notes := log.of(token); len(notes) == 0 || notes[len(notes)-1].progress != notes[len(notes)-1].total {
@@ -489,7 +491,7 @@ func TestDiffOverStdio(t *testing.T) {
 	initialize(t, c, mcp.LATEST_PROTOCOL_VERSION)
 	var log progressLog
 	log.listen(c)
-	res, err := callWithProgress(context.Background(), c, tools.DiffTablesName, ordersDiff, "stdio")
+	res, err := callWithProgress(context.Background(), c, diff.TablesName, ordersDiff, "stdio")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,13 +510,13 @@ func TestReviewDataDiffPrompt(t *testing.T) {
 	}
 	found := false
 	for _, p := range list.Prompts {
-		found = found || p.Name == tools.ReviewDataDiffName
+		found = found || p.Name == diff.ReviewName
 	}
 	if !found {
-		t.Fatalf("prompts/list lacks %s: %+v", tools.ReviewDataDiffName, list.Prompts)
+		t.Fatalf("prompts/list lacks %s: %+v", diff.ReviewName, list.Prompts)
 	}
 	req := mcp.GetPromptRequest{}
-	req.Params.Name = tools.ReviewDataDiffName
+	req.Params.Name = diff.ReviewName
 	req.Params.Arguments = map[string]string{"table": "ANALYTICS.MARTS.fct_orders", "prod": "1", "dev": "2"}
 	got, err := c.GetPrompt(ctx, req)
 	if err != nil {
@@ -534,7 +536,7 @@ func TestReviewDataDiffPrompt(t *testing.T) {
 	c2 := inProcessClient(t, ro, mcp.LATEST_PROTOCOL_VERSION)
 	if list, err := c2.ListPrompts(ctx, mcp.ListPromptsRequest{}); err == nil {
 		for _, p := range list.Prompts {
-			if p.Name == tools.ReviewDataDiffName {
+			if p.Name == diff.ReviewName {
 				t.Error("a read-only server offers review_data_diff, whose diff_tables it hides")
 			}
 		}
@@ -586,10 +588,10 @@ func TestDiffConnections(t *testing.T) {
 		}
 		return s.Properties[tools.ConnectionArg].Enum
 	}
-	if got := fmt.Sprint(enum(tools.DiffTablesName)); got != "[main]" {
+	if got := fmt.Sprint(enum(diff.TablesName)); got != "[main]" {
 		t.Errorf("diff_tables connections got %s, want [main] (audit is read-only)", got)
 	}
-	if got := fmt.Sprint(enum(tools.GetDiffResultName)); got != "[main audit]" {
+	if got := fmt.Sprint(enum(diff.GetResultName)); got != "[main audit]" {
 		t.Errorf("get_diff_result connections got %s, want [main audit]", got)
 	}
 	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
@@ -597,21 +599,21 @@ func TestDiffConnections(t *testing.T) {
 	for k, v := range ordersDiff {
 		args[k] = v
 	}
-	res := call(t, c, tools.DiffTablesName, args)
+	res := call(t, c, diff.TablesName, args)
 	v := checkOrdersVerdictAt(t, res, urls[0])
 	// The diff exists on main's account only.
-	res = call(t, c, tools.GetDiffResultName, map[string]any{"connection": "audit", "diff_id": v.DiffID})
+	res = call(t, c, diff.GetResultName, map[string]any{"connection": "audit", "diff_id": v.DiffID})
 	if !res.IsError || !strings.Contains(mcpgo.Text(res), "404") {
 		t.Errorf("audit found main's diff %d: %s", v.DiffID, mcpgo.Text(res))
 	}
-	res = call(t, c, tools.GetDiffResultName, map[string]any{"connection": "audit", "diff_id": 101})
+	res = call(t, c, diff.GetResultName, map[string]any{"connection": "audit", "diff_id": 101})
 	checkOrdersVerdictAt(t, res, urls[1])
-	if res := call(t, c, tools.DiffTablesName, ordersDiff); !res.IsError || !strings.Contains(mcpgo.Text(res), "connection") {
+	if res := call(t, c, diff.TablesName, ordersDiff); !res.IsError || !strings.Contains(mcpgo.Text(res), "connection") {
 		t.Errorf("diff_tables without a connection got %s, want an error naming the argument", mcpgo.Text(res))
 	}
 }
 
-func checkOrdersVerdictAt(t *testing.T, res *mcp.CallToolResult, base string) tools.DiffVerdict {
+func checkOrdersVerdictAt(t *testing.T, res *mcp.CallToolResult, base string) diff.DiffVerdict {
 	t.Helper()
 	if res.IsError {
 		t.Fatalf("got isError: %s", mcpgo.Text(res))
@@ -651,7 +653,7 @@ func TestDiffCancelled(t *testing.T) {
 	start := time.Now()
 	// In process the handler's answer may still come back; over a wire the
 	// client has stopped listening.
-	if res, err := callWithProgress(ctx, c, tools.DiffTablesName, ordersDiff, "cancel"); err == nil &&
+	if res, err := callWithProgress(ctx, c, diff.TablesName, ordersDiff, "cancel"); err == nil &&
 		(!res.IsError || !strings.Contains(mcpgo.Text(res), "cancelled") || !strings.Contains(mcpgo.Text(res), "get_diff_result")) {
 		t.Fatalf("a cancelled call got %s, want it to stop and name the diff to pick up", mcpgo.Text(res))
 	}
@@ -684,7 +686,7 @@ func TestDiffProgressOverHTTPLegacy(t *testing.T) {
 	log.listen(c)
 	for i := range 20 {
 		token := fmt.Sprintf("legacy-%d", i)
-		res, err := callWithProgress(context.Background(), c, tools.GetDiffResultName, map[string]any{"diff_id": 101}, token)
+		res, err := callWithProgress(context.Background(), c, diff.GetResultName, map[string]any{"diff_id": 101}, token)
 		if err != nil {
 			t.Fatal(err)
 		}

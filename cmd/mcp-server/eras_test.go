@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 
-	"github.com/datastack-mcp/datastack-mcp/tools"
+	gomcp "github.com/modelcontextprotocol/go-sdk/mcp"
 )
 
 // Both protocol eras, with the official Go SDK (github.com/modelcontextprotocol/go-sdk
@@ -281,7 +281,7 @@ func TestErasProgressOverHTTP(t *testing.T) {
 				t.Fatalf("negotiated %s, want %s", got, era)
 			}
 			time.Sleep(100 * time.Millisecond) // A's GET, if any, is in place
-			params := &gomcp.CallToolParams{Name: tools.DiffTablesName, Arguments: ordersDiff}
+			params := &gomcp.CallToolParams{Name: diff.TablesName, Arguments: ordersDiff}
 			params.SetProgressToken("diff-" + era)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()

@@ -27,6 +27,7 @@ import (
 
 	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 )
 
 func main() {
@@ -122,7 +123,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
 	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
 	logFormat := fs.String("log-format", envOr("MCP_LOG_FORMAT", "text"), "text or json (env MCP_LOG_FORMAT)")
 	maxResultTokens := fs.Int("max-result-tokens", envInt("MCP_MAX_RESULT_TOKENS", tools.DefaultMaxResultTokens), "token budget of one tool result; larger answers are cut and say how to get the rest (env MCP_MAX_RESULT_TOKENS)")
-	diffWait := fs.Duration("diff-wait", tools.DefaultDiffWait, "how long diff_tables waits for a verdict before answering status running (keep it under your client's tool timeout)")
+	diffWait := fs.Duration("diff-wait", diff.DefaultWait, "how long diff_tables waits for a verdict before answering status running (keep it under your client's tool timeout)")
 	getSelection := addSelectionFlags(fs)
 	getHTTP := addHTTPFlags(fs) // endpoint security and team mode (httpsec.go)
 	if err := fs.Parse(args); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 )
 
 // Server is a built MCP server and what it was built from.
@@ -50,10 +51,10 @@ func Build(o Options) (*Server, error) {
 		return nil, err
 	}
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.Logger,
-		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets,
-		DiffWait: o.DiffWait, DiffPoll: o.DiffPoll, DatafoldAppURLs: conns.appURLs}
-	if o.FastSandbox && deps.DiffPoll == 0 {
-		deps.DiffWait, deps.DiffPoll = 5*time.Second, 20*time.Millisecond
+		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets}
+	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs}
+	if o.FastSandbox && diffs.Poll == 0 {
+		diffs.Wait, diffs.Poll = 5*time.Second, 20*time.Millisecond
 	}
 	for _, p := range providers.All {
 		deps.ConfigHint[p.Name] = configHint(p.Name, o.ClientCredentials)
@@ -92,7 +93,7 @@ func Build(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if available, err = withDiffTools(all, available); err != nil {
+	if available, err = withDiffTools(all, available, diffs); err != nil {
 		return nil, err
 	}
 	if s.Tools, err = choose(o.Selection, available, cat.Tools(), conns.list); err != nil {
@@ -100,8 +101,8 @@ func Build(o Options) (*Server, error) {
 	}
 	s.Offerable = append(slices.Clip(available), cat.Tools()...)
 	prompts := cat.Prompts()
-	if t := tools.Find(available, tools.DiffTablesName); t != nil && o.Selection.Policy.Allows(t) {
-		prompts = append(tools.DiffPrompts(), prompts...)
+	if t := tools.Find(available, diff.TablesName); t != nil && o.Selection.Policy.Allows(t) {
+		prompts = append(diff.Prompts(), prompts...)
 	}
 	for _, p := range prompts {
 		s.Prompts = append(s.Prompts, p.Name)

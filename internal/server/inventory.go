@@ -7,6 +7,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 )
 
 var (
@@ -33,12 +34,12 @@ func Inventory() ([]*tools.Tool, error) {
 			inventoryErr = err
 			return
 		}
-		diff, err := diffTools(all)
+		diffs, err := diff.Tools(all, diff.Options{})
 		if err != nil {
 			inventoryErr = err
 			return
 		}
-		inventoryList = append(append(append([]*tools.Tool{}, all...), extra...), diff...)
+		inventoryList = append(append(append([]*tools.Tool{}, all...), extra...), diffs...)
 	})
 	return inventoryList, inventoryErr
 }
@@ -82,22 +83,19 @@ func choose(sel Selection, available, extra []*tools.Tool, conns []*tools.Connec
 	return offered, nil
 }
 
-// diffTools are diff_tables and get_diff_result over the generated tools.
-func diffTools(all []*tools.Tool) ([]*tools.Tool, error) { return tools.DiffTools(all) }
-
 // withDiffTools adds the diff tools to the generated tools of the
 // configured providers when Datafold is among them; they are then chosen
 // and bound to connections exactly like the generated tools (a read-only
 // connection does not offer diff_tables; several Datafold connections add
 // the connection argument).
-func withDiffTools(all, available []*tools.Tool) ([]*tools.Tool, error) {
+func withDiffTools(all, available []*tools.Tool, o diff.Options) ([]*tools.Tool, error) {
 	for _, t := range available {
 		if t.Provider == providers.Datafold {
-			diff, err := diffTools(all)
+			diffs, err := diff.Tools(all, o)
 			if err != nil {
 				return nil, err
 			}
-			return append(append([]*tools.Tool{}, available...), diff...), nil
+			return append(append([]*tools.Tool{}, available...), diffs...), nil
 		}
 	}
 	return available, nil

@@ -1,23 +1,25 @@
-package tools
+package diff
 
 import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
-// ReviewDataDiffName is the prompt that walks a model through a data diff.
-const ReviewDataDiffName = "review_data_diff"
+// ReviewName is the prompt that walks a model through a data diff.
+const ReviewName = "review_data_diff"
 
-// DiffPrompts returns the review_data_diff prompt: pick the key, run
+// Prompts returns the review_data_diff prompt: pick the key, run
 // diff_tables, read the verdict, explain the causes. Register it only
 // where diff_tables is offered.
-func DiffPrompts() []Prompt {
-	return []Prompt{{
-		Name:        ReviewDataDiffName,
+func Prompts() []tools.Prompt {
+	return []tools.Prompt{{
+		Name:        ReviewName,
 		Title:       "Review a data diff",
 		Description: "Compare a table between production and development with diff_tables, read the verdict and explain what changed and why.",
-		Arguments: []PromptArgument{
+		Arguments: []tools.PromptArgument{
 			{Name: "table", Required: true, Description: "The table to compare, DATABASE.SCHEMA.TABLE (e.g. ANALYTICS.MARTS.fct_orders)."},
 			{Name: "prod", Description: "The baseline data source, by id or name (default: the one whose name says prod)."},
 			{Name: "dev", Description: "The data source to check, by id or name (default: the one whose name says dev)."},
@@ -28,10 +30,10 @@ func DiffPrompts() []Prompt {
 	}}
 }
 
-func reviewDataDiff(_ context.Context, args map[string]string) (*PromptResult, error) {
+func reviewDataDiff(_ context.Context, args map[string]string) (*tools.PromptResult, error) {
 	table := strings.TrimSpace(args["table"])
 	if table == "" {
-		return nil, &ArgumentError{Message: "the table argument is required (DATABASE.SCHEMA.TABLE)"}
+		return nil, &tools.ArgumentError{Message: "the table argument is required (DATABASE.SCHEMA.TABLE)"}
 	}
 	prod, dev := strings.TrimSpace(args["prod"]), strings.TrimSpace(args["dev"])
 	devTable := strings.TrimSpace(args["dev_table"])
@@ -73,7 +75,7 @@ func reviewDataDiff(_ context.Context, args map[string]string) (*PromptResult, e
 		"differences: consider tolerances), time zone shifts, late-arriving or not yet refreshed data.\n")
 	b.WriteString("6. Answer with: a one-line verdict; the key numbers (rows only in each side, rows and values that differ); the top differing columns " +
 		"with counts; the likely causes with the evidence for each; the link to the diff; and what to check or fix next.")
-	return &PromptResult{
+	return &tools.PromptResult{
 		Description: "Review " + table + " between production and development",
 		Messages:    []string{b.String()},
 	}, nil

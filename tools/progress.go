@@ -13,23 +13,23 @@ import (
 // gives up waiting) has progress == total. That they reach the client
 // before the result is the adapter's business (internal/mcpgo).
 
-// progress reports a long call's progress to the client, when it asked.
-type progress struct {
+// Progress reports a long call's progress to the client, when it asked.
+type Progress struct {
 	ctx   context.Context
 	req   *Request
 	step  int
 	total int
 }
 
-// newProgress prepares progress reporting for a call that takes at most
+// NewProgress prepares progress reporting for a call that takes at most
 // total steps.
-func newProgress(ctx context.Context, total int) *progress {
-	return &progress{ctx: ctx, req: RequestFrom(ctx), total: max(total, 1)}
+func NewProgress(ctx context.Context, total int) *Progress {
+	return &Progress{ctx: ctx, req: RequestFrom(ctx), total: max(total, 1)}
 }
 
-// report sends the next step with a message; past total-1 it sends nothing,
+// Report sends the next step with a message; past total-1 it sends nothing,
 // so only finish reaches total.
-func (p *progress) report(format string, a ...any) {
+func (p *Progress) Report(format string, a ...any) {
 	if p.step >= p.total-1 {
 		return // progress must increase; only finish may reach total
 	}
@@ -37,13 +37,13 @@ func (p *progress) report(format string, a ...any) {
 	p.send(float64(p.step), fmt.Sprintf(format, a...))
 }
 
-// finish sends the last notification: progress == total.
-func (p *progress) finish(format string, a ...any) {
+// Finish sends the last notification: progress == total.
+func (p *Progress) Finish(format string, a ...any) {
 	p.step = p.total
 	p.send(float64(p.total), fmt.Sprintf(format, a...))
 }
 
-func (p *progress) send(n float64, message string) {
+func (p *Progress) send(n float64, message string) {
 	if p.req.Progress != nil {
 		p.req.Progress(p.ctx, n, float64(p.total), message)
 	}

@@ -1,9 +1,8 @@
-package tools
+package diff
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -11,8 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/sqlast"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // diff_tables answers "diff prod and dev orders and tell me what changed"
@@ -32,15 +33,15 @@ import (
 
 // Names of the diff tools.
 const (
-	DiffTablesName    = "diff_tables"
-	GetDiffResultName = "get_diff_result"
-	diffToolset       = "datafold-data-diffs"
+	TablesName    = "diff_tables"
+	GetResultName = "get_diff_result"
+	toolset       = "datafold-data-diffs"
 )
 
 // Defaults of Deps.DiffWait and Deps.DiffPoll.
 const (
-	DefaultDiffWait = 45 * time.Second
-	DefaultDiffPoll = 2 * time.Second
+	DefaultWait = 45 * time.Second
+	DefaultPoll = 2 * time.Second
 	// DefaultDatafoldAppURL is the Datafold app diffs link to when no base
 	// URL is configured for the connection.
 	DefaultDatafoldAppURL = "https://app.datafold.com"
@@ -50,30 +51,45 @@ const (
 	diffLineageColumns = 3
 )
 
-func (d *Deps) diffWait() time.Duration {
-	if d != nil && d.DiffWait > 0 {
-		return d.DiffWait
-	}
-	return DefaultDiffWait
+// Options tune the diff tools; the zero value gives the defaults.
+type Options struct {
+	// Wait bounds how long diff_tables and get_diff_result wait for a
+	// Datafold diff to finish before answering status "running" with the
+	// diff id (0: DefaultWait; keep it under the clients' tool call
+	// patience, about 60 s for Claude Desktop).
+	Wait time.Duration
+	// Poll is the interval between status checks while waiting (0:
+	// DefaultPoll).
+	Poll time.Duration
+	// AppURLs maps Datafold connection names to the base URL of their app,
+	// for links to diffs (missing: DefaultDatafoldAppURL).
+	AppURLs map[string]string
 }
 
-func (d *Deps) diffPoll() time.Duration {
-	if d != nil && d.DiffPoll > 0 {
-		return d.DiffPoll
+func (o Options) wait() time.Duration {
+	if o.Wait > 0 {
+		return o.Wait
 	}
-	return DefaultDiffPoll
+	return DefaultWait
 }
 
-// datafoldAppURL is the Datafold app of the connection in ctx.
-func (d *Deps) datafoldAppURL(ctx context.Context) string {
-	if d != nil && len(d.DatafoldAppURLs) > 0 {
-		if c, ok := ctx.Value(connKey{}).(*Connection); ok {
-			if u := d.DatafoldAppURLs[c.Name]; u != "" {
+func (o Options) poll() time.Duration {
+	if o.Poll > 0 {
+		return o.Poll
+	}
+	return DefaultPoll
+}
+
+// appURL is the Datafold app of the connection the call runs on.
+func (o Options) appURL(ctx context.Context) string {
+	if len(o.AppURLs) > 0 {
+		if c := tools.ConnectionFrom(ctx); c != nil {
+			if u := o.AppURLs[c.Name]; u != "" {
 				return strings.TrimRight(u, "/")
 			}
 		}
-		if len(d.DatafoldAppURLs) == 1 {
-			for _, u := range d.DatafoldAppURLs {
+		if len(o.AppURLs) == 1 {
+			for _, u := range o.AppURLs {
 				return strings.TrimRight(u, "/")
 			}
 		}
@@ -81,7 +97,6 @@ func (d *Deps) datafoldAppURL(ctx context.Context) string {
 	return DefaultDatafoldAppURL
 }
 
-// DiffSide is one side of a diff.
 type DiffSide struct {
 	DataSource any    `json:"data_source" jsonschema:"oneof_type=integer;string" jsonschema_description:"Data source id, or name or a unique part of it (e.g. prod)."`
 	Table      string `json:"table,omitempty" jsonschema_description:"DATABASE.SCHEMA.TABLE (or give query)."`
@@ -192,49 +207,45 @@ type DiffNext struct {
 	Why       string         `json:"why"`
 }
 
-// DiffTools returns diff_tables and get_diff_result. generated are the
+// Tools returns diff_tables and get_diff_result. generated are the
 // generated tools they call (the inventory, unbound: when the server binds
 // the diff tools to connections, the chosen connection travels in the
 // context and the connection's policy is checked on every call).
-func DiffTools(generated []*Tool) ([]*Tool, error) {
+func Tools(generated []*tools.Tool, o Options) ([]*tools.Tool, error) {
 	for _, name := range []string{"datafold_create_data_diff", "datafold_get_data_diff", "datafold_get_data_diff_summary_results", "datafold_list_data_sources"} {
-		if Find(generated, name) == nil {
-			return nil, fmt.Errorf("tools: %s needs %s", DiffTablesName, name)
+		if tools.Find(generated, name) == nil {
+			return nil, fmt.Errorf("diff: %s needs %s", TablesName, name)
 		}
 	}
-	out, err := reflectSchema(&DiffVerdict{}, false) // the verdict, inline
-	if err != nil {
-		return nil, err
-	}
-	diff, err := handwritten(DiffTablesName, schemas.Datafold, diffToolset, "Diff two tables",
-		"Compare two tables or queries (e.g. prod vs dev) with a Datafold data diff and wait for the verdict: rows only on each side, "+
-			"duplicate/null keys, differing rows, values and columns, schema changes, a link and the calls that explain why. "+
+	diff, err := tools.New(tools.Spec{Name: TablesName, Provider: providers.Datafold, Toolset: toolset, Title: "Diff two tables",
+		Description: "Compare two tables or queries (e.g. prod vs dev) with a Datafold data diff and wait for the verdict: rows only on each side, " +
+			"duplicate/null keys, differing rows, values and columns, schema changes, a link and the calls that explain why. " +
 			"Still running after the wait: status running and a diff_id for get_diff_result.",
-		Annotations{OpenWorld: true},
-		func(ctx context.Context, d *Deps, a DiffArgs) *Result {
-			return newDiffRun(ctx, d, generated).diffTables(a)
+		Annotations: tools.Annotations{OpenWorld: true}, Output: &DiffVerdict{}},
+		func(ctx context.Context, d *tools.Deps, a DiffArgs) *tools.Result {
+			return newDiffRun(ctx, d, generated, o).diffTables(a)
 		})
 	if err != nil {
 		return nil, err
 	}
-	get, err := handwritten(GetDiffResultName, schemas.Datafold, diffToolset, "Get a diff's verdict",
-		"Get the verdict of a Datafold data diff by its id (from diff_tables), waiting a while if it is still running; same answer as diff_tables.",
-		Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true},
-		func(ctx context.Context, d *Deps, a DiffResultArgs) *Result {
-			return newDiffRun(ctx, d, generated).getResult(a.DiffID)
+	get, err := tools.New(tools.Spec{Name: GetResultName, Provider: providers.Datafold, Toolset: toolset, Title: "Get a diff's verdict",
+		Description: "Get the verdict of a Datafold data diff by its id (from diff_tables), waiting a while if it is still running; same answer as diff_tables.",
+		Annotations: tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}, Output: &DiffVerdict{}},
+		func(ctx context.Context, d *tools.Deps, a DiffResultArgs) *tools.Result {
+			return newDiffRun(ctx, d, generated, o).getResult(a.DiffID)
 		})
 	if err != nil {
 		return nil, err
 	}
-	diff.OutputSchema, get.OutputSchema = out, out
-	return []*Tool{diff, get}, nil
+	return []*tools.Tool{diff, get}, nil
 }
 
 // diffRun is one diff_tables or get_diff_result call.
 type diffRun struct {
 	ctx       context.Context
-	d         *Deps
-	generated []*Tool
+	d         *tools.Deps
+	o         Options
+	generated []*tools.Tool
 	start     time.Time
 	wait      time.Duration
 	poll      time.Duration
@@ -247,8 +258,8 @@ type dataSource struct {
 	Type string `json:"type"`
 }
 
-func newDiffRun(ctx context.Context, d *Deps, generated []*Tool) *diffRun {
-	return &diffRun{ctx: ctx, d: d, generated: generated, start: time.Now(), wait: d.diffWait(), poll: d.diffPoll()}
+func newDiffRun(ctx context.Context, d *tools.Deps, generated []*tools.Tool, o Options) *diffRun {
+	return &diffRun{ctx: ctx, d: d, o: o, generated: generated, start: time.Now(), wait: o.wait(), poll: o.poll()}
 }
 
 // maxSteps is the most progress steps a wait can take: one before the
@@ -257,20 +268,21 @@ func (r *diffRun) maxSteps() int {
 	return 2 + int(r.wait/r.poll)
 }
 
-// call runs a generated tool and returns its structured answer.
+// call runs a generated tool through the data path (tools.Fetch) and
+// decodes its answer into out.
 func (r *diffRun) call(name string, args map[string]any, out any) error {
-	t := Find(r.generated, name)
+	t := tools.Find(r.generated, name)
 	if t == nil {
 		return fmt.Errorf("%s is not available on this server", name)
 	}
-	if c, ok := r.ctx.Value(connKey{}).(*Connection); ok && c.Provider == t.Provider && !c.Policy.Allows(t) {
-		return fmt.Errorf("the %s connection %s does not allow %s", ProviderName(c.Provider), c.Name, name)
+	if c := tools.ConnectionFrom(r.ctx); c != nil && c.Provider == t.Provider && !c.Policy.Allows(t) {
+		return fmt.Errorf("the %s connection %s does not allow %s", tools.ProviderName(c.Provider), c.Name, name)
 	}
-	res := t.Call(r.ctx, r.d, args)
-	if res.IsError {
-		return errors.New(strings.TrimSpace(Text(res)))
+	v, err := tools.Fetch(r.ctx, r.d, t, args)
+	if err != nil {
+		return err
 	}
-	b, err := json.Marshal(res.Structured)
+	b, err := json.Marshal(v)
 	if err == nil {
 		err = json.Unmarshal(b, out)
 	}
@@ -367,12 +379,12 @@ func (r *diffRun) sourceName(id int) string {
 	return ""
 }
 
-func (r *diffRun) fail(format string, a ...any) *Result {
-	return errorResult(format, a...)
+func (r *diffRun) fail(format string, a ...any) *tools.Result {
+	return tools.ErrorResult(format, a...)
 }
 
 // diffTables creates the diff and waits for its verdict.
-func (r *diffRun) diffTables(a DiffArgs) *Result {
+func (r *diffRun) diffTables(a DiffArgs) *tools.Result {
 	if a.B.DataSource == nil {
 		a.B.DataSource = a.A.DataSource
 	}
@@ -383,22 +395,22 @@ func (r *diffRun) diffTables(a DiffArgs) *Result {
 	for i, side := range []*DiffSide{&a.A, &a.B} {
 		name, n := []string{"a", "b"}[i], strconv.Itoa(i+1)
 		if (side.Table == "") == (side.Query == "") {
-			return r.fail("%s: give %s.table (DATABASE.SCHEMA.TABLE) or %s.query, not both.", DiffTablesName, name, name)
+			return r.fail("%s: give %s.table (DATABASE.SCHEMA.TABLE) or %s.query, not both.", TablesName, name, name)
 		}
 		id, err := r.resolve(name, side.DataSource)
 		if err != nil {
-			return r.fail("%s: %v.", DiffTablesName, strings.TrimSuffix(err.Error(), "."))
+			return r.fail("%s: %v.", TablesName, strings.TrimSuffix(err.Error(), "."))
 		}
 		body["data_source"+n+"_id"] = id
 		if side.Table != "" {
-			parts := SplitPath(side.Table)
+			parts := client.SplitTablePath(side.Table)
 			if len(parts) == 0 {
-				return r.fail("%s: %s.table %q is not a table path; use DATABASE.SCHEMA.TABLE.", DiffTablesName, name, side.Table)
+				return r.fail("%s: %s.table %q is not a table path; use DATABASE.SCHEMA.TABLE.", TablesName, name, side.Table)
 			}
 			body["table"+n] = toAnyList(parts)
 		} else {
 			if v := sqlast.Classify(side.Query); !v.ReadOnly {
-				return r.fail("%s: %s.query must be one plain read-only query, and this one is not: %s. Rewrite it as a plain SELECT.", DiffTablesName, name, v.Reason)
+				return r.fail("%s: %s.query must be one plain read-only query, and this one is not: %s. Rewrite it as a plain SELECT.", TablesName, name, v.Reason)
 			}
 			body["query"+n] = side.Query
 		}
@@ -406,7 +418,7 @@ func (r *diffRun) diffTables(a DiffArgs) *Result {
 			// A filter is a condition: it must read as one, alone, in a
 			// read-only query.
 			if v := sqlast.Classify("SELECT 1 WHERE (" + side.Filter + "\n)"); !v.ReadOnly {
-				return r.fail("%s: %s.filter must be a plain SQL condition (no statements, comments or side effects), and this one is not: %s.", DiffTablesName, name, v.Reason)
+				return r.fail("%s: %s.filter must be a plain SQL condition (no statements, comments or side effects), and this one is not: %s.", TablesName, name, v.Reason)
 			}
 			body["filter"+n] = side.Filter
 		}
@@ -430,7 +442,7 @@ func (r *diffRun) diffTables(a DiffArgs) *Result {
 		body["time_interval_end"] = a.TimeTo
 	}
 	if (a.TimeFrom != "" || a.TimeTo != "") && a.TimeColumn == "" {
-		return r.fail("%s: time_from and time_to need time_column, the timestamp column they apply to.", DiffTablesName)
+		return r.fail("%s: time_from and time_to need time_column, the timestamp column they apply to.", TablesName)
 	}
 	var tol []any
 	for _, t := range a.Tolerances {
@@ -447,19 +459,19 @@ func (r *diffRun) diffTables(a DiffArgs) *Result {
 	}
 	var created dfDiff
 	if err := r.call("datafold_create_data_diff", body, &created); err != nil {
-		return r.fail("%s: could not create the diff: %s", DiffTablesName, err)
+		return r.fail("%s: could not create the diff: %s", TablesName, err)
 	}
 	if created.ID == 0 {
-		return r.fail("%s: Datafold created the diff but answered no id; list recent diffs with datafold_list_data_diffs.", DiffTablesName)
+		return r.fail("%s: Datafold created the diff but answered no id; list recent diffs with datafold_list_data_diffs.", TablesName)
 	}
-	prog := newProgress(r.ctx, r.maxSteps())
-	prog.report("Created Datafold diff %d (%s); waiting for it.", created.ID, statusLabel(created.Status))
+	prog := tools.NewProgress(r.ctx, r.maxSteps())
+	prog.Report("Created Datafold diff %d (%s); waiting for it.", created.ID, statusLabel(created.Status))
 	return r.awaitVerdict(created.ID, prog, false)
 }
 
 // getResult reports a diff's verdict, waiting while it runs.
-func (r *diffRun) getResult(id int) *Result {
-	prog := newProgress(r.ctx, r.maxSteps())
+func (r *diffRun) getResult(id int) *tools.Result {
+	prog := tools.NewProgress(r.ctx, r.maxSteps())
 	return r.awaitVerdict(id, prog, true)
 }
 
@@ -540,10 +552,10 @@ func statusLabel(s string) string {
 // awaitVerdict polls the diff until it finishes or the wait is over.
 // checkFirst checks at once (get_diff_result); diff_tables, which just
 // created the diff, waits one interval first.
-func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *Result {
-	name := DiffTablesName
+func (r *diffRun) awaitVerdict(id int, prog *tools.Progress, checkFirst bool) *tools.Result {
+	name := TablesName
 	if checkFirst {
-		name = GetDiffResultName
+		name = GetResultName
 	}
 	deadline := r.start.Add(r.wait)
 	var st dfDiff
@@ -576,7 +588,7 @@ func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *Result 
 		if time.Until(deadline) < r.poll {
 			break
 		}
-		prog.report("Datafold diff %d is %s%s (%s).", id, statusLabel(st.Status), step, seconds(time.Since(r.start).Seconds()))
+		prog.Report("Datafold diff %d is %s%s (%s).", id, statusLabel(st.Status), step, seconds(time.Since(r.start).Seconds()))
 	}
 	v, err := r.verdict(id, st.Status)
 	if err != nil && r.ctx.Err() != nil {
@@ -585,15 +597,15 @@ func (r *diffRun) awaitVerdict(id int, prog *progress, checkFirst bool) *Result 
 	if err != nil {
 		return r.fail("%s: Datafold diff %d is %s, but reading its results failed: %s Call get_diff_result {\"diff_id\": %d} to try again.", name, id, statusLabel(st.Status), err, id)
 	}
-	prog.finish("Datafold diff %d: %s.", id, v.headline())
+	prog.Finish("Datafold diff %d: %s.", id, v.headline())
 	text := v.text()
-	res := structuredResult(v, text)
+	res := tools.StructuredResult(v, text)
 	res.IsError = v.Status == "failed" || v.Status == "cancelled"
 	return res
 }
 
 // cancelled answers a call its caller gave up on.
-func (r *diffRun) cancelled(name string, id int) *Result {
+func (r *diffRun) cancelled(name string, id int) *tools.Result {
 	return r.fail("%s: stopped waiting: the call was cancelled. Datafold diff %d keeps running; get_diff_result {\"diff_id\": %d} gives its verdict.", name, id, id)
 }
 
@@ -608,10 +620,10 @@ func (r *diffRun) verdict(id int, status string) (*DiffVerdict, error) {
 	if full.Status != "" {
 		status = full.Status
 	}
-	v := &DiffVerdict{DiffID: id, URL: fmt.Sprintf("%s/datadiffs/%d/overview", r.d.datafoldAppURL(r.ctx), id), PrimaryKey: full.PKColumns,
+	v := &DiffVerdict{DiffID: id, URL: fmt.Sprintf("%s/datadiffs/%d/overview", r.o.appURL(r.ctx), id), PrimaryKey: full.PKColumns,
 		WaitedSeconds: math.Round(time.Since(r.start).Seconds()*10) / 10}
-	v.A = DiffSideResult{DataSourceID: full.DataSource1ID, DataSource: r.sourceName(full.DataSource1ID), Table: JoinPath(full.Table1), Query: deref(full.Query1)}
-	v.B = DiffSideResult{DataSourceID: full.DataSource2ID, DataSource: r.sourceName(full.DataSource2ID), Table: JoinPath(full.Table2), Query: deref(full.Query2)}
+	v.A = DiffSideResult{DataSourceID: full.DataSource1ID, DataSource: r.sourceName(full.DataSource1ID), Table: client.JoinTablePath(full.Table1), Query: deref(full.Query1)}
+	v.B = DiffSideResult{DataSourceID: full.DataSource2ID, DataSource: r.sourceName(full.DataSource2ID), Table: client.JoinTablePath(full.Table2), Query: deref(full.Query2)}
 	if full.DiffStats != nil && full.DiffStats.Sampled != nil {
 		v.Sampled = *full.DiffStats.Sampled
 	}
@@ -619,7 +631,7 @@ func (r *diffRun) verdict(id int, status string) (*DiffVerdict, error) {
 	case blockedStatus(status):
 		v.Status = "needs_action"
 		v.Summary = fmt.Sprintf("Datafold diff %d is %s; open %s to continue it, then call get_diff_result.", id, statusLabel(status), v.URL)
-		v.Next = []DiffNext{{Tool: GetDiffResultName, Arguments: map[string]any{"diff_id": id}, Why: "the verdict, once the diff runs"}}
+		v.Next = []DiffNext{{Tool: GetResultName, Arguments: map[string]any{"diff_id": id}, Why: "the verdict, once the diff runs"}}
 		return v, nil
 	case !finishedStatus(status):
 		return r.runningVerdict(v, id, statusLabel(status))
@@ -664,7 +676,7 @@ func (r *diffRun) runningVerdict(v *DiffVerdict, id int, label string) (*DiffVer
 	v.RetryAfterSeconds = int(min(60, max(5, math.Round(time.Since(r.start).Seconds()))))
 	v.Summary = fmt.Sprintf("Datafold diff %d is still %s after %s. Call get_diff_result with diff_id %d in about %d s for the verdict.",
 		id, label, seconds(v.WaitedSeconds), id, v.RetryAfterSeconds)
-	v.Next = []DiffNext{{Tool: GetDiffResultName, Arguments: map[string]any{"diff_id": id}, Why: fmt.Sprintf("the verdict; call in about %d s", v.RetryAfterSeconds)}}
+	v.Next = []DiffNext{{Tool: GetResultName, Arguments: map[string]any{"diff_id": id}, Why: fmt.Sprintf("the verdict; call in about %d s", v.RetryAfterSeconds)}}
 	return v, nil
 }
 
@@ -824,7 +836,7 @@ func (s DiffSideResult) label() string {
 func oneLineSQL(q string) string {
 	q = strings.Join(strings.Fields(q), " ")
 	if len(q) > 80 {
-		q = truncateUTF8(q, 80) + "…"
+		q = tools.Clip(q, 80) + "…"
 	}
 	return q
 }
@@ -896,7 +908,7 @@ func (r *diffRun) doneNext(v *DiffVerdict) []DiffNext {
 		Why: "Datafold's own reading of the diff with sample rows of what differs"})
 	// Lineage is looked up on A, the baseline (usually production, where
 	// Datafold indexes lineage).
-	table := SplitPath(v.A.Table)
+	table := client.SplitTablePath(v.A.Table)
 	if len(table) == 0 {
 		return next
 	}
@@ -904,17 +916,17 @@ func (r *diffRun) doneNext(v *DiffVerdict) []DiffNext {
 		if i == diffLineageColumns {
 			break
 		}
-		path := JoinPath(append(append([]string(nil), table...), c.Column))
+		path := client.JoinTablePath(append(append([]string(nil), table...), c.Column))
 		next = append(next, DiffNext{Tool: "datafold_get_column_upstreams", Arguments: map[string]any{"data_connection_id": v.A.DataSourceID, "column_path": path},
 			Why: fmt.Sprintf("what %s is computed from: a changed model or source upstream explains its %s differing values", c.Column, thousands(c.ValuesDifferent))})
 	}
 	if len(v.Columns) > 0 {
 		c := v.Columns[0]
-		next = append(next, DiffNext{Tool: "datafold_get_column_downstreams", Arguments: map[string]any{"data_connection_id": v.A.DataSourceID, "column_path": JoinPath(append(append([]string(nil), table...), c.Column))},
+		next = append(next, DiffNext{Tool: "datafold_get_column_downstreams", Arguments: map[string]any{"data_connection_id": v.A.DataSourceID, "column_path": client.JoinTablePath(append(append([]string(nil), table...), c.Column))},
 			Why: fmt.Sprintf("what the %s difference would reach (models, dashboards) if B ships", c.Column)})
 	}
 	if val(v.A.RowsOnlyHere)+val(v.B.RowsOnlyHere) > 0 {
-		next = append(next, DiffNext{Tool: "datafold_get_table_upstreams", Arguments: map[string]any{"data_connection_id": v.A.DataSourceID, "table_path": JoinPath(table)},
+		next = append(next, DiffNext{Tool: "datafold_get_table_upstreams", Arguments: map[string]any{"data_connection_id": v.A.DataSourceID, "table_path": client.JoinTablePath(table)},
 			Why: "the tables it is built from: missing or extra rows usually come from a changed filter or join upstream"})
 	}
 	return next
@@ -926,20 +938,20 @@ func (r *diffRun) failureNext(v *DiffVerdict) []DiffNext {
 	kind := strings.ToLower(v.Error.Type + " " + v.Error.Message)
 	if strings.Contains(kind, "nosuchtable") || strings.Contains(kind, "does not exist") {
 		for _, s := range []DiffSideResult{v.A, v.B} {
-			parts := SplitPath(s.Table)
+			parts := client.SplitTablePath(s.Table)
 			if len(parts) < 2 {
 				continue
 			}
 			next = append(next, DiffNext{Tool: "datafold_run_sql_query",
-				Arguments: map[string]any{"data_source_id": s.DataSourceID, "query": "SHOW TABLES IN SCHEMA " + JoinPath(parts[:len(parts)-1])},
+				Arguments: map[string]any{"data_source_id": s.DataSourceID, "query": "SHOW TABLES IN SCHEMA " + client.JoinTablePath(parts[:len(parts)-1])},
 				Why:       fmt.Sprintf("check that %s exists and is readable on %s (a read-only query, no confirmation needed)", s.Table, s.source())})
 		}
 		return next
 	}
 	if strings.Contains(kind, "primarykey") || strings.Contains(kind, "primary key") {
-		if parts := SplitPath(v.A.Table); len(parts) > 0 {
+		if parts := client.SplitTablePath(v.A.Table); len(parts) > 0 {
 			next = append(next, DiffNext{Tool: "datafold_run_sql_query",
-				Arguments: map[string]any{"data_source_id": v.A.DataSourceID, "query": "DESCRIBE TABLE " + JoinPath(parts)},
+				Arguments: map[string]any{"data_source_id": v.A.DataSourceID, "query": "DESCRIBE TABLE " + client.JoinTablePath(parts)},
 				Why:       "the columns, to pick a key that identifies each row on both sides"})
 		}
 		return next
@@ -1004,7 +1016,7 @@ func (v *DiffVerdict) text() string {
 	if len(v.Next) > 0 {
 		b.WriteString("Next:\n")
 		for _, x := range v.Next {
-			args, _ := marshal(x.Arguments)
+			args, _ := tools.EncodeJSON(x.Arguments)
 			fmt.Fprintf(&b, "- %s %s: %s.\n", x.Tool, args, x.Why)
 		}
 	}

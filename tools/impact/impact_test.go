@@ -1,4 +1,4 @@
-package tools
+package impact
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/stretchr/testify/require"
 )
 
 const (
@@ -24,13 +26,13 @@ const (
 // impactConn is a connection to the sandbox.
 type impactConn struct {
 	provider, name string
-	policy         Policy
+	policy         tools.Policy
 }
 
 // impactSetup connects the given connections (default: one "sandbox"
 // connection per provider, as --sandbox does) to a fresh sandbox and
 // builds lineage_impact over them.
-func impactSetup(t *testing.T, specs ...impactConn) (*Tool, *Deps) {
+func impactSetup(t *testing.T, specs ...impactConn) (*tools.Tool, *tools.Deps) {
 	t.Helper()
 	if len(specs) == 0 {
 		for _, p := range schemas.Providers {
@@ -41,8 +43,8 @@ func impactSetup(t *testing.T, specs ...impactConn) (*Tool, *Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Deps{Callers: map[string]Caller{}, ConfigHint: map[string]string{}}
-	var conns []*Connection
+	d := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}}
+	var conns []*tools.Connection
 	enabled := map[string]bool{}
 	for _, s := range specs {
 		cfg := client.Config{Provider: s.provider, BaseURL: sandbox.BaseURL(s.provider), Transport: sb.Transport(), Timeout: 10 * time.Second, MaxRetries: -1}
@@ -59,13 +61,13 @@ func impactSetup(t *testing.T, specs ...impactConn) (*Tool, *Deps) {
 			d.Callers[s.provider] = c
 		}
 		enabled[s.provider] = true
-		conns = append(conns, &Connection{Name: s.name, Provider: s.provider, Caller: c, Policy: s.policy})
+		conns = append(conns, &tools.Connection{Name: s.name, Provider: s.provider, Caller: c, Policy: s.policy})
 	}
-	all, err := All()
+	all, err := tools.All()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool, err := LineageImpact(conns, ForProviders(all, enabled))
+	tool, err := Tool(conns, tools.ForProviders(all, enabled))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,11 +79,11 @@ func impactSetup(t *testing.T, specs ...impactConn) (*Tool, *Deps) {
 
 // runImpact calls the tool and returns its answer, checked against the
 // tool's output schema.
-func runImpact(t *testing.T, tool *Tool, d *Deps, args map[string]any) *Impact {
+func runImpact(t *testing.T, tool *tools.Tool, d *tools.Deps, args map[string]any) *Impact {
 	t.Helper()
 	res := tool.Call(context.Background(), d, args)
 	if res.IsError {
-		t.Fatalf("lineage_impact %v: got error %s, want an answer", args, Text(res))
+		t.Fatalf("lineage_impact %v: got error %s, want an answer", args, res.Text)
 	}
 	out, ok := res.Structured.(*Impact)
 	if !ok {
@@ -89,15 +91,11 @@ func runImpact(t *testing.T, tool *Tool, d *Deps, args map[string]any) *Impact {
 	}
 	// The text is the same JSON, and it satisfies the output schema.
 	var fromText map[string]any
-	if err := json.Unmarshal([]byte(Text(res)), &fromText); err != nil {
+	if err := json.Unmarshal([]byte(res.Text), &fromText); err != nil {
 		t.Fatalf("text is not the JSON answer: %v", err)
 	}
-	v, err := newValidator("lineage_impact output", tool.OutputSchema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, problem := v.check(fromText); problem != "" {
-		t.Errorf("answer does not match the output schema: %s", problem)
+	if err := tool.CheckOutput(fromText); err != nil {
+		t.Errorf("answer does not match the output schema: %v", err)
 	}
 	return out
 }
@@ -406,7 +404,7 @@ func TestLineageImpactErrors(t *testing.T) {
 			if !res.IsError {
 				t.Fatalf("got a result, want an error containing %q", tc.want)
 			}
-			if got := Text(res); !strings.Contains(got, tc.want) {
+			if got := res.Text; !strings.Contains(got, tc.want) {
 				t.Errorf("got %q, want it to contain %q", got, tc.want)
 			}
 		})
@@ -418,15 +416,15 @@ func TestLineageImpactErrors(t *testing.T) {
 func TestLineageImpactConnections(t *testing.T) {
 	tool, d := impactSetup(t,
 		impactConn{provider: schemas.Datafold, name: "prod"},
-		impactConn{provider: schemas.Datafold, name: "dev", policy: Policy{Exclude: []string{"datafold_list_bi_integrations"}}},
-		impactConn{provider: schemas.Lightdash, name: "sandbox", policy: Policy{Exclude: []string{"lightdash_get_analytics_field"}}},
+		impactConn{provider: schemas.Datafold, name: "dev", policy: tools.Policy{Exclude: []string{"datafold_list_bi_integrations"}}},
+		impactConn{provider: schemas.Lightdash, name: "sandbox", policy: tools.Policy{Exclude: []string{"lightdash_get_analytics_field"}}},
 	)
 	props, required := schemaOf(t, tool)
-	conn, _ := props[ConnectionArg].(map[string]any)
+	conn, _ := props[tools.ConnectionArg].(map[string]any)
 	if got, want := fmt.Sprint(conn["enum"]), "[prod dev]"; got != want {
 		t.Errorf("connection enum got %s, want %s", got, want)
 	}
-	if !slices.Contains(required, ConnectionArg) {
+	if !slices.Contains(required, tools.ConnectionArg) {
 		t.Errorf("required got %v, want it to include connection", required)
 	}
 	base := map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1}
@@ -450,12 +448,12 @@ func TestLineageImpactConnections(t *testing.T) {
 				args[k] = v
 			}
 			if tc.connection != nil {
-				args[ConnectionArg] = tc.connection
+				args[tools.ConnectionArg] = tc.connection
 			}
 			if tc.wantErr != "" {
 				res := tool.Call(context.Background(), d, args)
-				if !res.IsError || !strings.Contains(Text(res), tc.wantErr) {
-					t.Fatalf("got %q (isError %v), want an error containing %q", Text(res), res.IsError, tc.wantErr)
+				if !res.IsError || !strings.Contains(res.Text, tc.wantErr) {
+					t.Fatalf("got %q (isError %v), want an error containing %q", res.Text, res.IsError, tc.wantErr)
 				}
 				return
 			}
@@ -475,21 +473,21 @@ func TestLineageImpactConnections(t *testing.T) {
 
 // TestLineageImpactAbsent: no Datafold connection, no tool.
 func TestLineageImpactAbsent(t *testing.T) {
-	all, err := All()
+	all, err := tools.All()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		name  string
-		conns []*Connection
+		conns []*tools.Connection
 	}{
 		{"no connections", nil},
-		{"Lightdash only", []*Connection{{Name: "x", Provider: schemas.Lightdash}}},
-		{"Datafold without lineage", []*Connection{{Name: "x", Provider: schemas.Datafold, Policy: Policy{Toolsets: []string{"datafold-data-diffs"}}}}},
+		{"Lightdash only", []*tools.Connection{{Name: "x", Provider: schemas.Lightdash}}},
+		{"Datafold without lineage", []*tools.Connection{{Name: "x", Provider: schemas.Datafold, Policy: tools.Policy{Toolsets: []string{"datafold-data-diffs"}}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tool, err := LineageImpact(tc.conns, all)
+			tool, err := Tool(tc.conns, all)
 			if err != nil || tool != nil {
 				t.Errorf("got %v, %v; want nil, nil", tool, err)
 			}
@@ -500,11 +498,11 @@ func TestLineageImpactAbsent(t *testing.T) {
 // TestLineageImpactTool checks the tool's self-description.
 func TestLineageImpactTool(t *testing.T) {
 	tool, _ := impactSetup(t)
-	want := Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true}
+	want := tools.Annotations{ReadOnly: true, Destructive: false, Idempotent: true, OpenWorld: true}
 	if tool.Annotations != want {
 		t.Errorf("annotations got %+v, want %+v", tool.Annotations, want)
 	}
-	if tool.Name != LineageImpactName || tool.Provider != DiscoveryProvider || tool.Toolset != "lineage" || tool.Operation != "" {
+	if tool.Name != Name || tool.Provider != tools.DiscoveryProvider || tool.Toolset != "lineage" || tool.Operation != "" {
 		t.Errorf("name/provider/toolset/operation got %s/%s/%s/%q, want lineage_impact/datastack/lineage/\"\"", tool.Name, tool.Provider, tool.Toolset, tool.Operation)
 	}
 	var schema map[string]any
@@ -518,7 +516,7 @@ func TestLineageImpactTool(t *testing.T) {
 		}
 	}
 	inProps, _ := schemaOf(t, tool)
-	if inProps[ConnectionArg] != nil {
+	if inProps[tools.ConnectionArg] != nil {
 		t.Error("with one Datafold connection the schema got a connection argument, want none")
 	}
 }
@@ -567,12 +565,12 @@ func TestImpactPaths(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := SplitPath(tc.in)
+			got := client.SplitTablePath(tc.in)
 			if !reflect.DeepEqual(got, tc.parts) {
 				t.Errorf("SplitPath got %q, want %q", got, tc.parts)
 			}
 			if got != nil {
-				if j := JoinPath(got); j != tc.joined {
+				if j := client.JoinTablePath(got); j != tc.joined {
 					t.Errorf("JoinPath got %q, want %q", j, tc.joined)
 				}
 			}
@@ -586,26 +584,26 @@ func TestLineageImpactRequestPolicy(t *testing.T) {
 	tool, d := impactSetup(t)
 	cases := []struct {
 		name    string
-		policy  Policy
+		policy  tools.Policy
 		wantErr string
 		charts  int
 	}{
-		{"no headers", Policy{}, "", 3},
-		{"lineage and Datafold only", Policy{Toolsets: []string{"lineage", "datafold"}}, "", 0},
-		{"lineage only", Policy{Toolsets: []string{"lineage"}}, "does not allow datafold_get_column_downstreams", 0},
+		{"no headers", tools.Policy{}, "", 3},
+		{"lineage and Datafold only", tools.Policy{Toolsets: []string{"lineage", "datafold"}}, "", 0},
+		{"lineage only", tools.Policy{Toolsets: []string{"lineage"}}, "does not allow datafold_get_column_downstreams", 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			ctx := WithRequestPolicy(context.Background(), tc.policy)
+			ctx := tools.WithRequestPolicy(context.Background(), tc.policy)
 			res := tool.Call(ctx, d, map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1})
 			if tc.wantErr != "" {
-				if !res.IsError || !strings.Contains(Text(res), tc.wantErr) {
-					t.Errorf("got %q, want an error containing %q", Text(res), tc.wantErr)
+				if !res.IsError || !strings.Contains(res.Text, tc.wantErr) {
+					t.Errorf("got %q, want an error containing %q", res.Text, tc.wantErr)
 				}
 				return
 			}
 			if res.IsError {
-				t.Fatal(Text(res))
+				t.Fatal(res.Text)
 			}
 			out := res.Structured.(*Impact)
 			if out.Counts["lightdash_charts"] != tc.charts {
@@ -616,4 +614,16 @@ func TestLineageImpactRequestPolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// schemaOf returns the properties and required arguments of a tool's
+// input schema.
+func schemaOf(t *testing.T, tool *tools.Tool) (props map[string]any, required []string) {
+	t.Helper()
+	var s struct {
+		Properties map[string]any `json:"properties"`
+		Required   []string       `json:"required"`
+	}
+	require.NoError(t, json.Unmarshal(tool.InputSchema, &s))
+	return s.Properties, s.Required
 }

@@ -1,4 +1,4 @@
-package tools
+package impact
 
 import (
 	"context"
@@ -11,7 +11,8 @@ import (
 	"strings"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
-	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // lineage_impact answers "what breaks if I change this?" (downstream) and
@@ -33,8 +34,8 @@ import (
 // configured connections, so authentication, connection policies, errors
 // and redaction are exactly those of a direct call.
 
-// LineageImpactName is the name of the impact tool.
-const LineageImpactName = "lineage_impact"
+// Name is the name of the impact tool.
+const Name = "lineage_impact"
 
 // Impact bounds.
 const (
@@ -182,8 +183,8 @@ type ImpactProject struct {
 // LineageImpact builds the lineage_impact tool over the generated tools of
 // the configured providers (available, not yet bound) and the
 // connections. It returns nil when no Datafold connection may read lineage.
-func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
-	bound, err := Bind(available, conns)
+func Tool(conns []*tools.Connection, available []*tools.Tool) (*tools.Tool, error) {
+	bound, err := tools.Bind(available, conns)
 	if err != nil {
 		return nil, err
 	}
@@ -191,11 +192,11 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	// lookup its policy excludes fails with the bound tool's error.
 	var dfConns []string
 	for _, c := range conns {
-		if c.Provider != schemas.Datafold {
+		if c.Provider != providers.Datafold {
 			continue
 		}
 		for _, name := range impactLineageTools {
-			if t := Find(available, name); t != nil && c.Policy.Allows(t) {
+			if t := tools.Find(available, name); t != nil && c.Policy.Allows(t) {
 				dfConns = append(dfConns, c.Name)
 				break
 			}
@@ -204,17 +205,17 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	if len(dfConns) == 0 {
 		return nil, nil
 	}
-	byProvider := map[string][]*Connection{}
+	byProvider := map[string][]*tools.Connection{}
 	for _, c := range conns {
 		byProvider[c.Provider] = append(byProvider[c.Provider], c)
 	}
-	ann := Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
-	t, err := handwritten(LineageImpactName, DiscoveryProvider, "lineage", "Lineage impact",
-		"What breaks if a column or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across "+
+	ann := tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
+	t, err := tools.New(tools.Spec{Name: Name, Provider: tools.DiscoveryProvider, Toolset: "lineage", Title: "Lineage impact", Output: &Impact{},
+		Description: "What breaks if a column or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across "+
 			"Datafold lineage (tables and columns, exact edges and depths), the Datafold BI integrations of the data source, and the Lightdash explores, "+
 			"fields, charts and dashboards built on the reached tables. Returns nodes, edges, counts per kind, depth reached, totals, "+
 			"complete/truncated and, when cut, how to continue.",
-		ann, func(ctx context.Context, d *Deps, a ImpactArgs) *Result {
+		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a ImpactArgs) *tools.Result {
 			r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns}
 			return r.run(a)
 		})
@@ -229,22 +230,17 @@ func LineageImpact(conns []*Connection, available []*Tool) (*Tool, error) {
 	}
 	props, _ := s["properties"].(map[string]any)
 	if len(dfConns) > 1 {
-		props[ConnectionArg] = map[string]any{"type": "string", "enum": dfConns, "description": "Which Datafold connection to use."}
+		props[tools.ConnectionArg] = map[string]any{"type": "string", "enum": dfConns, "description": "Which Datafold connection to use."}
 		req, _ := s["required"].([]any)
-		s["required"] = append(req, ConnectionArg)
+		s["required"] = append(req, tools.ConnectionArg)
 	} else {
-		delete(props, ConnectionArg)
+		delete(props, tools.ConnectionArg)
 	}
-	if t.InputSchema, err = json.Marshal(s); err != nil {
+	schema, err := json.Marshal(s)
+	if err != nil {
 		return nil, err
 	}
-	if t.validator, err = newValidator(t.Name, t.InputSchema); err != nil {
-		return nil, err
-	}
-	if t.OutputSchema, err = reflectSchema(&Impact{}, false); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return t.WithInputSchema(schema)
 }
 
 // impactLineageTools are Datafold's lineage (explore) tools.
@@ -253,9 +249,9 @@ var impactLineageTools = []string{"datafold_get_column_downstreams", "datafold_g
 // impactRun is one lineage_impact call.
 type impactRun struct {
 	ctx        context.Context
-	d          *Deps
-	bound      []*Tool
-	byProvider map[string][]*Connection
+	d          *tools.Deps
+	bound      []*tools.Tool
+	byProvider map[string][]*tools.Connection
 	dfConns    []string
 
 	out    *Impact
@@ -265,25 +261,25 @@ type impactRun struct {
 	cut    bool // max_nodes reached
 }
 
-func (r *impactRun) run(a ImpactArgs) *Result {
+func (r *impactRun) run(a ImpactArgs) *tools.Result {
 	if (a.ColumnPath == "") == (a.TablePath == "") {
-		return errorResult("%s: give exactly one of column_path (DATABASE.SCHEMA.TABLE.COLUMN) or table_path (DATABASE.SCHEMA.TABLE).", LineageImpactName)
+		return tools.ErrorResult("%s: give exactly one of column_path (DATABASE.SCHEMA.TABLE.COLUMN) or table_path (DATABASE.SCHEMA.TABLE).", Name)
 	}
 	conn := a.Connection
 	switch {
 	case conn == "" && len(r.dfConns) == 1:
 		conn = r.dfConns[0]
 	case conn == "":
-		return errorResult("%s: several Datafold connections are configured; pass connection, one of %s.", LineageImpactName, strings.Join(r.dfConns, ", "))
+		return tools.ErrorResult("%s: several Datafold connections are configured; pass connection, one of %s.", Name, strings.Join(r.dfConns, ", "))
 	case !slices.Contains(r.dfConns, conn):
-		return errorResult("%s: connection %q is not a Datafold connection that may read lineage; use one of %s.", LineageImpactName, conn, strings.Join(r.dfConns, ", "))
+		return tools.ErrorResult("%s: connection %q is not a Datafold connection that may read lineage; use one of %s.", Name, conn, strings.Join(r.dfConns, ", "))
 	}
 	dir := a.Direction
 	if dir == "" {
 		dir = "downstream"
 	}
 	if dir != "downstream" && dir != "upstream" {
-		return errorResult("%s: direction must be downstream or upstream, got %q.", LineageImpactName, dir)
+		return tools.ErrorResult("%s: direction must be downstream or upstream, got %q.", Name, dir)
 	}
 	depth := a.MaxDepth
 	if depth <= 0 {
@@ -300,13 +296,13 @@ func (r *impactRun) run(a ImpactArgs) *Result {
 	if a.TablePath != "" {
 		kind, path = KindTable, a.TablePath
 	}
-	parts := SplitPath(path)
+	parts := client.SplitTablePath(path)
 	if (kind == KindColumn && len(parts) < 2) || len(parts) == 0 {
-		return errorResult("%s: %s %q is not a valid path; use %s.", LineageImpactName, kind+"_path", path,
+		return tools.ErrorResult("%s: %s %q is not a valid path; use %s.", Name, kind+"_path", path,
 			map[string]string{KindColumn: "DATABASE.SCHEMA.TABLE.COLUMN", KindTable: "DATABASE.SCHEMA.TABLE"}[kind])
 	}
 	r.out = &Impact{
-		Root:      ImpactRoot{Kind: kind, Path: JoinPath(parts), DataSourceID: a.DataSourceID, Connection: conn},
+		Root:      ImpactRoot{Kind: kind, Path: client.JoinTablePath(parts), DataSourceID: a.DataSourceID, Connection: conn},
 		Direction: dir, MaxDepth: depth, MaxNodes: nodes,
 		Nodes: []ImpactNode{}, Edges: []ImpactEdge{}, Counts: map[string]int{}, LightdashProjects: []ImpactProject{},
 	}
@@ -323,11 +319,7 @@ func (r *impactRun) run(a ImpactArgs) *Result {
 		r.note("Lightdash and BI assets are looked up downstream only; call again with direction downstream for what depends on it.")
 	}
 	r.finish(w, a)
-	text, err := marshal(r.out)
-	if err != nil {
-		return errorResult("%s: could not encode the answer: %v", LineageImpactName, err)
-	}
-	return structuredResult(r.out, text)
+	return tools.JSONResult(r.out)
 }
 
 // addNode adds n unless it is there already or the node budget is spent.
@@ -375,30 +367,19 @@ func (r *impactRun) fail(format string, a ...any) {
 // as plain JSON values.
 func (r *impactRun) call(provider, conn, name string, args map[string]any) (map[string]any, error) {
 	r.out.Calls++
-	t := Find(r.bound, name)
+	t := tools.Find(r.bound, name)
 	if t == nil {
-		return nil, fmt.Errorf("%s is not offered on any %s connection (a connection policy excludes it)", name, ProviderName(provider))
+		return nil, fmt.Errorf("%s is not offered on any %s connection (a connection policy excludes it)", name, tools.ProviderName(provider))
 	}
-	if !AllowedIn(r.ctx, t) {
+	if !tools.AllowedIn(r.ctx, t) {
 		return nil, fmt.Errorf("this request's tool policy (X-MCP-* headers) does not allow %s", name)
 	}
 	if len(r.byProvider[provider]) > 1 {
-		args[ConnectionArg] = conn
+		args[tools.ConnectionArg] = conn
 	}
-	res := t.Call(r.ctx, r.d, args)
-	if res.IsError {
-		return nil, fmt.Errorf("%s", strings.TrimSpace(Text(res)))
-	}
-	var out map[string]any
-	b, err := json.Marshal(res.Structured)
-	if err == nil {
-		err = json.Unmarshal(b, &out)
-	}
-	if err != nil || out == nil {
-		return nil, fmt.Errorf("%s answered something that is not a JSON object", name)
-	}
-	if _, cut := out[truncatedKey]; cut {
-		r.fail("%s answered more than one tool result holds, so part of its answer was left out; the impact below may miss nodes", name)
+	out, err := tools.Fetch(r.ctx, r.d, t, args)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -479,40 +460,40 @@ func impactTableID(path string) string  { return "datafold:table:" + path }
 
 // lineage walks the warehouse lineage from the root; a failure to find the
 // root is the tool's error.
-func (w *impactWalk) lineage(kind string, parts []string) *Result {
+func (w *impactWalk) lineage(kind string, parts []string) *tools.Result {
 	r := w.r
 	w.kind, w.columns = kind, map[string][]string{}
-	rootPath := JoinPath(parts)
+	rootPath := client.JoinTablePath(parts)
 	tparts := parts
 	if kind == KindColumn {
 		tparts = parts[:len(parts)-1]
 	}
-	tpath := JoinPath(tparts)
+	tpath := client.JoinTablePath(tparts)
 	// Totals first: this also checks that the root exists.
-	full, err := r.call(schemas.Datafold, w.conn, w.tool(), w.args(rootPath, impactFullDepth))
+	full, err := r.call(providers.Datafold, w.conn, w.tool(), w.args(rootPath, impactFullDepth))
 	if err != nil {
-		return errorResult("%s: could not read the lineage of %s %s: %v", LineageImpactName, kind, rootPath, err)
+		return tools.ErrorResult("%s: could not read the lineage of %s %s: %v", Name, kind, rootPath, err)
 	}
 	totalTables := map[string]bool{}
 	for _, n := range impactDecodeLineage(full) {
 		switch n.Type {
 		case "Column":
 			w.totalCo++
-			totalTables[JoinPath(n.tablePath())] = true
+			totalTables[client.JoinTablePath(n.tablePath())] = true
 		case "Table":
-			totalTables[JoinPath(n.tablePath())] = true
+			totalTables[client.JoinTablePath(n.tablePath())] = true
 		}
 	}
 	delete(totalTables, tpath)
 	w.totalTa = len(totalTables)
 	r.out.Totals = ImpactTotals{Columns: w.totalCo, Tables: w.totalTa}
 
-	r.addNode(ImpactNode{ID: impactTableID(tpath), Kind: KindTable, Provider: schemas.Datafold, Name: tparts[len(tparts)-1], Path: tpath, Root: true, Connection: w.conn})
+	r.addNode(ImpactNode{ID: impactTableID(tpath), Kind: KindTable, Provider: providers.Datafold, Name: tparts[len(tparts)-1], Path: tpath, Root: true, Connection: w.conn})
 	w.tables = append(w.tables, impactTableID(tpath))
 	w.rootID = impactTableID(tpath)
 	if kind == KindColumn {
 		w.rootID = impactColumnID(rootPath)
-		r.addNode(ImpactNode{ID: w.rootID, Kind: KindColumn, Provider: schemas.Datafold, Name: parts[len(parts)-1], Path: rootPath, Table: impactTableID(tpath), Root: true, Connection: w.conn})
+		r.addNode(ImpactNode{ID: w.rootID, Kind: KindColumn, Provider: providers.Datafold, Name: parts[len(parts)-1], Path: rootPath, Table: impactTableID(tpath), Root: true, Connection: w.conn})
 		w.columns[impactTableID(tpath)] = []string{parts[len(parts)-1]}
 	}
 
@@ -526,29 +507,29 @@ func (w *impactWalk) lineage(kind string, parts []string) *Result {
 				unexpanded = append(unexpanded, frontier[i:]...)
 				break
 			}
-			ans, err := r.call(schemas.Datafold, w.conn, w.tool(), w.args(f.path, 1))
+			ans, err := r.call(providers.Datafold, w.conn, w.tool(), w.args(f.path, 1))
 			if err != nil {
 				r.fail("lineage of %s: %v", f.path, err)
 				continue
 			}
 			for _, n := range impactDecodeLineage(ans) {
 				tp := n.tablePath()
-				tpath := JoinPath(tp)
+				tpath := client.JoinTablePath(tp)
 				tid := impactTableID(tpath)
 				id, path := tid, tpath
 				if n.Type == "Column" {
-					path = JoinPath(append(slices.Clone(tp), n.Name))
+					path = client.JoinTablePath(append(slices.Clone(tp), n.Name))
 					id = impactColumnID(path)
 				}
 				if r.node(id) == nil {
-					if !r.addNode(ImpactNode{ID: tid, Kind: KindTable, Provider: schemas.Datafold, Name: tp[len(tp)-1], Path: tpath, Depth: depth, Connection: w.conn}) {
+					if !r.addNode(ImpactNode{ID: tid, Kind: KindTable, Provider: providers.Datafold, Name: tp[len(tp)-1], Path: tpath, Depth: depth, Connection: w.conn}) {
 						break
 					}
 					if !slices.Contains(w.tables, tid) {
 						w.tables = append(w.tables, tid)
 					}
 					if n.Type == "Column" {
-						if !r.addNode(ImpactNode{ID: id, Kind: KindColumn, Provider: schemas.Datafold, Name: n.Name, Path: path, Table: tid, Depth: depth, Connection: w.conn}) {
+						if !r.addNode(ImpactNode{ID: id, Kind: KindColumn, Provider: providers.Datafold, Name: n.Name, Path: path, Table: tid, Depth: depth, Connection: w.conn}) {
 							break
 						}
 						w.columns[tid] = append(w.columns[tid], n.Name)
@@ -583,7 +564,7 @@ func (w *impactWalk) lineage(kind string, parts []string) *Result {
 // reached returns the columns and tables reached, the roots left out.
 func (w *impactWalk) reached() (columns, tables int) {
 	for _, n := range w.r.out.Nodes {
-		if n.Root || n.Provider != schemas.Datafold {
+		if n.Root || n.Provider != providers.Datafold {
 			continue
 		}
 		switch n.Kind {
@@ -601,7 +582,7 @@ func (r *impactRun) biIntegrations(conn string, ds int) {
 	if r.cut {
 		return
 	}
-	ans, err := r.call(schemas.Datafold, conn, "datafold_list_bi_integrations", map[string]any{})
+	ans, err := r.call(providers.Datafold, conn, "datafold_list_bi_integrations", map[string]any{})
 	if err != nil {
 		r.fail("Datafold BI integrations: %v", err)
 		return
@@ -618,7 +599,7 @@ func (r *impactRun) biIntegrations(conn string, ds int) {
 		if name == "" {
 			name = impactString(m["type"]) + " integration " + id
 		}
-		if r.addNode(ImpactNode{ID: "datafold:bi:" + id, Kind: KindBIIntegration, Provider: schemas.Datafold, Name: name,
+		if r.addNode(ImpactNode{ID: "datafold:bi:" + id, Kind: KindBIIntegration, Provider: providers.Datafold, Name: name,
 			Connection: conn, IntegrationType: impactString(m["type"]), Status: impactString(m["status"])}) {
 			found++
 		}
@@ -682,7 +663,7 @@ func impactString(v any) string {
 // the reached tables, the fields reading the reached columns and the
 // charts and dashboards using them.
 func (r *impactRun) lightdash(w *impactWalk, a ImpactArgs) {
-	conns := r.byProvider[schemas.Lightdash]
+	conns := r.byProvider[providers.Lightdash]
 	if len(conns) == 0 {
 		r.note("No Lightdash connection is configured, so no Lightdash assets were looked up.")
 		return
@@ -693,7 +674,7 @@ func (r *impactRun) lightdash(w *impactWalk, a ImpactArgs) {
 	}
 	seen := map[string]bool{}
 	for _, c := range conns {
-		ans, err := r.call(schemas.Lightdash, c.Name, "lightdash_list_organization_projects", map[string]any{})
+		ans, err := r.call(providers.Lightdash, c.Name, "lightdash_list_organization_projects", map[string]any{})
 		if err != nil {
 			r.fail("Lightdash projects (connection %s): %v", c.Name, err)
 			continue
@@ -742,7 +723,7 @@ type impactLDField struct {
 }
 
 func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
-	cat, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_catalog", map[string]any{"projectUuid": p.UUID, "type": "table"})
+	cat, err := r.call(providers.Lightdash, p.Connection, "lightdash_get_catalog", map[string]any{"projectUuid": p.UUID, "type": "table"})
 	if err != nil {
 		r.fail("Lightdash catalog of project %s: %v", p.Name, err)
 		return
@@ -796,7 +777,7 @@ func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
 		}
 		for _, e := range containing {
 			eid := "lightdash:explore:" + p.UUID + "/" + e
-			if !r.addNode(ImpactNode{ID: eid, Kind: KindLightdashExplore, Provider: schemas.Lightdash, Name: e, Depth: tn.Depth, Connection: p.Connection, ProjectUUID: p.UUID}) {
+			if !r.addNode(ImpactNode{ID: eid, Kind: KindLightdashExplore, Provider: providers.Lightdash, Name: e, Depth: tn.Depth, Connection: p.Connection, ProjectUUID: p.UUID}) {
 				return
 			}
 			rel := "joined_into"
@@ -806,7 +787,7 @@ func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
 			r.addEdge(tid, eid, rel)
 		}
 		if w.kind == KindTable {
-			ans, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_analytics", map[string]any{"projectUuid": p.UUID, "table": table})
+			ans, err := r.call(providers.Lightdash, p.Connection, "lightdash_get_analytics", map[string]any{"projectUuid": p.UUID, "table": table})
 			if err != nil {
 				r.fail("Lightdash analytics of table %s (project %s): %v", table, p.Name, err)
 				continue
@@ -822,7 +803,7 @@ func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
 		if slices.Contains(containing, table) {
 			explore = table
 		}
-		ex, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_explore", map[string]any{"projectUuid": p.UUID, "exploreId": explore})
+		ex, err := r.call(providers.Lightdash, p.Connection, "lightdash_get_explore", map[string]any{"projectUuid": p.UUID, "exploreId": explore})
 		if err != nil {
 			r.fail("Lightdash explore %s (project %s): %v", explore, p.Name, err)
 			continue
@@ -846,14 +827,14 @@ func (r *impactRun) lightdashProject(w *impactWalk, p ImpactProject) {
 		}
 		for _, f := range impactFieldsReading(table, *lt, cols) {
 			fid := "lightdash:field:" + p.UUID + "/" + table + "." + f.name
-			if !r.addNode(ImpactNode{ID: fid, Kind: KindLightdashField, Provider: schemas.Lightdash, Name: f.name, Table: table,
+			if !r.addNode(ImpactNode{ID: fid, Kind: KindLightdashField, Provider: providers.Lightdash, Name: f.name, Table: table,
 				Depth: tn.Depth, Connection: p.Connection, ProjectUUID: p.UUID, FieldType: f.fieldType}) {
 				return
 			}
 			for _, c := range f.columns {
-				r.addEdge(impactColumnID(JoinPath(append(SplitPath(tn.Path), c))), fid, "read_by")
+				r.addEdge(impactColumnID(client.JoinTablePath(append(client.SplitTablePath(tn.Path), c))), fid, "read_by")
 			}
-			ans, err := r.call(schemas.Lightdash, p.Connection, "lightdash_get_analytics_field", map[string]any{"projectUuid": p.UUID, "table": table, "field": f.name})
+			ans, err := r.call(providers.Lightdash, p.Connection, "lightdash_get_analytics_field", map[string]any{"projectUuid": p.UUID, "table": table, "field": f.name})
 			if err != nil {
 				r.fail("Lightdash analytics of field %s.%s (project %s): %v", table, f.name, p.Name, err)
 				continue
@@ -875,14 +856,14 @@ func (r *impactRun) charts(p ImpactProject, from string, depth int, ans map[stri
 			continue
 		}
 		cid := "lightdash:chart:" + uuid
-		if !r.addNode(ImpactNode{ID: cid, Kind: KindLightdashChart, Provider: schemas.Lightdash, Name: impactString(m["name"]), Depth: depth,
+		if !r.addNode(ImpactNode{ID: cid, Kind: KindLightdashChart, Provider: providers.Lightdash, Name: impactString(m["name"]), Depth: depth,
 			Connection: p.Connection, ProjectUUID: p.UUID, ChartKind: impactString(m["chartKind"]), Space: impactString(m["spaceName"])}) {
 			return
 		}
 		r.addEdge(from, cid, "used_by")
 		if d := impactString(m["dashboardUuid"]); d != "" {
 			did := "lightdash:dashboard:" + d
-			if !r.addNode(ImpactNode{ID: did, Kind: KindLightdashDashboard, Provider: schemas.Lightdash, Name: impactString(m["dashboardName"]), Depth: depth,
+			if !r.addNode(ImpactNode{ID: did, Kind: KindLightdashDashboard, Provider: providers.Lightdash, Name: impactString(m["dashboardName"]), Depth: depth,
 				Connection: p.Connection, ProjectUUID: p.UUID}) {
 				return
 			}
@@ -1005,8 +986,8 @@ func (r *impactRun) finish(w *impactWalk, a ImpactArgs) {
 		} else {
 			next["table_path"] = o.Root.Path
 		}
-		if len(r.byProvider[schemas.Datafold]) > 1 {
-			next[ConnectionArg] = o.Root.Connection
+		if len(r.byProvider[providers.Datafold]) > 1 {
+			next[tools.ConnectionArg] = o.Root.Connection
 		}
 		c := &ImpactContinue{Reasons: reasons, Frontier: w.frontier}
 		switch {
@@ -1079,10 +1060,3 @@ func impactJoinAnd(list []string) string {
 	}
 	return strings.Join(list[:len(list)-1], ", ") + " and " + list[len(list)-1]
 }
-
-// SplitPath splits a dotted warehouse path, honouring double-quoted parts
-// (client.SplitTablePath).
-func SplitPath(s string) []string { return client.SplitTablePath(s) }
-
-// JoinPath joins path parts the way Datafold reads paths (client.JoinTablePath).
-func JoinPath(parts []string) string { return client.JoinTablePath(parts) }
