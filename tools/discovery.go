@@ -58,56 +58,56 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 	meta := Annotations{ReadOnly: true, Idempotent: true}
 	search, err := New(Spec{Name: "search_tools", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Search tools", Description: "Find the tools for a task by describing it in a few words; returns tool names with one-line descriptions, best first.",
 		Annotations: meta}, func(ctx context.Context, d *Deps, a searchArgs) *Result {
-			limit := a.Limit
-			if limit <= 0 {
-				limit = 5
-			}
-			var found []map[string]any
-			for _, h := range searchIn(ctx, full, available, a.Query, limit) {
-				found = append(found, map[string]any{"name": h.tool.Name, "description": oneLine(h.tool.Description)})
-			}
-			if len(found) == 0 {
-				return structuredResult(map[string]any{"tools": []any{}},
-					fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
-			}
-			out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
-			text, _ := EncodeJSON(out)
-			return structuredResult(out, text)
-		})
+		limit := a.Limit
+		if limit <= 0 {
+			limit = 5
+		}
+		var found []map[string]any
+		for _, h := range searchIn(ctx, full, available, a.Query, limit) {
+			found = append(found, map[string]any{"name": h.tool.Name, "description": oneLine(h.tool.Description)})
+		}
+		if len(found) == 0 {
+			return structuredResult(map[string]any{"tools": []any{}},
+				fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
+		}
+		out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
+		text, _ := EncodeJSON(out)
+		return structuredResult(out, text)
+	})
 	if err != nil {
 		return nil, err
 	}
 	describe, err := New(Spec{Name: "describe_tool", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Describe a tool", Description: "Get a tool's description, behaviour hints and full input schema before calling it with call_tool.",
 		Annotations: meta}, func(ctx context.Context, d *Deps, a describeArgs) *Result {
-			t, bad := lookup(ctx, a.Name)
-			if bad != nil {
-				return bad
-			}
-			out := map[string]any{
-				"name":        t.Name,
-				"description": t.Description,
-				"annotations": t.Annotations,
-				"inputSchema": t.FullSchema(),
-			}
-			text, _ := EncodeJSON(out)
-			return structuredResult(out, text)
-		})
+		t, bad := lookup(ctx, a.Name)
+		if bad != nil {
+			return bad
+		}
+		out := map[string]any{
+			"name":        t.Name,
+			"description": t.Description,
+			"annotations": t.Annotations,
+			"inputSchema": t.FullSchema(),
+		}
+		text, _ := EncodeJSON(out)
+		return structuredResult(out, text)
+	})
 	if err != nil {
 		return nil, err
 	}
 	callAnn := Annotations{ReadOnly: readOnly, Destructive: !readOnly, OpenWorld: true}
 	call, err := New(Spec{Name: "call_tool", Provider: DiscoveryProvider, Toolset: "discovery", Title: "Call a tool", Description: "Run a tool found with search_tools, with arguments as describe_tool shows; returns that tool's own result.",
 		Annotations: callAnn}, func(ctx context.Context, d *Deps, a callArgs) *Result {
-			t, bad := lookup(ctx, a.Name)
-			if bad != nil {
-				return bad
-			}
-			var args any = a.Arguments
-			if a.Arguments == nil {
-				args = map[string]any{}
-			}
-			return t.Call(ctx, d, args)
-		})
+		t, bad := lookup(ctx, a.Name)
+		if bad != nil {
+			return bad
+		}
+		var args any = a.Arguments
+		if a.Arguments == nil {
+			args = map[string]any{}
+		}
+		return t.Call(ctx, d, args)
+	})
 	if err != nil {
 		return nil, err
 	}

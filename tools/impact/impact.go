@@ -211,14 +211,14 @@ func Tool(conns []*tools.Connection, available []*tools.Tool) (*tools.Tool, erro
 	}
 	ann := tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
 	t, err := tools.New(tools.Spec{Name: Name, Provider: tools.DiscoveryProvider, Toolset: "lineage", Title: "Lineage impact", Output: &Impact{},
-		Description: "What breaks if a column or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across "+
-			"Datafold lineage (tables and columns, exact edges and depths), the Datafold BI integrations of the data source, and the Lightdash explores, "+
-			"fields, charts and dashboards built on the reached tables. Returns nodes, edges, counts per kind, depth reached, totals, "+
+		Description: "What breaks if a column or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across " +
+			"Datafold lineage (tables and columns, exact edges and depths), the Datafold BI integrations of the data source, and the Lightdash explores, " +
+			"fields, charts and dashboards built on the reached tables. Returns nodes, edges, counts per kind, depth reached, totals, " +
 			"complete/truncated and, when cut, how to continue.",
 		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a ImpactArgs) *tools.Result {
-			r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns}
-			return r.run(a)
-		})
+		r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns}
+		return r.run(a)
+	})
 	if err != nil {
 		return nil, err
 	}
