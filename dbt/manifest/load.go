@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -50,13 +49,25 @@ func LoadFiles(manifestPath, catalogPath string) (*Graph, error) {
 // graph. A malformed or truncated document is an error naming where.
 func Load(manifest io.Reader, catalog io.Reader) (*Graph, error) {
 	b := newBuilder()
-	if err := readManifest(manifest, b); err != nil {
+	var cat []catalogEntry
+	var catErr error
+	done := make(chan struct{})
+	if catalog != nil {
+		go func() { // independent of the manifest until the merge
+			defer close(done)
+			cat, catErr = readCatalog(catalog)
+		}()
+	} else {
+		close(done)
+	}
+	err := readManifest(manifest, b)
+	<-done
+	if err != nil {
 		return nil, fmt.Errorf("manifest.json: %w", err)
 	}
 	if catalog != nil {
-		cat, err := readCatalog(catalog)
-		if err != nil {
-			return nil, fmt.Errorf("catalog.json: %w", err)
+		if catErr != nil {
+			return nil, fmt.Errorf("catalog.json: %w", catErr)
 		}
 		mergeCatalog(b.g, cat)
 		b.g.HasCatalog = true
@@ -66,7 +77,6 @@ func Load(manifest io.Reader, catalog io.Reader) (*Graph, error) {
 
 func readManifest(r io.Reader, b *builder) error {
 	s := newObjectScanner(r)
-	d := newDecoder()
 	sawMeta, sawNodes := false, false
 	if c, err := s.peek(); err != nil {
 		if errors.Is(err, errTruncated) {
@@ -76,6 +86,13 @@ func readManifest(r io.Reader, b *builder) error {
 	} else if c != '{' {
 		return s.errorf("not a JSON object")
 	}
+	p := newPipeline(func(d *decoder, _, id string, raw []byte) *Node {
+		n := d.node(raw)
+		if n.UniqueID == "" {
+			n.UniqueID = strings.Clone(id)
+		}
+		return n
+	})
 	err := s.members(func(key string) error {
 		switch {
 		case key == "metadata":
@@ -92,33 +109,32 @@ func readManifest(r io.Reader, b *builder) error {
 		case nodeSections[key]:
 			sawNodes = sawNodes || key == "nodes"
 			return s.members(func(id string) error {
+				off := s.off + int64(s.pos)
 				raw, err := s.value(true)
 				if err != nil {
 					return err
 				}
-				if !gjson.ValidBytes(raw) {
-					return s.errorf("%s entry %q is not valid JSON", key, id)
-				}
-				n := d.node(raw)
-				if n.UniqueID == "" {
-					n.UniqueID = id
-				}
-				b.add(n)
-				return nil
+				return p.add(key, id, off, raw)
 			})
 		default:
 			_, err := s.value(false)
 			return err
 		}
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		err = s.finish()
 	}
-	if err := s.finish(); err != nil {
+	nodes, perr := p.finish()
+	switch {
+	case err != nil:
 		return err
-	}
-	if !sawMeta || !sawNodes {
+	case perr != nil:
+		return perr
+	case !sawMeta || !sawNodes:
 		return errors.New("not a dbt manifest (no metadata or nodes)")
+	}
+	for _, n := range nodes {
+		b.add(n)
 	}
 	return nil
 }
@@ -145,9 +161,10 @@ type catalogEntry struct {
 }
 
 func readCatalog(r io.Reader) ([]catalogEntry, error) {
-	s := newObjectScanner(bufio.NewReaderSize(r, 64<<10))
-	d := newDecoder()
-	var out []catalogEntry
+	s := newObjectScanner(r)
+	p := newPipeline(func(d *decoder, _, id string, raw []byte) catalogEntry {
+		return d.catalogEntry(id, gjson.Parse(view(raw)))
+	})
 	sawNodes := false
 	err := s.members(func(key string) error {
 		if key != "nodes" && key != "sources" {
@@ -156,24 +173,24 @@ func readCatalog(r io.Reader) ([]catalogEntry, error) {
 		}
 		sawNodes = true
 		return s.members(func(id string) error {
+			off := s.off + int64(s.pos)
 			raw, err := s.value(true)
 			if err != nil {
 				return err
 			}
-			if !gjson.ValidBytes(raw) {
-				return s.errorf("%s entry %q is not valid JSON", key, id)
-			}
-			out = append(out, d.catalogEntry(id, gjson.Parse(view(raw))))
-			return nil
+			return p.add(key, id, off, raw)
 		})
 	})
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = s.finish()
 	}
-	if err := s.finish(); err != nil {
+	out, perr := p.finish()
+	switch {
+	case err != nil:
 		return nil, err
-	}
-	if !sawNodes {
+	case perr != nil:
+		return nil, perr
+	case !sawNodes:
 		return nil, errors.New("not a dbt catalog (no nodes)")
 	}
 	return out, nil
@@ -181,24 +198,54 @@ func readCatalog(r io.Reader) ([]catalogEntry, error) {
 
 func (d *decoder) catalogEntry(id string, v gjson.Result) catalogEntry {
 	e := catalogEntry{id: strings.Clone(id)}
-	md := v.Get("metadata")
-	e.database, e.schema, e.name = d.in(md.Get("database")), d.in(md.Get("schema")), str(md.Get("name"))
 	type indexed struct {
 		c   Column
 		idx int64
 	}
 	var cols []indexed
-	v.Get("columns").ForEach(func(k, cv gjson.Result) bool {
-		c := Column{InCatalog: true, Type: d.in(cv.Get("type")), Name: str(cv.Get("name")), Description: str(cv.Get("comment"))}
-		if c.Name == "" {
-			c.Name = str(k)
+	v.ForEach(func(k, fv gjson.Result) bool {
+		switch k.Str {
+		case "metadata":
+			fv.ForEach(func(mk, mv gjson.Result) bool {
+				switch mk.Str {
+				case "database":
+					e.database = d.in(mv)
+				case "schema":
+					e.schema = d.in(mv)
+				case "name":
+					e.name = str(mv)
+				}
+				return true
+			})
+		case "columns":
+			fv.ForEach(func(ck, cv gjson.Result) bool {
+				c := indexed{c: Column{InCatalog: true}}
+				cv.ForEach(func(fk, x gjson.Result) bool {
+					switch fk.Str {
+					case "type":
+						c.c.Type = d.in(x)
+					case "name":
+						c.c.Name = str(x)
+					case "comment":
+						c.c.Description = str(x)
+					case "index":
+						c.idx = x.Int()
+					}
+					return true
+				})
+				if c.c.Name == "" {
+					c.c.Name = str(ck)
+				}
+				cols = append(cols, c)
+				return true
+			})
 		}
-		cols = append(cols, indexed{c, cv.Get("index").Int()})
 		return true
 	})
 	sort.SliceStable(cols, func(i, j int) bool { return cols[i].idx < cols[j].idx })
-	for _, c := range cols {
-		e.columns = append(e.columns, c.c)
+	e.columns = make([]Column, len(cols))
+	for i, c := range cols {
+		e.columns[i] = c.c
 	}
 	return e
 }
