@@ -61,7 +61,7 @@ func (BigQuery) Canon(expr string, t Type, c Canon) string {
 		if t.Family != FamilyTimestampTZ {
 			f = "FORMAT_DATETIME('%Y-%m-%d %H:%M:%E6S', CAST(" + expr + " AS DATETIME))"
 		}
-		return "REGEXP_REPLACE(" + f + `, r'\.?0+$', '')`
+		return trimFraction("REGEXP_REPLACE", f)
 	case KindDate:
 		return "FORMAT_DATE('%Y-%m-%d', " + expr + ")"
 	case KindBytes:

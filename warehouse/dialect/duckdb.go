@@ -36,10 +36,10 @@ func (DuckDB) Canon(expr string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindDecimal:
 		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("round("+expr+", "+strconv.Itoa(c.Scale)+")"), "regexp_replace")
+			return trimDecimal(text("round("+expr+", "+strconv.Itoa(c.Scale)+")"), "regexp_replace", `\1`)
 		}
 		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "regexp_replace")
+			return trimDecimal(text(expr), "regexp_replace", `\1`)
 		}
 	case KindFloat:
 		typ := "DOUBLE"
@@ -57,7 +57,7 @@ func (DuckDB) Canon(expr string, t Type, c Canon) string {
 		if t.Family == FamilyTimestampTZ {
 			expr = "(" + expr + " AT TIME ZONE 'UTC')"
 		}
-		return trimFraction("strftime(CAST(" + expr + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')")
+		return trimFraction("regexp_replace", "strftime(CAST(" + expr + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')")
 	case KindDate:
 		return "strftime(CAST(" + expr + " AS DATE), '%Y-%m-%d')"
 	case KindBytes:
@@ -117,13 +117,15 @@ func boolText(expr string, t Type) string {
 }
 
 // trimDecimal removes trailing zeros after a decimal point (and the point
-// left alone) with a regexp_replace-like function.
-func trimDecimal(text, replace string) string {
-	return replace + "(" + replace + "(" + text + `, '(\.[0-9]*[1-9])0+$', '\1'), '\.0*$', '')`
+// left alone) with a regexp_replace-like function whose replacement
+// refers to the first group as backref. Patterns use [.] so that no
+// engine's string escapes change them.
+func trimDecimal(text, replace, backref string) string {
+	return replace + "(" + replace + "(" + text + ", '([.][0-9]*[1-9])0+$', '" + backref + "'), '[.]0*$', '')"
 }
 
 // trimFraction removes trailing zeros of a fraction of seconds and the
 // point left alone.
-func trimFraction(text string) string {
-	return "regexp_replace(" + text + `, '\.?0+$', '')`
+func trimFraction(replace, text string) string {
+	return replace + "(" + text + ", '[.]?0+$', '')"
 }

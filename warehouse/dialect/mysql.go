@@ -52,10 +52,10 @@ func (MySQL) Canon(expr string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindDecimal:
 		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("ROUND("+expr+", "+strconv.Itoa(c.Scale)+")"), "REGEXP_REPLACE")
+			return trimDecimal(text("ROUND("+expr+", "+strconv.Itoa(c.Scale)+")"), "REGEXP_REPLACE", "$1")
 		}
 		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "REGEXP_REPLACE")
+			return trimDecimal(text(expr), "REGEXP_REPLACE", "$1")
 		}
 	case KindFloat:
 		typ := "DOUBLE"
@@ -70,7 +70,7 @@ func (MySQL) Canon(expr string, t Type, c Canon) string {
 	case KindUUID:
 		return "LOWER(" + text(expr) + ")"
 	case KindTimestamp:
-		return "REGEXP_REPLACE(DATE_FORMAT(" + expr + `, '%Y-%m-%d %H:%i:%s.%f'), '\\.?0+$', '')`
+		return trimFraction("REGEXP_REPLACE", "DATE_FORMAT("+expr+", '%Y-%m-%d %H:%i:%s.%f')")
 	case KindDate:
 		return "DATE_FORMAT(" + expr + ", '%Y-%m-%d')"
 	case KindBytes:

@@ -46,10 +46,10 @@ func (Snowflake) Canon(expr string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindDecimal:
 		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("ROUND("+expr+", "+strconv.Itoa(c.Scale)+")"), "REGEXP_REPLACE")
+			return trimDecimal(text("ROUND("+expr+", "+strconv.Itoa(c.Scale)+")"), "REGEXP_REPLACE", `\\1`)
 		}
 		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "REGEXP_REPLACE")
+			return trimDecimal(text(expr), "REGEXP_REPLACE", `\\1`)
 		}
 	case KindFloat:
 		return text("(" + expr + "::FLOAT + 0)")
@@ -63,7 +63,7 @@ func (Snowflake) Canon(expr string, t Type, c Canon) string {
 		if t.Family == FamilyTimestampTZ {
 			expr = "CONVERT_TIMEZONE('UTC', " + expr + ")::TIMESTAMP_NTZ"
 		}
-		return "REGEXP_REPLACE(TO_VARCHAR(" + expr + `, 'YYYY-MM-DD HH24:MI:SS.FF6'), '\\.?0+$', '')`
+		return trimFraction("REGEXP_REPLACE", "TO_VARCHAR("+expr+", 'YYYY-MM-DD HH24:MI:SS.FF6')")
 	case KindDate:
 		return "TO_VARCHAR(" + expr + ", 'YYYY-MM-DD')"
 	case KindBytes:

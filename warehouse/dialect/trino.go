@@ -38,10 +38,10 @@ func (Trino) Canon(expr string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindDecimal:
 		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("round("+expr+", "+strconv.Itoa(c.Scale)+")"), "regexp_replace")
+			return trimDecimal(text("round("+expr+", "+strconv.Itoa(c.Scale)+")"), "regexp_replace", "$1")
 		}
 		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "regexp_replace")
+			return trimDecimal(text(expr), "regexp_replace", "$1")
 		}
 	case KindFloat:
 		typ := "DOUBLE"
@@ -59,7 +59,7 @@ func (Trino) Canon(expr string, t Type, c Canon) string {
 		if t.Family == FamilyTimestampTZ {
 			expr = "(" + expr + " AT TIME ZONE 'UTC')"
 		}
-		return trimFraction("date_format(" + expr + ", '%Y-%m-%d %H:%i:%s.%f')")
+		return trimFraction("regexp_replace", "date_format(" + expr + ", '%Y-%m-%d %H:%i:%s.%f')")
 	case KindDate:
 		return text(expr)
 	case KindBytes:

@@ -167,4 +167,3 @@ func (t *tally) finishValues(rowsUniqueA int64) {
 		v.Columns[j] = ColumnResult{Column: c.name, ValuesDifferent: t.colDiff[j], Tolerance: c.tol}
 	}
 }
-
