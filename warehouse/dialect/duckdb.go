@@ -57,7 +57,7 @@ func (DuckDB) Canon(expr string, t Type, c Canon) string {
 		if t.Family == FamilyTimestampTZ {
 			expr = "(" + expr + " AT TIME ZONE 'UTC')"
 		}
-		return trimFraction("regexp_replace", "strftime(CAST(" + expr + " AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')")
+		return trimFraction("regexp_replace", "strftime(CAST("+expr+" AS TIMESTAMP), '%Y-%m-%d %H:%M:%S.%f')")
 	case KindDate:
 		return "strftime(CAST(" + expr + " AS DATE), '%Y-%m-%d')"
 	case KindBytes:

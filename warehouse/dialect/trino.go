@@ -59,7 +59,7 @@ func (Trino) Canon(expr string, t Type, c Canon) string {
 		if t.Family == FamilyTimestampTZ {
 			expr = "(" + expr + " AT TIME ZONE 'UTC')"
 		}
-		return trimFraction("regexp_replace", "date_format(" + expr + ", '%Y-%m-%d %H:%i:%s.%f')")
+		return trimFraction("regexp_replace", "date_format("+expr+", '%Y-%m-%d %H:%i:%s.%f')")
 	case KindDate:
 		return text(expr)
 	case KindBytes:
