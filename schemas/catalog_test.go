@@ -98,7 +98,7 @@ func TestCatalogShape(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]int{schemas.Datafold: 41, schemas.PostHog: 18, schemas.PDC: 5, schemas.Lightdash: 73}
+	want := map[string]int{schemas.Datafold: 41, schemas.PostHog: 19, schemas.PDC: 5, schemas.Lightdash: 72}
 	for p, n := range want {
 		if perProvider[p] != n {
 			t.Errorf("%s: got %d operations, want %d", p, perProvider[p], n)

@@ -2,8 +2,10 @@
 // from and the tool catalogue generated from them.
 //
 // The *.openapi.json files are copies of the providers' published
-// descriptions (see README.md in this folder for provenance and for the few
-// edits made to them). They are the single source of truth: tool names,
+// descriptions, byte for byte (see README.md in this folder for provenance);
+// the few places where this project differs from them are local edits
+// (edits.json, see Edits) that Spec applies. They are the single source of
+// truth: tool names,
 // routes and input schemas are generated from them by `go generate` into
 // operations.gen.go, which is checked in and compiled into the server so it
 // never parses 1 MB of OpenAPI, nor decodes a catalogue, at start-up. A test fails when the generated file is
@@ -31,11 +33,23 @@ var Providers = []string{Datafold, PostHog, PDC, Lightdash}
 //go:embed *.openapi.json
 var specFS embed.FS
 
-// Spec returns the raw OpenAPI document of a provider.
+// Spec returns the OpenAPI document of a provider as this project uses it:
+// the published document with the provider's local edits applied.
 func Spec(provider string) ([]byte, error) {
-	b, err := specFS.ReadFile(provider + ".openapi.json")
+	b, err := Published(provider)
 	if err != nil {
-		return nil, fmt.Errorf("schemas: no OpenAPI description for provider %q", provider)
+		return nil, err
 	}
-	return b, nil
+	edits, err := Edits()
+	if err != nil {
+		return nil, err
+	}
+	if len(edits[provider]) == 0 {
+		return b, nil
+	}
+	out, err := applyEdits(b, edits[provider])
+	if err != nil {
+		return nil, fmt.Errorf("schemas: %s: %w", provider, err)
+	}
+	return out, nil
 }

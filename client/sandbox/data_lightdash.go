@@ -13,12 +13,12 @@ import (
 // dim_customers whose fields match the warehouse columns; three spaces,
 // seven charts, two dashboards, comments, validation errors (a chart and a
 // dashboard filter referencing fields that no longer exist), a custom metric,
-// personal warehouse credentials and dbt Cloud settings.
+// personal warehouse credentials, a Google Sheets export and one finished
+// semantic-layer query (revenue by month, lightdash_query.go).
 
 const (
 	canaryLightdashDbtPAT    = "canary-lightdash-github-pat-0e7b44"
 	canaryLightdashWarehouse = "canary-lightdash-wh-pw-a93f1d"
-	canaryLightdashDbtCloud  = "canary-lightdash-dbtcloud-token-61c2fa"
 )
 
 const (
@@ -41,7 +41,9 @@ const (
 	ldTilePreview  = "8192a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a21"
 	ldOtherOrg     = "0f3c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a51"
 	ldCredsUUID    = "b0c1d2e3-f4a5-4b6c-8d7e-8f9a0b1c2d01"
-	ldCSVJob       = "e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e601"
+	ldGsheetJob    = "e1f2a3b4-c5d6-4e7f-8091-a2b3c4d5e601"
+	// ldQueryRevenue is the seeded, finished query "revenue by month".
+	ldQueryRevenue = "a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9c01"
 	ldTileRevenue  = "8192a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a01"
 	// ldComment1 is the root comment on the preview dashboard's revenue
 	// tile. It shares the tile's uuid: the spec merges the tile uuid
@@ -55,6 +57,9 @@ func ldChartUUID(n int) string { return fmt.Sprintf("4d5e6f70-8192-4a3b-8c4d-5e6
 type ldUser struct {
 	UUID, First, Last, Email, Role string
 	Active                         bool
+	ID                             int // Lightdash's numeric userId
+	Created                        time.Time
+	Pending                        bool // invited, has not set a password yet
 }
 
 type ldGroup struct {
@@ -68,17 +73,19 @@ type ldProj struct {
 	DS                         int // Datafold data source with its warehouse (1 prod, 2 dev)
 	Access                     map[string]string
 	GroupAccess                map[string]string
-	DbtCloud                   map[string]any
 	CredPref                   string
 }
 
 type ldSpace struct {
 	UUID, Project, Name, Slug string
-	Private                   bool
-	Upstream                  string            // the space it was promoted to / copied from
-	Access                    map[string]string // user -> role
-	Groups                    map[string]string
-	Created                   time.Time
+	// Private spaces do not inherit the project's permissions: only the
+	// users and groups in Access and Groups see them.
+	Private  bool
+	Parent   string            // the space it is nested in ("" at the root)
+	Upstream string            // the space it was promoted to / copied from
+	Access   map[string]string // user -> role
+	Groups   map[string]string
+	Created  time.Time
 }
 
 type ldChart struct {
@@ -144,7 +151,8 @@ type lightdashState struct {
 	validations []*ldValidation
 	dismissed   map[int]bool
 	creds       map[string]*ldCreds
-	csvJobs     map[string]map[string]any
+	gsheetJobs  map[string]map[string]any
+	queries     map[string]*ldQuery
 	domains     map[string]any
 	emailOTP    *time.Time
 	verified    bool
@@ -154,23 +162,32 @@ type lightdashState struct {
 // ldBase: yesterday, 10:00 UTC.
 var ldBase = demoDay.Add(-14 * time.Hour)
 
+// ldOrgCreated is when the demo organization was created.
+var ldOrgCreated = ldBase.Add(-400 * 24 * time.Hour)
+
+// ldValidationUUID is the uuid of validation error id (Lightdash now
+// identifies them by uuid, and still accepts the legacy integer ids).
+func ldValidationUUID(id int) string { return uuidFor("ld-validation", id) }
+
 func seedLightdash() *lightdashState {
 	st := &lightdashState{
 		org: map[string]any{"organizationUuid": ldOrgUUID, "name": "Jaffle Shop Inc.", "defaultProjectUuid": ldProject,
 			"needsProject": false, "chartColors": []any{"#5470c6", "#fc8452", "#91cc75", "#fac858", "#ee6666", "#73c0de"}},
 		me: ldUserDana, users: map[string]*ldUser{}, groups: map[string]*ldGroup{}, projects: map[string]*ldProj{},
 		spaces: map[string]*ldSpace{}, charts: map[string]*ldChart{}, dashboards: map[string]*ldDashboard{},
-		dismissed: map[int]bool{}, creds: map[string]*ldCreds{}, csvJobs: map[string]map[string]any{},
+		dismissed: map[int]bool{}, creds: map[string]*ldCreds{}, gsheetJobs: map[string]map[string]any{}, queries: map[string]*ldQuery{},
 		domains: map[string]any{"emailDomains": []any{"jaffle-shop.example"}, "role": "viewer",
 			"projects": []any{map[string]any{"projectUuid": ldProject, "role": "viewer"}}},
 		verified: true,
 	}
-	for _, u := range []*ldUser{
-		{ldUserDana, "Dana", "Demo", "dana@jaffle-shop.example", "admin", true},
-		{ldUserAna, "Ana", "Analyst", "ana@jaffle-shop.example", "editor", true},
-		{ldUserBen, "Ben", "Builder", "ben@jaffle-shop.example", "developer", true},
-		{ldUserChloe, "Chloe", "CFO", "chloe@jaffle-shop.example", "viewer", true},
+	for i, u := range []*ldUser{
+		{UUID: ldUserDana, First: "Dana", Last: "Demo", Email: "dana@jaffle-shop.example", Role: "admin", Active: true},
+		{UUID: ldUserAna, First: "Ana", Last: "Analyst", Email: "ana@jaffle-shop.example", Role: "editor", Active: true},
+		{UUID: ldUserBen, First: "Ben", Last: "Builder", Email: "ben@jaffle-shop.example", Role: "developer", Active: true},
+		{UUID: ldUserChloe, First: "Chloe", Last: "CFO", Email: "chloe@jaffle-shop.example", Role: "viewer", Active: true},
 	} {
+		u.ID = i + 1
+		u.Created = ldOrgCreated.Add(time.Duration(i*30*24) * time.Hour)
 		st.users[u.UUID] = u
 		st.userOrder = append(st.userOrder, u.UUID)
 	}
@@ -179,7 +196,6 @@ func seedLightdash() *lightdashState {
 	st.projects[ldProject] = &ldProj{UUID: ldProject, Name: "Jaffle Shop", Type: "DEFAULT", DS: 1,
 		Access:      map[string]string{ldUserDana: "admin", ldUserAna: "editor", ldUserBen: "developer", ldUserChloe: "viewer"},
 		GroupAccess: map[string]string{ldGroupAE: "developer", ldGroupFinance: "viewer"},
-		DbtCloud:    map[string]any{"metricsJobId": "70403103936123", "serviceToken": canaryLightdashDbtCloud},
 		CredPref:    ldCredsUUID}
 	st.projects[ldPreview] = &ldProj{UUID: ldPreview, Name: "Jaffle Shop (PR #42 preview)", Type: "PREVIEW", Upstream: ldProject, DS: 2,
 		Access: map[string]string{ldUserDana: "admin", ldUserBen: "developer"}, GroupAccess: map[string]string{}}
@@ -299,8 +315,12 @@ func seedLightdash() *lightdashState {
 	}
 	st.creds[ldCredsUUID] = &ldCreds{UUID: ldCredsUUID, User: ldUserDana, Name: "Dana's Snowflake login", Type: "snowflake",
 		WUser: "DANA_DEMO", Password: canaryLightdashWarehouse, Created: ldBase.Add(-40 * 24 * time.Hour), Updated: ldBase.Add(-12 * 24 * time.Hour)}
-	st.csvJobs[ldCSVJob] = map[string]any{"status": "ready", "truncated": false, "project": ldProject,
-		"url": "https://lightdash.sandbox.invalid/api/v1/projects/" + ldProject + "/csv/revenue-by-month-2025-11-12.csv"}
+	st.gsheetJobs[ldGsheetJob] = map[string]any{"status": "ready", "truncated": false, "project": ldProject,
+		"url": "https://docs.google.com/spreadsheets/d/1sandboxRevenueByMonth0000000000000000000/edit"}
+	st.queries[ldQueryRevenue] = &ldQuery{UUID: ldQueryRevenue, Project: ldProject, Explore: "fct_orders", Created: ldBase.Add(-2 * time.Hour),
+		Query: map[string]any{"exploreName": "fct_orders", "dimensions": []any{"fct_orders_order_date_month"}, "metrics": []any{"fct_orders_total_revenue"},
+			"filters": map[string]any{}, "sorts": []any{map[string]any{"fieldId": "fct_orders_order_date_month", "descending": false}},
+			"limit": 500, "tableCalculations": []any{}}}
 	return st
 }
 

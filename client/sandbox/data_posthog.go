@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-// PostHog demo data: project 1 has three data warehouse sources — Stripe,
+// PostHog demo data: one project, "Jaffle Shop" (id 1, the current project
+// of the API key's user, so "@current" names it too), with three data
+// warehouse sources — Stripe,
 // the shop's Postgres application database (the same orders, customers and
 // payments the dbt project loads into ANALYTICS.RAW) and HubSpot (whose deals
 // sync is failing) — each with its schemas (synced tables).
@@ -15,6 +17,15 @@ const (
 	canaryPostHogStripe  = "canary-posthog-stripe-sk-91c4ee"
 	canaryPostHogPG      = "canary-posthog-pg-pw-3a70d2"
 	canaryPostHogHubspot = "canary-posthog-hubspot-token-c85b19"
+)
+
+// The demo project.
+const (
+	phProjectID    = 1
+	phProjectName  = "Jaffle Shop"
+	phProjectUUID  = "0190f3c0-1111-4aaa-8bbb-0c0d0e0f1a01"
+	phOrgUUID      = "0190f3c0-2222-4aaa-8bbb-0c0d0e0f1a02"
+	phProjectToken = "phc_sandboxJaffleShopPublicIngestionToken0001"
 )
 
 const (

@@ -18,18 +18,27 @@
 //     every operation has a curated, stateful handler (handlers_*.go,
 //     datafold_*.go, lightdash_*.go); a deterministic generator (synth.go)
 //     fills in any required field a handler leaves out. operations_test.go
-//     checks every one of the 138 operations against its response schema.
+//     checks every operation of the four specs against its response schema.
 //   - The demo data (data_*.go, warehouse.go): the jaffle-shop dbt project in
 //     Snowflake (ANALYTICS.RAW → STAGING → MARTS) in production (Datafold data
 //     source 1) and in the dev environment of PR #42 (data source 2), plus a
 //     BigQuery marketing dataset (3). Rows are generated from the row number,
 //     so SQL queries (query.go), data diffs (datafold_diffs.go), column-level
-//     lineage and Lightdash results all agree: diffing prod and dev fct_orders
+//     lineage and Lightdash results (metric queries, lightdash_query.go) all
+//     agree: diffing prod and dev fct_orders
 //     finds 142 rows only in prod, 30 only in dev and value differences in
 //     amount, credit_card_amount and status only; dim_customers is
 //     identical. Lightdash's explores, charts, dashboards and catalog are
 //     built on the same MARTS columns; PostHog's Postgres source syncs the
 //     same app tables; PDC catalogues the same systems.
+//   - Semantic-layer queries: Lightdash's v2 async query API runs a metric
+//     query (explore fct_orders, dimension fct_orders_order_date_month,
+//     metric fct_orders_total_revenue: revenue by month) over the same rows,
+//     with filters, sorts, limits and paged results.
+//   - No fake successes: SQL or a metric query the sandbox cannot evaluate
+//     (joins, CTEs, DDL, functions it does not know, OR filters...) gets the
+//     provider's 400 with "not supported by the sandbox: …", never a made-up
+//     answer that would look real.
 //   - Canary secrets (CanarySecrets) planted where the real APIs return
 //     credentials, to test that the server redacts them.
 //
@@ -79,13 +88,19 @@
 //     sandbox still reports the type that was stored.
 //   - One Examples()["posthog"]["id"] must answer both for a source and a
 //     schema, so the Stripe source shares its id with its Charge schema.
+//   - PostHog's project_id is the demo project's id (1) or "@current";
+//     projects_list lists that one project.
+//   - Lightdash lists of members and groups are {data} without paging
+//     arguments and {data, pagination} with page or pageSize, as upstream.
 //
 // # Time
 //
 // Long-running things progress with the wall clock since they were created:
 // data diffs are "waiting" for Sandbox.DiffQueued then "processing" for
 // Sandbox.DiffRunning, then done; PostHog syncs, Datafold CI runs, monitor
-// runs and connection tests take Sandbox.SyncDuration. Tests shorten these.
+// runs and connection tests take Sandbox.SyncDuration; Lightdash metric
+// queries are "pending" for Sandbox.QueryRunning, then "ready". Tests
+// shorten these.
 //
 // Destructive operations on the sandbox's own identity (Lightdash DeleteMe,
 // DeleteMyOrganization, CreateOrganization) are acknowledged but not

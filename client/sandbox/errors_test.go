@@ -136,7 +136,9 @@ func TestInvalidRequestsGetProviderStyleErrors(t *testing.T) {
 		{"lightdash missing body field", "lightdash", "POST", "/api/v1/projects/" + ldProject + "/sqlQuery", js, `{}`, 400, func(t *testing.T, r *result) {
 			require.Contains(t, r.get("error.message").(string), "sql")
 		}},
-		{"lightdash missing query param", "lightdash", "GET", "/api/v1/user/login-options", "", "", 400, nil},
+		{"lightdash malformed query param", "lightdash", "GET", "/api/v1/org/users?page=first", "", "", 400, func(t *testing.T, r *result) {
+			require.Contains(t, r.get("error.message").(string), "page")
+		}},
 		{"pdc minItems", "pdc", "POST", "/api/public/v1/data-sources/by-ids", js, `{"ids":[]}`, 400, func(t *testing.T, r *result) {
 			require.Equal(t, 400.0, r.get("status"))
 			require.Contains(t, r.get("message").(string), "ids")

@@ -23,8 +23,10 @@ import "github.com/datastack-mcp/datastack-mcp/schemas"
 //	           tile, which is also the id of the comment thread on that tile
 //	           (the spec merges both into one parameter); organizationUuid,
 //	           uuid / userWarehouseCredentialsUuid
-//	           (Dana's Snowflake credentials), validationId "1", jobId a
-//	           finished CSV export.
+//	           (Dana's Snowflake credentials), validationIdOrUuid "1" (a
+//	           legacy integer id), dashboardUuidOrSlug the preview
+//	           dashboard's uuid, jobId a finished Google Sheets export,
+//	           queryUuid the finished "revenue by month" metric query.
 //
 // Parameters that name the object being created, deleted or commented on
 // take the same values, so every operation of the four specs succeeds on a
@@ -43,7 +45,7 @@ func Examples() map[string]map[string]string {
 			"spaceUuid": ldSpaceFinance, "userUuid": ldUserAna, "groupUuid": ldGroupFinance,
 			"dashboardUuid": ldDashPreview, "dashboardTileUuidOrCommentId": ldTilePreview,
 			"organizationUuid": ldOrgUUID, "uuid": ldCredsUUID, "userWarehouseCredentialsUuid": ldCredsUUID,
-			"validationId": "1", "jobId": ldCSVJob,
+			"validationIdOrUuid": "1", "dashboardUuidOrSlug": ldDashPreview, "jobId": ldGsheetJob, "queryUuid": ldQueryRevenue,
 		},
 	}
 }
@@ -51,7 +53,7 @@ func Examples() map[string]map[string]string {
 // CanarySecrets returns the fake secrets planted in the demo data where the
 // real APIs return credentials (data source options, source job inputs,
 // warehouse credentials, dbt connection tokens...). They sit under keys such
-// as password, private_key, client_secret, secretKey, serviceToken or
+// as password, private_key, client_secret, secretKey or
 // personal_access_token, so a key-based redactor can be tested against them:
 // none of them should ever reach an MCP client.
 func CanarySecrets() []string {
@@ -59,6 +61,6 @@ func CanarySecrets() []string {
 		canaryDatafoldPassword, canaryDatafoldPrivateKey, canaryDatafoldLooker,
 		canaryPostHogStripe, canaryPostHogPG, canaryPostHogHubspot,
 		canaryPDCSnowflake, canaryPDCPostgres, canaryPDCS3,
-		canaryLightdashDbtPAT, canaryLightdashWarehouse, canaryLightdashDbtCloud,
+		canaryLightdashDbtPAT, canaryLightdashWarehouse,
 	}
 }

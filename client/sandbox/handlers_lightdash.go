@@ -94,15 +94,7 @@ func lightdashHandlers() map[string]handlerFunc {
 			}
 			return ldOK(out)
 		},
-		"ListOrganizationMembers": func(c *call) (int, any) {
-			var out []any
-			for _, id := range c.s.ld.userOrder {
-				if u := c.s.ld.users[id]; u != nil {
-					out = append(out, c.s.ldMember(u))
-				}
-			}
-			return ldOK(out)
-		},
+		"ListOrganizationMembers":     ldListMembers,
 		"GetOrganizationMemberByUuid": withUser(func(c *call, u *ldUser) (int, any) { return ldOK(c.s.ldMember(u)) }),
 		"UpdateOrganizationMember": withUser(func(c *call, u *ldUser) (int, any) {
 			u.Role = str(c.bodyMap(), "role")
@@ -123,21 +115,13 @@ func lightdashHandlers() map[string]handlerFunc {
 			return ldOK(c.s.ldDomains())
 		},
 		"CreateGroupInOrganization": ldCreateGroup,
-		"ListGroupsInOrganization": func(c *call) (int, any) {
-			withMembers := c.queryInt("includeMembers", 0) > 0
-			var gs []*ldGroup
-			for _, g := range c.s.ld.groups {
-				gs = append(gs, g)
-			}
-			sortBy(gs, func(g *ldGroup) string { return g.Name })
-			out := []any{}
-			for _, g := range gs {
-				out = append(out, c.s.ldGroupView(g, withMembers))
-			}
-			return ldOK(out)
-		},
+		"ListGroupsInOrganization":  ldListGroups,
 		// Projects, explores
-		"SetExplores": withProject(func(c *call, p *ldProj) (int, any) { return okEmpty() }),
+		"SetExplores": withProject(func(c *call, p *ldProj) (int, any) {
+			explores, _ := c.body.([]any)
+			return ldOK(map[string]any{"exploreCount": len(explores),
+				"warnings": map[string]any{"exploresWithWarnings": []any{}, "warningExploreCount": 0, "warningCount": 0}})
+		}),
 		"GetExplores": withProject(func(c *call, p *ldProj) (int, any) {
 			var out []any
 			for _, name := range []string{"dim_customers", "fct_orders"} {
@@ -147,10 +131,13 @@ func lightdashHandlers() map[string]handlerFunc {
 			}
 			return ldOK(out)
 		}),
-		"GetExplore":             withExplore(func(c *call, p *ldProj, t *ldTable) (int, any) { return ldOK(ldExplore(t)) }),
-		"CompileQuery":           withExplore(ldCompileQuery),
-		"DownloadCsvFromExplore": withExplore(ldDownloadCsv),
-		"GetProject":             withProject(func(c *call, p *ldProj) (int, any) { return ldOK(c.s.ldProjectView(p)) }),
+		"GetExplore":   withExplore(func(c *call, p *ldProj, t *ldTable) (int, any) { return ldOK(ldExplore(t)) }),
+		"CompileQuery": withExplore(ldCompileQuery),
+		"GetProject":   withProject(func(c *call, p *ldProj) (int, any) { return ldOK(c.s.ldProjectView(p)) }),
+		// The v2 async query API (lightdash_query.go)
+		"executeAsyncMetricQuery": withProject(ldExecuteMetricQuery),
+		"getAsyncQueryResults":    withQuery(ldGetQueryResults),
+		"downloadResults":         withQuery(ldDownloadQueryResults),
 		"ListChartsInProject": withProject(func(c *call, p *ldProj) (int, any) {
 			out := []any{}
 			for _, ch := range c.s.ldChartsOf(p.UUID, "") {
@@ -257,14 +244,15 @@ func lightdashHandlers() map[string]handlerFunc {
 			return ldOK(out)
 		}),
 		"DeleteValidationDismiss": withProject(func(c *call, p *ldProj) (int, any) {
-			id := c.intParam("validationId")
+			// A validation's uuid, or its legacy integer id.
+			id := c.param("validationIdOrUuid")
 			for _, v := range c.s.ld.validations {
-				if v.ID == id && v.Project == p.UUID && !c.s.ld.dismissed[id] {
-					c.s.ld.dismissed[id] = true
+				if (itoa(v.ID) == id || ldValidationUUID(v.ID) == id) && v.Project == p.UUID && !c.s.ld.dismissed[v.ID] {
+					c.s.ld.dismissed[v.ID] = true
 					return 200, map[string]any{"status": "ok"}
 				}
 			}
-			return c.fail(notFound("Validation error %d not found", id))
+			return c.fail(notFound("Validation error %s not found", id))
 		}),
 		// Spaces
 		"CreateSpaceInProject": withProject(ldCreateSpace),
@@ -287,7 +275,9 @@ func lightdashHandlers() map[string]handlerFunc {
 			b := c.bodyMap()
 			sp.Name = str(b, "name")
 			sp.Slug = slugify(sp.Name)
-			sp.Private, _ = b["isPrivate"].(bool)
+			if inherit, ok := b["inheritParentPermissions"].(bool); ok {
+				sp.Private = !inherit
+			}
 			return ldOK(c.s.ldSpaceView(sp))
 		}),
 		"AddSpaceUserAccess": withSpace(func(c *call, p *ldProj, sp *ldSpace) (int, any) {
@@ -348,9 +338,9 @@ func lightdashHandlers() map[string]handlerFunc {
 			c.s.ld.comments = slices.DeleteFunc(c.s.ld.comments, func(x *ldComment) bool { return x == cm || x.ReplyTo == cm.ID })
 			return 200, map[string]any{"status": "ok"}
 		}),
-		// Exports
+		// Exports: the status of a Google Sheets export (uploadGsheet)
 		"getCsvUrl": func(c *call) (int, any) {
-			job := c.s.ld.csvJobs[c.param("jobId")]
+			job := c.s.ld.gsheetJobs[c.param("jobId")]
 			if job == nil {
 				return c.fail(notFound("Job %s not found", c.param("jobId")))
 			}
@@ -360,31 +350,12 @@ func lightdashHandlers() map[string]handlerFunc {
 		"promoteDashboard":     withDashboard(ldPromote),
 		"promoteDashboardDiff": withDashboard(ldPromoteDiff),
 		// Integrations
-		"getDbtCloudIntegrationSettings": withProject(func(c *call, p *ldProj) (int, any) {
-			if p.DbtCloud == nil {
-				return 200, map[string]any{"status": "ok"}
-			}
-			return ldOK(p.DbtCloud)
-		}),
-		"updateDbtCloudIntegrationSettings": withProject(func(c *call, p *ldProj) (int, any) {
-			b := c.bodyMap()
-			if p.DbtCloud == nil {
-				p.DbtCloud = map[string]any{"metricsJobId": ""}
-			}
-			for _, k := range []string{"metricsJobId", "serviceToken"} {
-				if v, ok := b[k].(string); ok {
-					p.DbtCloud[k] = v
-				}
-			}
-			return ldOK(p.DbtCloud)
-		}),
-		"deleteDbtCloudIntegrationSettings": withProject(func(c *call, p *ldProj) (int, any) {
-			p.DbtCloud = nil
-			return okEmpty()
-		}),
 		"getAccessToken": func(c *call) (int, any) { return ldOK("ya29.sandbox-gdrive-access-token-not-real") },
 		"uploadGsheet": func(c *call) (int, any) {
-			return ldOK(map[string]any{"jobId": uuidFor("ld-gsheet", c.s.nextID("ld.job", 0))})
+			id := uuidFor("ld-gsheet", c.s.nextID("ld.job", 0))
+			c.s.ld.gsheetJobs[id] = map[string]any{"status": "ready", "truncated": false, "project": str(c.bodyMap(), "projectUuid"),
+				"url": "https://docs.google.com/spreadsheets/d/1sandbox" + strings.ReplaceAll(id, "-", "") + "/edit"}
+			return ldOK(map[string]any{"jobId": id})
 		},
 	}
 }
@@ -452,11 +423,26 @@ func withProjectUser(h func(*call, *ldProj, *ldUser, string) (int, any)) handler
 	})
 }
 
+// withDashboard looks up the dashboard of the dashboardUuid path parameter,
+// or of dashboardUuidOrSlug (a uuid, or a slug: the first dashboard by
+// uuid that has it).
 func withDashboard(h func(*call, *ldDashboard) (int, any)) handlerFunc {
 	return func(c *call) (int, any) {
-		d := c.s.ld.dashboards[c.param("dashboardUuid")]
+		id := c.param("dashboardUuid")
+		if id == "" {
+			id = c.param("dashboardUuidOrSlug")
+		}
+		d := c.s.ld.dashboards[id]
 		if d == nil {
-			return c.fail(notFound("Dashboard %s not found", c.param("dashboardUuid")))
+			for _, x := range sortedDashboards(c.s.ld.dashboards) {
+				if slugify(x.Name) == id {
+					d = x
+					break
+				}
+			}
+		}
+		if d == nil {
+			return c.fail(notFound("Dashboard %s not found", id))
 		}
 		return h(c, d)
 	}

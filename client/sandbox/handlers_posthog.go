@@ -8,6 +8,7 @@ import (
 
 func posthogHandlers() map[string]handlerFunc {
 	return map[string]handlerFunc{
+		"projects_list": phListProjects,
 		"external_data_schemas_retrieve": withSchema(func(c *call, sc *phSchema) (int, any) {
 			return 200, c.s.schemaView(sc)
 		}),
@@ -98,11 +99,36 @@ func posthogHandlers() map[string]handlerFunc {
 	}
 }
 
+// project checks the project_id path parameter: the demo project's id, or
+// "@current" (the API key owner's current project, which is the demo one).
 func (c *call) project() *apiError {
-	if p := c.param("project_id"); p != "1" && p != "@current" {
+	if p := c.param("project_id"); p != itoa(phProjectID) && p != "@current" {
 		return &apiError{status: 404, msg: "Project not found."}
 	}
 	return nil
+}
+
+// phListProjects lists the projects the key's owner can see: the demo
+// project, if it matches search.
+func phListProjects(c *call) (int, any) {
+	q := strings.ToLower(c.query.Get("search"))
+	projects := []any{}
+	if q == "" || strings.Contains(strings.ToLower(phProjectName), q) {
+		projects = append(projects, map[string]any{"id": phProjectID, "uuid": phProjectUUID, "organization": phOrgUUID,
+			"api_token": phProjectToken, "name": phProjectName, "completed_snippet_onboarding": true,
+			"has_completed_onboarding_for": map[string]any{"product_analytics": true, "data_warehouse": true},
+			"ingested_event":               true, "is_demo": false, "timezone": "UTC", "access_control": false})
+	}
+	limit, offset := c.queryInt("limit", 100), c.queryInt("offset", 0)
+	out := map[string]any{"count": len(projects), "next": nil, "previous": nil, "results": page(projects, offset, limit)}
+	base := "http://posthog.sandbox.invalid" + c.r.URL.Path
+	if offset+limit < len(projects) {
+		out["next"] = base + "?limit=" + itoa(limit) + "&offset=" + itoa(offset+limit)
+	}
+	if offset > 0 {
+		out["previous"] = base + "?limit=" + itoa(limit) + "&offset=" + itoa(max(0, offset-limit))
+	}
+	return 200, out
 }
 
 func withSchema(h func(*call, *phSchema) (int, any)) handlerFunc {

@@ -27,7 +27,7 @@ func ldRegister(c *call) (int, any) {
 		}
 	}
 	u := &ldUser{UUID: uuidFor("ld-user", c.s.nextID("ld.user", 0)), First: str(b, "firstName"), Last: str(b, "lastName"),
-		Email: email, Role: "member", Active: true}
+		Email: email, Role: "member", Active: true, ID: c.s.nextID("ld.userid", 4), Created: c.s.now()}
 	c.s.ld.users[u.UUID] = u
 	c.s.ld.userOrder = append(c.s.ld.userOrder, u.UUID)
 	return ldOK(c.s.ldUserView(u))
@@ -84,7 +84,7 @@ func ldCreateGroup(c *call) (int, any) {
 		}
 	}
 	g := &ldGroup{UUID: uuidFor("ld-group", c.s.nextID("ld.group", 0)), Name: name, Created: c.s.now(), Members: []string{}}
-	members, hasMembers := b["members"].([]any)
+	members, _ := b["members"].([]any)
 	for _, m := range members {
 		mm, _ := m.(map[string]any)
 		uid := str(mm, "userUuid")
@@ -94,7 +94,78 @@ func ldCreateGroup(c *call) (int, any) {
 		g.Members = append(g.Members, uid)
 	}
 	c.s.ld.groups[g.UUID] = g
-	return ldOK(c.s.ldGroupView(g, hasMembers))
+	return ldOK(c.s.ldGroupView(g, len(g.Members)))
+}
+
+// ldListMembers lists the organization's members, optionally only those
+// who can see a project or whose name or email contains searchQuery; with
+// page or pageSize, one page of them with its pagination.
+func ldListMembers(c *call) (int, any) {
+	q := strings.ToLower(c.query.Get("searchQuery"))
+	var p *ldProj
+	if id := c.query.Get("projectUuid"); id != "" {
+		if p = c.s.ld.projects[id]; p == nil {
+			return c.fail(notFound("Project %s not found", id))
+		}
+	}
+	var all []any
+	for _, id := range c.s.ld.userOrder {
+		u := c.s.ld.users[id]
+		if u == nil || (p != nil && p.Access[id] == "" && !c.s.ldGroupAccess(p, id)) {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(u.First+" "+u.Last+" "+u.Email), q) {
+			continue
+		}
+		all = append(all, c.s.ldMember(u))
+	}
+	return ldOK(ldPaginate(c, all))
+}
+
+// ldGroupAccess reports whether one of uid's groups has access to p.
+func (s *Sandbox) ldGroupAccess(p *ldProj, uid string) bool {
+	for gid := range p.GroupAccess {
+		if g := s.ld.groups[gid]; g != nil && slices.Contains(g.Members, uid) {
+			return true
+		}
+	}
+	return false
+}
+
+// ldListGroups lists the organization's groups by name, with up to
+// includeMembers members each, optionally those whose name contains
+// searchQuery; with page or pageSize, one page of them.
+func ldListGroups(c *call) (int, any) {
+	members := c.queryInt("includeMembers", 0)
+	q := strings.ToLower(c.query.Get("searchQuery"))
+	var gs []*ldGroup
+	for _, g := range c.s.ld.groups {
+		if q == "" || strings.Contains(strings.ToLower(g.Name), q) {
+			gs = append(gs, g)
+		}
+	}
+	sortBy(gs, func(g *ldGroup) string { return g.Name })
+	var all []any
+	for _, g := range gs {
+		all = append(all, c.s.ldGroupView(g, members))
+	}
+	return ldOK(ldPaginate(c, all))
+}
+
+// ldPaginate is Lightdash's KnexPaginatedData: {data} for the whole list,
+// or, when the request names a page or a pageSize, {data, pagination} for
+// that page (pages start at 1).
+func ldPaginate(c *call, all []any) map[string]any {
+	if all == nil {
+		all = []any{}
+	}
+	if c.query.Get("page") == "" && c.query.Get("pageSize") == "" {
+		return map[string]any{"data": all}
+	}
+	pg, size := max(c.queryInt("page", 1), 1), max(c.queryInt("pageSize", 100), 1)
+	data := page(all, (pg-1)*size, size)
+	return map[string]any{"data": data, "pagination": map[string]any{"page": pg, "pageSize": size,
+		"totalResults": len(all), "totalPageCount": (len(all) + size - 1) / size}}
 }
 
 func ldGrantProject(c *call, p *ldProj) (int, any) {
@@ -108,7 +179,8 @@ func ldGrantProject(c *call, p *ldProj) (int, any) {
 	}
 	if u == nil { // invite
 		name, _, _ := strings.Cut(email, "@")
-		u = &ldUser{UUID: uuidFor("ld-user", c.s.nextID("ld.user", 0)), First: name, Last: "", Email: email, Role: "member"}
+		u = &ldUser{UUID: uuidFor("ld-user", c.s.nextID("ld.user", 0)), First: name, Last: "", Email: email, Role: "member",
+			ID: c.s.nextID("ld.userid", 4), Created: c.s.now(), Pending: true}
 		c.s.ld.users[u.UUID] = u
 		c.s.ld.userOrder = append(c.s.ld.userOrder, u.UUID)
 	}
@@ -124,7 +196,15 @@ func ldCreateSpace(c *call, p *ldProj) (int, any) {
 	sp := &ldSpace{UUID: uuidFor("ld-space", c.s.nextID("ld.space", 0)), Project: p.UUID, Name: str(b, "name"),
 		Access: map[string]string{c.s.ld.me: "admin"}, Groups: map[string]string{}, Created: c.s.now()}
 	sp.Slug = slugify(sp.Name)
-	sp.Private, _ = b["isPrivate"].(bool)
+	if parent := str(b, "parentSpaceUuid"); parent != "" {
+		if ps := c.s.ld.spaces[parent]; ps == nil || ps.Project != p.UUID {
+			return c.fail(notFound("Parent space %s not found", parent))
+		}
+		sp.Parent = parent
+	}
+	if inherit, ok := b["inheritParentPermissions"].(bool); ok {
+		sp.Private = !inherit
+	}
 	if arr, ok := b["access"].([]any); ok {
 		for _, a := range arr {
 			m, _ := a.(map[string]any)

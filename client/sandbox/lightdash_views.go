@@ -9,9 +9,10 @@ import (
 // Lightdash views: the JSON shapes of users, spaces, charts, dashboards...
 
 func (s *Sandbox) ldUserView(u *ldUser) map[string]any {
-	return map[string]any{"userUuid": u.UUID, "email": u.Email, "firstName": u.First, "lastName": u.Last,
-		"organizationUuid": ldOrgUUID, "organizationName": s.ld.org["name"], "organizationCreatedAt": ptime(ldBase.Add(-400 * 24 * time.Hour)),
-		"isTrackingAnonymized": false, "isMarketingOptedIn": false, "isSetupComplete": true, "role": u.Role, "isActive": u.Active}
+	return map[string]any{"userUuid": u.UUID, "userId": u.ID, "email": u.Email, "firstName": u.First, "lastName": u.Last,
+		"organizationUuid": ldOrgUUID, "organizationName": s.ld.org["name"], "organizationCreatedAt": ptime(ldOrgCreated),
+		"isTrackingAnonymized": false, "isMarketingOptedIn": false, "isSetupComplete": true, "role": u.Role, "isActive": u.Active,
+		"isPending": u.Pending, "createdAt": ptime(u.Created), "updatedAt": ptime(u.Created), "timezone": nil}
 }
 
 func (s *Sandbox) ldEmailStatus() map[string]any {
@@ -26,7 +27,8 @@ func (s *Sandbox) ldEmailStatus() map[string]any {
 
 func (s *Sandbox) ldMember(u *ldUser) map[string]any {
 	return map[string]any{"userUuid": u.UUID, "firstName": u.First, "lastName": u.Last, "email": u.Email,
-		"organizationUuid": ldOrgUUID, "role": u.Role, "isActive": u.Active, "isInviteExpired": false}
+		"organizationUuid": ldOrgUUID, "role": u.Role, "isActive": u.Active, "isInviteExpired": false, "isPending": u.Pending,
+		"userCreatedAt": ptime(u.Created), "userUpdatedAt": ptime(u.Created)}
 }
 
 func (s *Sandbox) ldDomains() map[string]any {
@@ -35,19 +37,19 @@ func (s *Sandbox) ldDomains() map[string]any {
 	return out
 }
 
-func (s *Sandbox) ldGroupView(g *ldGroup, withMembers bool) map[string]any {
-	out := map[string]any{"uuid": g.UUID, "name": g.Name, "createdAt": ptime(g.Created), "organizationUuid": ldOrgUUID}
-	if withMembers {
-		var members []any
+// ldGroupView is a Group, or with members > 0 a GroupWithMembers listing
+// up to that many of its members.
+func (s *Sandbox) ldGroupView(g *ldGroup, members int) map[string]any {
+	out := map[string]any{"uuid": g.UUID, "name": g.Name, "createdAt": ptime(g.Created), "updatedAt": ptime(g.Created),
+		"organizationUuid": ldOrgUUID, "createdByUserUuid": nil, "updatedByUserUuid": nil}
+	if members > 0 {
+		list := []any{}
 		for _, id := range g.Members {
-			if u := s.ld.users[id]; u != nil {
-				members = append(members, map[string]any{"userUuid": u.UUID, "email": u.Email, "firstName": u.First, "lastName": u.Last})
+			if u := s.ld.users[id]; u != nil && len(list) < members {
+				list = append(list, map[string]any{"userUuid": u.UUID, "email": u.Email, "firstName": u.First, "lastName": u.Last})
 			}
 		}
-		if members == nil {
-			members = []any{}
-		}
-		out["members"] = members
+		out["members"] = list
 		out["memberUuids"] = anyList(g.Members)
 	}
 	return out
@@ -198,9 +200,9 @@ func (s *Sandbox) ldSpaceSummary(sp *ldSpace) map[string]any {
 	if access == nil {
 		access = []any{}
 	}
-	out := map[string]any{"uuid": sp.UUID, "name": sp.Name, "projectUuid": sp.Project, "organizationUuid": ldOrgUUID,
-		"isPrivate": sp.Private, "pinnedListUuid": nil, "pinnedListOrder": nil, "slug": sp.Slug,
-		"chartCount": len(charts), "dashboardCount": dashes, "access": access}
+	out := s.ldSpaceBase(sp)
+	out["chartCount"], out["dashboardCount"], out["access"] = len(charts), dashes, access
+	out["inheritsFromOrgOrProject"] = s.ldInherits(sp)
 	if _, ok := sp.Access[s.ld.me]; ok {
 		out["userAccess"] = s.ldSpaceShare(sp, s.ld.me)
 	}
@@ -238,9 +240,75 @@ func (s *Sandbox) ldSpaceView(sp *ldSpace) map[string]any {
 		}
 		return x
 	}
+	var children, crumbs []any
+	for _, c := range s.ldSpacesOf(sp.Project) {
+		if c.Parent == sp.UUID {
+			children = append(children, s.ldSpaceBase(c))
+		}
+	}
+	for a := s.ld.spaces[sp.Parent]; a != nil; a = s.ld.spaces[a.Parent] {
+		_, access := a.Access[s.ld.me]
+		crumbs = append([]any{map[string]any{"uuid": a.UUID, "name": a.Name, "hasAccess": access || !a.Private}}, crumbs...)
+	}
+	out := s.ldSpaceBase(sp)
+	delete(out, "childSpaceCount")
+	delete(out, "appCount")
+	for k, v := range map[string]any{"queries": orEmpty(queries), "dashboards": orEmpty(dashboards), "access": orEmpty(access),
+		"groupsAccess": orEmpty(groups), "childSpaces": orEmpty(children), "breadcrumbs": orEmpty(crumbs),
+		"inheritsFromOrgOrProject": s.ldInherits(sp), "colorPaletteUuid": nil} {
+		out[k] = v
+	}
+	return out
+}
+
+// ldSpaceBase is a SpaceSummaryBase: a space's identity, place in the tree
+// and counts.
+func (s *Sandbox) ldSpaceBase(sp *ldSpace) map[string]any {
+	children := 0
+	for _, c := range s.ld.spaces {
+		if c.Parent == sp.UUID {
+			children++
+		}
+	}
+	var parent any
+	if sp.Parent != "" {
+		parent = sp.Parent
+	}
 	return map[string]any{"uuid": sp.UUID, "name": sp.Name, "projectUuid": sp.Project, "organizationUuid": ldOrgUUID,
-		"isPrivate": sp.Private, "pinnedListUuid": nil, "pinnedListOrder": nil, "slug": sp.Slug,
-		"queries": orEmpty(queries), "dashboards": orEmpty(dashboards), "access": orEmpty(access), "groupsAccess": orEmpty(groups)}
+		"inheritParentPermissions": !sp.Private, "projectMemberAccessRole": nil, "parentSpaceUuid": parent, "path": s.ldSpacePath(sp),
+		"pinnedListUuid": nil, "pinnedListOrder": nil, "slug": sp.Slug, "childSpaceCount": children, "appCount": 0,
+		"chartCount": len(s.ldChartsOf(sp.Project, sp.UUID)), "dashboardCount": s.ldDashboardCount(sp)}
+}
+
+// ldSpacePath is a space's ltree path: its ancestors' slugs and its own,
+// joined by dots (dashes become underscores).
+func (s *Sandbox) ldSpacePath(sp *ldSpace) string {
+	path := strings.ReplaceAll(sp.Slug, "-", "_")
+	for a := s.ld.spaces[sp.Parent]; a != nil; a = s.ld.spaces[a.Parent] {
+		path = strings.ReplaceAll(a.Slug, "-", "_") + "." + path
+	}
+	return path
+}
+
+func (s *Sandbox) ldDashboardCount(sp *ldSpace) int {
+	n := 0
+	for _, d := range s.ld.dashboards {
+		if d.Space == sp.UUID {
+			n++
+		}
+	}
+	return n
+}
+
+// ldInherits reports whether a space's access comes from the organization
+// or project: it and its ancestors all inherit their parent's permissions.
+func (s *Sandbox) ldInherits(sp *ldSpace) bool {
+	for a := sp; a != nil; a = s.ld.spaces[a.Parent] {
+		if a.Private {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Sandbox) ldCredsView(cr *ldCreds) map[string]any {

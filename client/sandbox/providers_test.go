@@ -129,7 +129,7 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	s := newTestSandbox(t)
 	proj := "/api/v1/projects/" + ldProject
 	// spaces: create -> get/list -> update -> delete -> 404
-	r := do(t, s, "lightdash", "POST", proj+"/spaces", map[string]any{"name": "Ops Review", "isPrivate": false})
+	r := do(t, s, "lightdash", "POST", proj+"/spaces", map[string]any{"name": "Ops Review", "inheritParentPermissions": true})
 	require.Equal(t, 200, r.Status, string(r.Body))
 	validateResponse(t, "lightdash", r)
 	sp := r.get("results.uuid").(string)
@@ -142,8 +142,17 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 		return out
 	}
 	require.True(t, slices.Contains(listNames(), "Ops Review"))
-	do(t, s, "lightdash", "PATCH", proj+"/spaces/"+sp, map[string]any{"name": "Ops", "isPrivate": true})
-	require.Equal(t, "Ops", do(t, s, "lightdash", "GET", proj+"/spaces/"+sp, nil).get("results.name"))
+	child := do(t, s, "lightdash", "POST", proj+"/spaces", map[string]any{"name": "Weekly", "parentSpaceUuid": sp})
+	require.Equal(t, 200, child.Status, string(child.Body))
+	require.Equal(t, "ops_review.weekly", child.get("results.path"))
+	require.Equal(t, "Ops Review", child.get("results.breadcrumbs.0.name"))
+	do(t, s, "lightdash", "PATCH", proj+"/spaces/"+sp, map[string]any{"name": "Ops", "inheritParentPermissions": false})
+	got := do(t, s, "lightdash", "GET", proj+"/spaces/"+sp, nil)
+	validateResponse(t, "lightdash", got)
+	require.Equal(t, "Ops", got.get("results.name"))
+	require.Equal(t, false, got.get("results.inheritParentPermissions"))
+	require.Equal(t, "Weekly", got.get("results.childSpaces.0.name"))
+	require.Equal(t, false, do(t, s, "lightdash", "GET", proj+"/spaces/"+child.get("results.uuid").(string), nil).get("results.inheritsFromOrgOrProject"))
 	require.Equal(t, 204, do(t, s, "lightdash", "DELETE", proj+"/spaces/"+sp, nil).Status)
 	require.Equal(t, 404, do(t, s, "lightdash", "GET", proj+"/spaces/"+sp, nil).Status)
 
@@ -191,7 +200,8 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 		"dimensions": []any{"fct_orders_order_date_month", "dim_customers_first_name"}, "metrics": []any{"fct_orders_total_revenue"},
 		"filters": map[string]any{}, "sorts": []any{map[string]any{"fieldId": "fct_orders_total_revenue", "descending": true}},
 		"limit": 10, "tableCalculations": []any{}})
-	sql := cq.get("results").(string)
+	validateResponse(t, "lightdash", cq)
+	sql := cq.get("results.query").(string)
 	require.Contains(t, sql, "DATE_TRUNC('MONTH'")
 	require.Contains(t, sql, "LEFT OUTER JOIN")
 	require.Contains(t, sql, "LIMIT 10")
@@ -202,6 +212,7 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	require.Equal(t, 200, do(t, s, "lightdash", "DELETE", proj+"/validate/1", nil).Status)
 	require.Equal(t, 1, len(do(t, s, "lightdash", "GET", proj+"/validate", nil).get("results").([]any)))
 	require.Equal(t, 404, do(t, s, "lightdash", "DELETE", proj+"/validate/1", nil).Status)
+	require.Equal(t, 200, do(t, s, "lightdash", "DELETE", proj+"/validate/"+ldValidationUUID(2), nil).Status) // by uuid
 
 	// Comments: create, list, resolve, delete.
 	cm := "/api/v1/comments/dashboards/" + ldDashPreview
@@ -210,6 +221,9 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	require.Equal(t, 200, c.Status, string(c.Body))
 	list := do(t, s, "lightdash", "GET", cm, nil)
 	validateResponse(t, "lightdash", list)
+	// By slug: two dashboards are "executive-overview"; the first by uuid is production's.
+	require.Equal(t, do(t, s, "lightdash", "GET", "/api/v1/comments/dashboards/"+ldDashExec, nil).JSON,
+		do(t, s, "lightdash", "GET", "/api/v1/comments/dashboards/executive-overview", nil).JSON)
 	thread := list.get("results." + ldTilePreview).([]any)
 	require.Equal(t, 1, len(thread))
 	require.Equal(t, 2, len(thread[0].(map[string]any)["replies"].([]any)))
@@ -240,12 +254,25 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	acc := do(t, s, "lightdash", "GET", proj+"/access", nil)
 	require.Equal(t, 5, len(acc.get("results").([]any)))
 	g := do(t, s, "lightdash", "POST", "/api/v1/org/groups", map[string]any{"name": "Ops", "members": []any{map[string]any{"userUuid": ldUserBen}}})
+	validateResponse(t, "lightdash", g)
 	require.Equal(t, []any{ldUserBen}, g.get("results.memberUuids"))
-	require.Equal(t, 3, len(do(t, s, "lightdash", "GET", "/api/v1/org/groups", nil).get("results").([]any)))
+	groups := do(t, s, "lightdash", "GET", "/api/v1/org/groups", nil)
+	validateResponse(t, "lightdash", groups)
+	require.Equal(t, 3, len(groups.get("results.data").([]any)))
+	require.Equal(t, nil, groups.get("results.pagination"))
+	paged := do(t, s, "lightdash", "GET", "/api/v1/org/groups?page=2&pageSize=2&includeMembers=1", nil)
+	validateResponse(t, "lightdash", paged)
+	require.Equal(t, []any{"Ops"}, []any{paged.get("results.data.0.name")})
+	require.Equal(t, 1, len(paged.get("results.data.0.members").([]any)))
+	require.Equal(t, map[string]any{"page": 2.0, "pageSize": 2.0, "totalResults": 3.0, "totalPageCount": 2.0}, paged.get("results.pagination"))
 
-	// dbt Cloud settings: delete then get has no results.
-	require.Equal(t, 200, do(t, s, "lightdash", "DELETE", proj+"/integrations/dbt-cloud/settings", nil).Status)
-	require.Equal(t, nil, do(t, s, "lightdash", "GET", proj+"/integrations/dbt-cloud/settings", nil).get("results"))
+	// Members: paginated, searchable, filtered by project access.
+	members := do(t, s, "lightdash", "GET", "/api/v1/org/users?pageSize=2", nil)
+	validateResponse(t, "lightdash", members)
+	require.Equal(t, 2, len(members.get("results.data").([]any)))
+	require.Equal(t, 3.0, members.get("results.pagination.totalPageCount")) // 5 members with eve
+	require.Equal(t, "Chloe", do(t, s, "lightdash", "GET", "/api/v1/org/users?searchQuery=cfo", nil).get("results.data.0.firstName"))
+	require.Equal(t, 2, len(do(t, s, "lightdash", "GET", "/api/v1/org/users?projectUuid="+ldPreview, nil).get("results.data").([]any)))
 }
 
 var secretKeyRE = regexp.MustCompile(`(?i)pass|secret|private|token|key`)
@@ -283,7 +310,6 @@ func TestCanariesAreServedUnderSecretKeys(t *testing.T) {
 		{"pdc", "/api/public/v1/data-sources/" + pdcS3ID},
 		{"lightdash", "/api/v1/projects/" + ldProject},
 		{"lightdash", "/api/v1/user/warehouseCredentials"},
-		{"lightdash", "/api/v1/projects/" + ldProject + "/integrations/dbt-cloud/settings"},
 	} {
 		r := do(t, s, c.prov, "GET", c.path, nil)
 		require.Equal(t, 200, r.Status, c.path)
@@ -295,7 +321,7 @@ func TestCanariesAreServedUnderSecretKeys(t *testing.T) {
 		require.True(t, secretKeyRE.MatchString(key), "canary %s under key %q", c, key)
 		require.Contains(t, c, "canary-")
 	}
-	require.Equal(t, 12, len(CanarySecrets()))
+	require.Equal(t, 11, len(CanarySecrets()))
 }
 
 // TestWeirdInputs throws odd paths, methods and bodies at every provider:

@@ -15,15 +15,16 @@ import (
 // (and agents) type to poke at data: single-table SELECTs with column lists,
 // count/sum/avg/min/max (also count(distinct x)), date_trunc, WHERE with
 // comparisons / IN / IS [NOT] NULL joined by AND, GROUP BY, ORDER BY and
-// LIMIT; SELECTs without FROM; SHOW TABLES; INFORMATION_SCHEMA.TABLES and
-// .COLUMNS. Anything else gets a small generic answer.
+// LIMIT; SELECTs of literals without FROM; SHOW TABLES / SCHEMAS; DESCRIBE
+// TABLE; INFORMATION_SCHEMA.TABLES and .COLUMNS. Anything else is refused
+// with an error that says the sandbox does not support it (never answered
+// with a made-up success, which would look like a real answer).
 
 type qcol struct{ Name, Type string }
 
 type queryResult struct {
 	Columns []qcol
 	Rows    [][]any
-	Generic bool // the statement was not understood; a generic answer was given
 }
 
 // objects turns the rows into column -> value maps.
@@ -86,19 +87,24 @@ func runSQL(w *warehouse, sql string) (*queryResult, error) {
 		name := strings.TrimSpace(q[strings.Index(lower, "table ")+6:])
 		return runSQL(w, fmt.Sprintf("select column_name, data_type, is_nullable, comment from information_schema.columns where table_name = '%s'", tableNameOnly(name)))
 	}
-	m := selectRE().FindStringSubmatch(q)
-	if m == nil || strings.Contains(lower, " join ") || strings.HasPrefix(lower, "with ") || strings.Contains(lower, " union ") {
-		return genericAnswer(q), nil
+	if !strings.HasPrefix(lower, "select") {
+		return nil, unsupported("%s statements (it runs SELECT, SHOW TABLES, SHOW SCHEMAS and DESCRIBE TABLE)", statementKind(q))
 	}
-	if m[3] != "" && reservedA[strings.ToLower(m[3])] {
-		return genericAnswer(q), nil
+	for _, kw := range []string{" join ", " union ", " having ", " over (", " over(", "(select "} {
+		if strings.Contains(sqlSpaces().ReplaceAllString(lower, " "), kw) {
+			return nil, unsupported("%s (it evaluates single-table SELECTs)", strings.TrimSpace(strings.Trim(kw, "( ")))
+		}
+	}
+	m := selectRE().FindStringSubmatch(q)
+	if m == nil || (m[3] != "" && reservedA[strings.ToLower(m[3])]) {
+		return nil, unsupported("this SELECT (it evaluates single-table SELECTs of columns, count/sum/avg/min/max and date_trunc, with WHERE conditions joined by AND, GROUP BY, ORDER BY and LIMIT)")
 	}
 	items, err := parseSelect(m[1])
 	if err != nil {
 		return nil, err
 	}
 	if m[2] == "" {
-		return evalNoFrom(items), nil
+		return evalNoFrom(items)
 	}
 	t := lookupTable(w, m[2])
 	if t == nil {
@@ -154,9 +160,37 @@ func stripQual(c string) string {
 	return strings.Trim(c, `"`)
 }
 
-func genericAnswer(q string) *queryResult {
-	return &queryResult{Generic: true, Columns: []qcol{{"status", "TEXT"}, {"rows_affected", "INTEGER"}},
-		Rows: [][]any{{"Statement executed successfully.", 0}}}
+var (
+	sqlSpaces = lazyRegexp(`\s+`)
+	identRE   = lazyRegexp(`^"?[A-Za-z_][A-Za-z0-9_$]*"?(\."?[A-Za-z_][A-Za-z0-9_$]*"?)*$`)
+)
+
+// unsupported is the error for SQL the sandbox cannot evaluate.
+func unsupported(format string, a ...any) error {
+	return &sqlError{"SQL compilation error: not supported by the sandbox: " + fmt.Sprintf(format, a...)}
+}
+
+// shortSQL quotes a piece of SQL in an error, cut to a readable length.
+func shortSQL(s string) string {
+	s = sqlSpaces().ReplaceAllString(strings.TrimSpace(s), " ")
+	if len(s) > 60 {
+		s = s[:57] + "..."
+	}
+	return "'" + s + "'"
+}
+
+// statementKind names a statement by its first word ("CREATE", "WITH"), or
+// "empty or unreadable" when it has none a reader would recognise.
+func statementKind(q string) string {
+	f := strings.Fields(q)
+	if len(f) == 0 {
+		return "empty or unreadable"
+	}
+	w := strings.ToUpper(strings.TrimLeft(f[0], "("))
+	if len(w) > 20 || strings.IndexFunc(w, func(r rune) bool { return (r < 'A' || r > 'Z') && r != '_' }) >= 0 {
+		return "unreadable"
+	}
+	return w
 }
 
 func lookupTable(w *warehouse, name string) *table {
@@ -272,10 +306,13 @@ func parseSelect(list string) ([]selItem, error) {
 			a := truncRE().FindStringSubmatch(expr)
 			it.trunc, it.col = strings.ToLower(a[1]), a[2]
 		default:
-			if lit, ok := parseLiteral(expr); ok {
+			switch lit, ok := parseLiteral(expr); {
+			case ok:
 				it.literal, it.isLit = lit, true
-			} else {
+			case identRE().MatchString(expr):
 				it.col = expr
+			default:
+				return nil, unsupported("the expression %s (it evaluates columns, literals, count/sum/avg/min/max and date_trunc)", shortSQL(expr))
 			}
 		}
 		if it.alias == "" {
@@ -321,18 +358,18 @@ func parseLiteral(s string) (any, bool) {
 	return nil, false
 }
 
-func evalNoFrom(items []selItem) *queryResult {
+func evalNoFrom(items []selItem) (*queryResult, error) {
 	res := &queryResult{}
 	var row []any
 	for _, it := range items {
 		if !it.isLit {
-			return genericAnswer("")
+			return nil, unsupported("expressions without FROM other than literals (%s)", it.expr)
 		}
 		res.Columns = append(res.Columns, qcol{strings.ToUpper(it.alias), litType(it.literal)})
 		row = append(row, it.literal)
 	}
 	res.Rows = [][]any{row}
-	return res
+	return res, nil
 }
 
 func litType(v any) string {

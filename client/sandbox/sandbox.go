@@ -48,6 +48,9 @@ type Sandbox struct {
 	// SyncDuration is how long a PostHog schema sync (reload/resync) or a
 	// Datafold monitor/CI run stays running.
 	SyncDuration time.Duration
+	// QueryRunning is how long a Lightdash metric query stays "pending"
+	// after executeAsyncMetricQuery before its results are "ready".
+	QueryRunning time.Duration
 	// TokenTTL is the lifetime of the PDC access tokens issued by authToken.
 	TokenTTL time.Duration
 
@@ -90,6 +93,7 @@ func New() (*Sandbox, error) {
 		DiffQueued:   2 * time.Second,
 		DiffRunning:  4 * time.Second,
 		SyncDuration: 5 * time.Second,
+		QueryRunning: time.Second,
 		TokenTTL:     30 * time.Minute,
 		now:          time.Now,
 		seq:          map[string]int{},

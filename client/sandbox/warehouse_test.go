@@ -43,7 +43,6 @@ func TestSQL(t *testing.T) {
 		"select 1",
 		"show tables",
 		"select column_name, data_type from information_schema.columns where table_name = 'fct_orders'",
-		"with x as (select 1) select * from x",
 	} {
 		r, err := runSQL(w, q)
 		require.NoError(t, err, q)

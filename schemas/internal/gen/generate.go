@@ -93,6 +93,9 @@ func Operations() ([]schemas.Operation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", provider, err)
 		}
+		if err := checkOverrides(provider, raw, overrides[provider]); err != nil {
+			return nil, err
+		}
 		for _, op := range ops {
 			if prev, dup := seen[op.Name]; dup {
 				return nil, fmt.Errorf("tool name %s is generated for both %s and %s; add an override", op.Name, prev, op.OperationID)
@@ -102,6 +105,35 @@ func Operations() ([]schemas.Operation, error) {
 		all = append(all, ops...)
 	}
 	return all, nil
+}
+
+// checkOverrides fails when overrides.json names an operation the spec no
+// longer has (it was removed or renamed upstream): its name and description
+// would otherwise be silently lost, or given to nothing.
+func checkOverrides(provider string, raw []byte, ovs map[string]override) error {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return err
+	}
+	ids := map[string]bool{}
+	for _, item := range doc.Paths {
+		for _, m := range methods {
+			var op struct {
+				OperationID string `json:"operationId"`
+			}
+			if item[m] != nil && json.Unmarshal(item[m], &op) == nil {
+				ids[op.OperationID] = true
+			}
+		}
+	}
+	for _, id := range sortedKeys(ovs) {
+		if id != "*" && !ids[id] {
+			return fmt.Errorf("overrides.json: %s has no operation %q (removed or renamed upstream?); remove or move its override", provider, id)
+		}
+	}
+	return nil
 }
 
 func validate(raw []byte) error {
@@ -502,53 +534,6 @@ func asList(v any) []map[string]any {
 	return out
 }
 
-// outputSchema states the top-level fields of an object success response.
-// Types are given only where the spec promises a present, non-null value,
-// so that a real answer is never rejected by a client that validates
-// structuredContent against it.
-func outputSchema(doc, raw map[string]any) map[string]any {
-	responses, _ := raw["responses"].(map[string]any)
-	codes := sortedKeys(responses)
-	c := &compactor{doc: doc, mode: response, maxDepth: 1}
-	for _, code := range codes {
-		if !strings.HasPrefix(code, "2") {
-			continue
-		}
-		resp, _, _ := c.deref(responses[code].(map[string]any), nil)
-		content, _ := resp["content"].(map[string]any)
-		media, _ := content["application/json"].(map[string]any)
-		if media == nil {
-			return nil
-		}
-		s, stack, ok := c.deref(asMap(media["schema"]), nil)
-		if !ok {
-			return nil
-		}
-		props, _ := s["properties"].(map[string]any)
-		if t, _ := s["type"].(string); t != "object" || len(props) == 0 || s["anyOf"] != nil || s["oneOf"] != nil {
-			return nil
-		}
-		required := stringSet(s["required"])
-		out := map[string]any{}
-		for _, name := range sortedKeys(props) {
-			p, _, ok := c.deref(asMap(props[name]), stack)
-			if !ok || p["writeOnly"] == true {
-				continue
-			}
-			field := map[string]any{}
-			if d := shortDescription(p["description"]); d != "" {
-				field["description"] = d
-			}
-			if t, ok := p["type"].(string); ok && required[name] && p["nullable"] != true && t != "null" {
-				field["type"] = t
-			}
-			out[name] = field
-		}
-		return map[string]any{"type": "object", "properties": out}
-	}
-	return nil
-}
-
 func asMap(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	if m == nil {
@@ -575,6 +560,7 @@ var crossCuttingTags = map[string]bool{
 	"Roles & Permissions": true,
 	"Exploring":           true,
 	"data_warehouse":      true,
+	"v2":                  true, // Lightdash's API version, not a subject
 }
 
 func toolset(provider string, tags any) string {
