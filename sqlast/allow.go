@@ -135,16 +135,15 @@ var safeOperators = set(
 var safeSampleMethods = set(`bernoulli system`)
 
 // allowedName reports whether a possibly schema-qualified name is on list:
-// unqualified, or qualified by pg_catalog.
+// unqualified, or qualified by pg_catalog. The comparison is exact: the
+// grammar has already folded unquoted names to lower case, and a quoted
+// "LOWER" or "PG_CATALOG" names a different, possibly user-made, object.
 func allowedName(parts []string, list map[string]bool) bool {
-	switch len(parts) {
-	case 1:
-	case 2:
-		if strings.ToLower(parts[0]) != "pg_catalog" {
-			return false
-		}
+	switch {
+	case len(parts) == 1:
+	case len(parts) == 2 && parts[0] == "pg_catalog":
 	default:
 		return false
 	}
-	return list[strings.ToLower(parts[len(parts)-1])]
+	return list[parts[len(parts)-1]]
 }

@@ -54,9 +54,11 @@ type Verdict struct {
 //
 // What it does not see: the objects the query names. A view whose
 // definition calls a function with side effects, a row-level security
-// policy, or a user-defined function that borrows the name of a listed
+// policy, a user-defined function that borrows the name of a listed
 // built-in (a PostgreSQL function called nvl, say, where nvl is not built
-// in) is judged by its name alone. Database permissions remain the real
+// in, or an overload of lower for a user type), or a column reference
+// t.f that PostgreSQL resolves as the call f(t) is judged by its name
+// alone. Database permissions remain the real
 // guard; Classify decides only when to ask first.
 //
 // The first call in a process compiles the WebAssembly parser, which takes

@@ -60,6 +60,12 @@ var readOnlyCases = []classifyCase{
 	{name: "explain options", sql: "explain (analyze, buffers, format json) select 1", kind: "explain"},
 	{name: "explain of a delete is only planned", sql: "EXPLAIN DELETE FROM orders WHERE id = 1", kind: "explain"},
 	{name: "catalog helpers", sql: "select pg_size_pretty(pg_total_relation_size('orders')), format_type(atttypid, atttypmod) from pg_attribute", kind: "select"},
+	{name: "order by using a built-in operator", sql: "select a from t order by a using >", kind: "select"},
+	{name: "pg_catalog-qualified", sql: "select pg_catalog.lower(name), x::pg_catalog.int4 from t", kind: "select"},
+	{name: "column definition list", sql: `select * from json_to_record('{"a":1}') as x(a int, b text)`, kind: "select"},
+	{name: "multi-byte text", sql: "select 'héllo ü' as \"ñame\", 1 -- ça va\nfrom t", kind: "select"},
+	{name: "hash and backtick inside literals", sql: "select '#1 `x` // y', \"a#b\" from t", kind: "select"},
+	{name: "string continuation", sql: "select 'a'\n'b', B'01'\n  '10'", kind: "select"},
 	{name: "type in regclass cast", sql: "select 'orders'::regclass::oid", kind: "select"},
 }
 
@@ -112,6 +118,15 @@ var notReadOnlyCases = []classifyCase{
 	{name: "custom tablesample", sql: "select * from t tablesample evil (1)", reason: "TABLESAMPLE"},
 	{name: "explain analyze of a delete", sql: "EXPLAIN ANALYZE DELETE FROM t", reason: "EXPLAIN ANALYZE runs the statement"},
 	{name: "explain (analyze) of a writing CTE", sql: "explain (analyze) with d as (delete from t returning 1) select 1", reason: "data-modifying CTE"},
+	{name: "quoted upper-case function name", sql: `select "LOWER"('x')`, reason: "function LOWER"},
+	{name: "quoted upper-case pg_catalog", sql: `select "PG_CATALOG".lower('x')`, reason: "function PG_CATALOG.lower"},
+	{name: "quoted upper-case type", sql: `select 1::"INT"`, reason: "type INT"},
+	{name: "order by using a user operator", sql: "select a from t order by a using ===", reason: "USING operator ==="},
+	{name: "typed literal of a user type", sql: "select mytype 'x'", reason: "type mytype"},
+	{name: "record column types", sql: "select * from jsonb_populate_record(null::mytype, '{}')", reason: "type mytype"},
+	{name: "variable substitution", sql: "select '${x}'", reason: "'${'"},
+	{name: "string continuation over a quote comment", sql: "select 'a'\n--'\n', (select 1) --'\n'x'", reason: "'--' comment not followed by a space"},
+	{name: "string continuation over a spaced quote comment", sql: "select 'a'\n-- '\n', (select 1) -- '\n'x'", reason: "quote"},
 	// multiple statements
 	{name: "two statements", sql: "select 1; delete from t", reason: "two statements"},
 	{name: "two selects", sql: "select 1; select 2", reason: "two statements"},

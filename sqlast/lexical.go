@@ -71,6 +71,9 @@ func blank(s string) bool {
 // server forwards to would split it into the same comments, literals and
 // code. The rules are the union of the dialects' comment and quoting rules.
 func dialectTrap(sql string, toks []token) string {
+	if strings.Contains(sql, "${") {
+		return "a '${' variable substitution, which Databricks and Hive expand everywhere, literals included"
+	}
 	if strings.Contains(strings.ReplaceAll(sql, "\r\n", "\n"), "\r") {
 		return "a carriage return not followed by a line feed ends a '--' comment in PostgreSQL but not in MySQL"
 	}
