@@ -90,6 +90,9 @@ create view v as select id, name from customers;
 create type mood as enum ('sad', 'happy');
 create function refresh_stats() returns bigint language sql
 	as 'with d as (delete from t returning 1) select count(*) from d';
+create schema "PG_CATALOG";
+create function "PG_CATALOG".lower(text) returns bigint language sql
+	as 'with d as (delete from t returning 1) select count(*) from d';
 `
 
 // fingerprintSQL summarises everything a corpus statement could change.

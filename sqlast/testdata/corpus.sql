@@ -105,6 +105,17 @@ EXPLAIN DELETE FROM t WHERE id = 1
 explain with d as (delete from t returning id) update orders set amount = 0 where id in (select id from d)
 -- @ro: a trailing semicolon and comment
 select 1; -- done
+-- @ro: ORDER BY USING a built-in operator
+select id from orders order by id using >
+-- @ro: column definition list
+select * from json_to_record('{"a":1,"b":"x"}') as x(a int, b text)
+-- @ro: string continuation across lines
+select 'a'
+'b'
+-- @ro: multi-byte text
+select 'héllo ü' as "ñame", 1 -- ça va
+-- @ro: hash, backtick and slashes inside literals
+select '#1 `x` // y' as "a#b"
 -- @ro-foreign: SHOW TABLES (MySQL, Snowflake, Databricks)
 SHOW TABLES
 -- @ro-foreign: SHOW COLUMNS FROM
@@ -273,3 +284,16 @@ DESCRIBE SELECT * FROM t
 select * from orders into outfile '/tmp/x'
 -- @rw: MySQL sleep
 select sleep(5)
+-- @rw: quoted upper-case PG_CATALOG is a user schema
+select "PG_CATALOG".lower('x')
+-- @rw: ORDER BY USING a user-defined operator
+select id from orders order by id using ===
+-- @rw: string continuation over a quote comment
+select 'a'
+--'
+', (select count(*) from t) --'
+'x'
+-- @rw: a line separator ends the comment in a dialect that honours it
+select 1 -- x ; delete from t
+-- @rw: Databricks/Hive variable substitution
+select '${x}'
