@@ -127,13 +127,11 @@ func locate(doc []byte, ptr string) (start, end int, err error) {
 	if !strings.HasPrefix(ptr, "/") {
 		return 0, 0, fmt.Errorf("pointer %q does not start with /", ptr)
 	}
-	var keys []string
-	for _, k := range strings.Split(ptr[1:], "/") {
-		keys = append(keys, strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~"))
-	}
+	segments := strings.Split(ptr[1:], "/")
 	dec := json.NewDecoder(bytes.NewReader(doc))
-	for depth, key := range keys {
-		at := strings.Join(keys[:depth+1], "/")
+	for depth, seg := range segments {
+		key := strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
+		at := "/" + strings.Join(segments[:depth+1], "/")
 		tok, err := dec.Token()
 		if err != nil {
 			return 0, 0, err
@@ -168,7 +166,7 @@ func locate(doc []byte, ptr string) (start, end int, err error) {
 			return 0, 0, fmt.Errorf("%q is not inside an object or array", at)
 		}
 		if !found {
-			return 0, 0, fmt.Errorf("no %q", at)
+			return 0, 0, fmt.Errorf("the document has nothing at %s", at)
 		}
 	}
 	var v json.RawMessage
