@@ -86,6 +86,10 @@ func (c checker) node(m proto.Message) string {
 				return fmt.Sprintf("operator %s is not on the built-in list", strings.Join(name, "."))
 			}
 		}
+	case *pg_query.ColumnRef:
+		if f := n.Fields; len(f) > 1 && f[len(f)-1].GetString_().GetSval() == "nextval" {
+			return "a sequence's NEXTVAL (Snowflake, Oracle), which advances it"
+		}
 	case *pg_query.SortBy:
 		if len(n.UseOp) > 0 && !allowedName(names(n.UseOp), safeOperators) {
 			return fmt.Sprintf("ORDER BY … USING operator %s is not on the built-in list", strings.Join(names(n.UseOp), "."))

@@ -297,3 +297,11 @@ select 'a'
 select 1 -- x ; delete from t
 -- @rw: Databricks/Hive variable substitution
 select '${x}'
+-- @rw: Snowflake sequence NEXTVAL as a column reference
+select my_seq.nextval
+-- @rw: Snowflake system function
+select system$cancel_all_queries(1)
+-- @rw: Databricks reflect calls Java
+select reflect('java.lang.Runtime', 'getRuntime')
+-- @rw: Trino query pass-through
+select * from table(system.query(query => 'delete from t'))
