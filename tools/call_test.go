@@ -87,7 +87,7 @@ func TestCallUpstreamErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tool := toolNamed(t, "datafold_get_data_source")
 			f := newFake(t)
-			f.register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
+			f.Register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
 			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7})
 			got := text(res)
 			if !res.IsError {
@@ -119,7 +119,7 @@ func TestCallSuccessShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tool := toolNamed(t, "datafold_get_data_source")
 			f := newFake(t)
-			f.register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
+			f.Register("GET", "/api/v1/data_sources/7", tc.status, tc.body)
 			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7.0})
 			if res.IsError {
 				t.Fatalf("got isError, want success: %s", text(res))
@@ -138,7 +138,7 @@ func TestCallSuccessShapes(t *testing.T) {
 func TestRedaction(t *testing.T) {
 	tool := toolNamed(t, "datafold_get_data_source")
 	f := newFake(t)
-	f.register("GET", "/api/v1/data_sources/7", 200, `{"id":7,"options":{"user":"svc","password":"hunter2-canary","private_key":"-----BEGIN canary","has_password":true,"oauth":{"client_secret":"cs-canary","refresh_token":"rt-canary"}},"note":"key-secret-canary"}`)
+	f.Register("GET", "/api/v1/data_sources/7", 200, `{"id":7,"options":{"user":"svc","password":"hunter2-canary","private_key":"-----BEGIN canary","has_password":true,"oauth":{"client_secret":"cs-canary","refresh_token":"rt-canary"}},"note":"key-secret-canary"}`)
 	res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_source_id": 7})
 	b, _ := json.Marshal(res)
 	for _, leak := range []string{"hunter2-canary", "BEGIN canary", "cs-canary", "rt-canary", "key-secret-canary"} {
@@ -165,12 +165,12 @@ func TestBindPathEscaping(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tool := toolNamed(t, "datafold_get_table_downstreams")
 			f := newFake(t)
-			s := f.register("GET", tc.want, 200, `[]`)
+			s := f.Register("GET", tc.want, 200, `[]`)
 			res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"data_connection_id": 1, "table_path": tc.path, "max_depth": 3})
 			if res.IsError {
 				t.Fatalf("got error %s", text(res))
 			}
-			if got := s.seen.URL.Query().Get("max_depth"); got != "3" {
+			if got := seenReq(s).URL.Query().Get("max_depth"); got != "3" {
 				t.Errorf("max_depth got %q, want 3", got)
 			}
 		})
@@ -180,15 +180,15 @@ func TestBindPathEscaping(t *testing.T) {
 func TestBindBody(t *testing.T) {
 	tool := toolNamed(t, "lightdash_run_sql_query")
 	f := newFake(t)
-	s := f.register("POST", "/api/v1/projects/p-1/sqlQuery", 200, `{"status":"ok","results":{"rows":[],"fields":{}}}`)
+	s := f.Register("POST", "/api/v1/projects/p-1/sqlQuery", 200, `{"status":"ok","results":{"rows":[],"fields":{}}}`)
 	res := tool.Call(context.Background(), depsWith(t, "lightdash", f), map[string]any{"projectUuid": "p-1", "sql": "select 1"})
 	if res.IsError {
 		t.Fatalf("got error %s", text(res))
 	}
-	if got, want := string(s.seenBody), `{"sql":"select 1"}`; got != want {
+	if got, want := string(seenBody(s)), `{"sql":"select 1"}`; got != want {
 		t.Errorf("body got %s, want %s", got, want)
 	}
-	if got := s.seen.Header.Get("Authorization"); got != "ApiKey key-secret-canary" {
+	if got := seenReq(s).Header.Get("Authorization"); got != "ApiKey key-secret-canary" {
 		t.Errorf("Authorization got %q, want the ApiKey scheme", got)
 	}
 }

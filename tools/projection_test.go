@@ -146,7 +146,7 @@ func TestProjectionThroughTool(t *testing.T) {
 
 	t.Run("applied, not sent", func(t *testing.T) {
 		f := newFake(t)
-		s := f.register("GET", "/api/v1/data_sources", 200, body)
+		s := f.Register("GET", "/api/v1/data_sources", 200, body)
 		res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"fields": []any{"items.#.id", "items.#.name"}})
 		if res.IsError {
 			t.Fatalf("got error %s", text(res))
@@ -157,14 +157,14 @@ func TestProjectionThroughTool(t *testing.T) {
 		if got, want := text(res), `{"items":[{"id":1,"name":"prod"},{"id":2,"name":"dev"}]}`; got != want {
 			t.Errorf("text got %s, want %s", got, want)
 		}
-		if q := s.seen.URL.RawQuery; q != "" {
+		if q := seenReq(s).URL.RawQuery; q != "" {
 			t.Errorf("upstream query got %q, want none (fields is not sent)", q)
 		}
 	})
 
 	t.Run("missing path named", func(t *testing.T) {
 		f := newFake(t)
-		f.register("GET", "/api/v1/data_sources", 200, body)
+		f.Register("GET", "/api/v1/data_sources", 200, body)
 		res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"fields": []any{"items.#.name", "items.#.hostname"}})
 		if res.IsError {
 			t.Fatalf("got error %s", text(res))
@@ -197,7 +197,7 @@ func TestProjectionThroughTool(t *testing.T) {
 
 	t.Run("redacted before projection", func(t *testing.T) {
 		f := newFake(t)
-		f.register("GET", "/api/v1/data_sources", 200, body)
+		f.Register("GET", "/api/v1/data_sources", 200, body)
 		res := tool.Call(context.Background(), depsWith(t, "datafold", f), map[string]any{"fields": []any{"items.0.options"}})
 		if strings.Contains(text(res), "pw-canary") {
 			t.Errorf("got %s: a projected secret was not redacted", text(res))

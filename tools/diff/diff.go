@@ -191,6 +191,10 @@ type DiffColumn struct {
 	Column          string  `json:"column"`
 	ValuesDifferent int     `json:"values_different"`
 	MatchPercent    float64 `json:"match_percent"`
+	// Estimated is set when Datafold gave only the match percentage (its
+	// documented answers carry no values_different): ValuesDifferent is
+	// then derived from it and the rows compared.
+	Estimated bool `json:"values_different_estimated,omitempty"`
 }
 
 // DiffErr is why a diff failed, as Datafold says it.
@@ -775,11 +779,22 @@ func (r *diffRun) fillResults(v *DiffVerdict, res *dfResults) {
 			ColumnsWithDifferences: int(vals.ColumnsWithDifferences),
 		}
 		for _, c := range vals.ColumnsDiffStats {
-			if c.ValuesDifferent > 0 {
+			switch {
+			case c.ValuesDifferent > 0:
 				v.Columns = append(v.Columns, DiffColumn{Column: c.ColumnName, ValuesDifferent: int(c.ValuesDifferent), MatchPercent: c.Match})
+			case c.ValuesDifferent == 0 && c.Match > 0 && c.Match < 100:
+				// Only the match percentage: a column at 94 % differs even
+				// though the count is missing.
+				n := max(1, int(math.Round((100-c.Match)/100*vals.TotalRows)))
+				v.Columns = append(v.Columns, DiffColumn{Column: c.ColumnName, ValuesDifferent: n, MatchPercent: c.Match, Estimated: true})
 			}
 		}
-		sort.SliceStable(v.Columns, func(i, j int) bool { return v.Columns[i].ValuesDifferent > v.Columns[j].ValuesDifferent })
+		sort.SliceStable(v.Columns, func(i, j int) bool {
+			if v.Columns[i].ValuesDifferent != v.Columns[j].ValuesDifferent {
+				return v.Columns[i].ValuesDifferent > v.Columns[j].ValuesDifferent
+			}
+			return v.Columns[i].MatchPercent < v.Columns[j].MatchPercent
+		})
 		if len(v.Columns) > diffTopColumns {
 			v.Columns = v.Columns[:diffTopColumns]
 		}
@@ -866,6 +881,13 @@ func (v *DiffVerdict) doneSummary() string {
 		parts = append(parts, "No differences: every row and compared value matches.")
 	case "empty":
 		parts = append(parts, "Both sides are empty.")
+	case "bad-pks":
+		parts = append(parts, fmt.Sprintf("Not comparable as asked: the primary key (%s) does not identify one row on each side (%s duplicate and %s null keys), "+
+			"so rows cannot be matched and no difference count is reliable. Choose a key that is unique and never null, then diff again.",
+			strings.Join(v.PrimaryKey, ", "), thousands(val(v.A.DuplicateKeys)+val(v.B.DuplicateKeys)), thousands(val(v.A.NullKeys)+val(v.B.NullKeys))))
+	case "missing-pks":
+		parts = append(parts, "Not comparable as asked: Datafold found no primary key to match rows by (a key column missing on one side?). "+
+			"Check the key column names on both sides, then diff again with primary_key set.")
 	default:
 		var what []string
 		if a, b := val(v.A.RowsOnlyHere), val(v.B.RowsOnlyHere); a+b > 0 {
@@ -887,6 +909,10 @@ func (v *DiffVerdict) doneSummary() string {
 		if len(v.Columns) > 0 {
 			var cols []string
 			for _, c := range v.Columns[:min(3, len(v.Columns))] {
+				if c.Estimated {
+					cols = append(cols, fmt.Sprintf("%s (%.2f%% match, about %s)", c.Column, c.MatchPercent, thousands(c.ValuesDifferent)))
+					continue
+				}
 				cols = append(cols, fmt.Sprintf("%s (%s)", c.Column, thousands(c.ValuesDifferent)))
 			}
 			parts = append(parts, "Most different columns: "+strings.Join(cols, ", ")+".")
@@ -903,6 +929,19 @@ func (r *diffRun) doneNext(v *DiffVerdict) []DiffNext {
 	var next []DiffNext
 	if v.Result == "identical" || v.Result == "empty" {
 		return nil
+	}
+	if v.Result == "bad-pks" || v.Result == "missing-pks" {
+		if key := strings.Join(v.PrimaryKey, ", "); key != "" {
+			for _, s := range []DiffSideResult{v.A, v.B} {
+				if s.Table == "" {
+					continue
+				}
+				next = append(next, DiffNext{Tool: "datafold_run_sql_query", Arguments: map[string]any{"data_source_id": s.DataSourceID,
+					"query": fmt.Sprintf("SELECT %s, COUNT(*) AS n FROM %s GROUP BY %s HAVING COUNT(*) > 1 ORDER BY n DESC LIMIT 20", key, s.Table, key)},
+					Why: fmt.Sprintf("the keys that repeat on %s (a read-only query, no confirmation needed)", s.source())})
+			}
+		}
+		return next
 	}
 	next = append(next, DiffNext{Tool: "datafold_get_data_diff_summary", Arguments: map[string]any{"datadiff_id": v.DiffID},
 		Why: "Datafold's own reading of the diff with sample rows of what differs"})

@@ -1,0 +1,12 @@
+// Package upstreamtest fakes upstream APIs for tests, in two ways:
+//
+//   - [Registry] answers registered stubs at the HTTP transport, so the
+//     real client code runs; a stub never used, or a request no stub
+//     matches, fails the test (cli/cli's httpmock does the same);
+//   - [Faults] is a real HTTP server whose routes misbehave the way
+//     upstreams do (throttling, 5xx, timeouts, resets, cut or garbled
+//     bodies, oversized answers), for the fault tests of the client, the
+//     tool layer and the whole server.
+//
+// It is imported by tests only.
+package upstreamtest
