@@ -131,9 +131,9 @@ func TestBudgetLongList(t *testing.T) {
 			tool := toolNamed(t, tc.tool)
 			f := newFake(t)
 			if tc.provider == "pdc" {
-				f.register("POST", "/api/public/v1/auth", 200, `{"message":"OK","data":{"accessToken":"opaque-token","expiresIn":600}}`)
+				f.Register("POST", "/api/public/v1/auth", 200, `{"message":"OK","data":{"accessToken":"opaque-token","expiresIn":600}}`)
 			}
-			f.register(tc.method, tc.path, 200, jsonBody(t, tc.answer))
+			f.Register(tc.method, tc.path, 200, jsonBody(t, tc.answer))
 			d := depsWith(t, tc.provider, f)
 			d.MaxResultTokens = budget
 			res := tool.Call(context.Background(), d, tc.args)
@@ -273,7 +273,7 @@ func TestBudgetShapes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tool := toolNamed(t, "datafold_get_data_source")
 			f := newFake(t)
-			f.register("GET", "/api/v1/data_sources/7", 200, jsonBody(t, tc.answer))
+			f.Register("GET", "/api/v1/data_sources/7", 200, jsonBody(t, tc.answer))
 			d := depsWith(t, "datafold", f)
 			b := cmp.Or(tc.budget, budget)
 			d.MaxResultTokens = b
@@ -324,7 +324,7 @@ func TestBudgetUnderBudget(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFake(t)
-			f.register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(tc.n)))
+			f.Register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(tc.n)))
 			d := depsWith(t, "datafold", f)
 			d.MaxResultTokens = tc.budget
 			res := tool.Call(context.Background(), d, nil)
@@ -346,7 +346,7 @@ func TestBudgetUnderBudget(t *testing.T) {
 func TestBudgetDefault(t *testing.T) {
 	tool := toolNamed(t, "datafold_list_data_sources")
 	f := newFake(t)
-	f.register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(2000)))
+	f.Register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(2000)))
 	res := tool.Call(context.Background(), depsWith(t, "datafold", f), nil)
 	m, _ := cutResult(t, res, DefaultMaxResultTokens)
 	if got := len(m["items"].([]any)); got < 100 {
@@ -375,7 +375,7 @@ func TestBudgetProjectionShrinks(t *testing.T) {
 	const budget = 3000
 	tool := toolNamed(t, "datafold_list_data_sources")
 	f := newFake(t)
-	f.register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(300)))
+	f.Register("GET", "/api/v1/data_sources", 200, jsonBody(t, sampleItems(300)))
 	d := depsWith(t, "datafold", f)
 	d.MaxResultTokens = budget
 	res := tool.Call(context.Background(), d, map[string]any{"fields": []any{"items.#.id"}})

@@ -98,7 +98,7 @@ func TestConfirmByArgument(t *testing.T) {
 			t.Errorf("refusal %q lacks %q", text(res), w)
 		}
 	}
-	f.register("DELETE", "/api/v1/projects/p-1/spaces/s%202", 200, `{"status":"ok","results":null}`)
+	f.Register("DELETE", "/api/v1/projects/p-1/spaces/s%202", 200, `{"status":"ok","results":null}`)
 	args[ConfirmArg] = true
 	if res := tool.Call(context.Background(), d, args); res.IsError {
 		t.Fatalf("confirmed delete got %q", text(res))
@@ -111,7 +111,7 @@ func TestConfirmSQL(t *testing.T) {
 	tool := toolNamed(t, "datafold_run_sql_query")
 	f := newFake(t)
 	d := depsWith(t, tool.Provider, f)
-	f.register("POST", "/api/v1/data_sources/1/query", 200, `{"columns":[],"rows":[]}`)
+	f.Register("POST", "/api/v1/data_sources/1/query", 200, `{"columns":[],"rows":[]}`)
 	if res := tool.Call(context.Background(), d, map[string]any{"data_source_id": 1, "query": "SELECT 1"}); res.IsError {
 		t.Fatalf("read-only query got %q, want it to run", text(res))
 	}

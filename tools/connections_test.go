@@ -72,7 +72,7 @@ func TestBindSeveralConnections(t *testing.T) {
 		})
 	}
 
-	eu.register("GET", "/api/v1/monitors/7", 200, `{"id":7}`)
+	eu.Register("GET", "/api/v1/monitors/7", 200, `{"id":7}`)
 	get := boundTool(t, list, "datafold_get_monitor")
 	res := get.Call(context.Background(), &Deps{}, map[string]any{"connection": "eu", "id": 7})
 	if res.IsError {
@@ -118,7 +118,7 @@ func TestBindDefaults(t *testing.T) {
 	if _, req := schemaOf(t, tool); contains(req, "project_id") {
 		t.Errorf("required got %v, want project_id optional (a connection has a default)", req)
 	}
-	withDefault.register("GET", "/api/projects/42/external_data_sources/", 200, `{"results":[]}`)
+	withDefault.Register("GET", "/api/projects/42/external_data_sources/", 200, `{"results":[]}`)
 	if res := tool.Call(context.Background(), &Deps{}, map[string]any{"connection": "us"}); res.IsError {
 		t.Errorf("call with the default got error %s", Text(res))
 	}
