@@ -64,7 +64,7 @@ func Float(x float64, bitSize int) string {
 	if bitSize == 32 {
 		digitLimit = 6 // FLT_DIG
 	}
-	s := strconv.FormatFloat(x, 'e', -1, bitSize)
+	s := shortest(x, bitSize)
 	neg := s[0] == '-'
 	if neg {
 		s = s[1:]
@@ -110,6 +110,68 @@ func Float(x float64, bitSize int) string {
 	b.WriteByte('.')
 	b.WriteString(digits[exp+1:])
 	return b.String()
+}
+
+// shortest is the shortest 'e' text of x that reads back as x and lies
+// strictly between x's rounding boundaries, as PostgreSQL's Ryu prints it:
+// Go's shortest may land exactly on a boundary (a tie that rounds back to
+// x's even mantissa), which PostgreSQL never prints. Only magnitudes past
+// 2^53 (2^24 for float32) have boundaries short enough to be chosen.
+func shortest(x float64, bitSize int) string {
+	s := strconv.FormatFloat(x, 'e', -1, bitSize)
+	limit := 1 << 53
+	if bitSize == 32 {
+		limit = 1 << 24
+	}
+	if math.Abs(x) < float64(limit) || !onBoundary(s, x, bitSize) {
+		return s
+	}
+	mant, _, _ := strings.Cut(s, "e")
+	n := len(strings.TrimPrefix(strings.Replace(mant, ".", "", 1), "-"))
+	for p := n; p < 17; p++ {
+		t := strconv.FormatFloat(x, 'e', p, bitSize)
+		if !onBoundary(t, x, bitSize) {
+			return trimMantissa(t)
+		}
+	}
+	return strconv.FormatFloat(x, 'e', 16, bitSize)
+}
+
+// onBoundary reports whether the decimal s is exactly halfway between x
+// and a neighbouring float.
+func onBoundary(s string, x float64, bitSize int) bool {
+	d, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return false
+	}
+	var up, down float64
+	if bitSize == 32 {
+		f := float32(x)
+		up, down = float64(math.Nextafter32(f, float32(math.Inf(1)))), float64(math.Nextafter32(f, float32(math.Inf(-1))))
+	} else {
+		up, down = math.Nextafter(x, math.Inf(1)), math.Nextafter(x, math.Inf(-1))
+	}
+	xr := new(big.Rat).SetFloat64(x)
+	for _, n := range []float64{up, down} {
+		if math.IsInf(n, 0) {
+			continue
+		}
+		mid := new(big.Rat).Add(xr, new(big.Rat).SetFloat64(n))
+		mid.Quo(mid, big.NewRat(2, 1))
+		if d.Cmp(mid) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// trimMantissa removes trailing zeros of an 'e' text's mantissa.
+func trimMantissa(s string) string {
+	mant, exp, _ := strings.Cut(s, "e")
+	if strings.Contains(mant, ".") {
+		mant = strings.TrimSuffix(strings.TrimRight(mant, "0"), ".")
+	}
+	return mant + "e" + exp
 }
 
 // Bucket is the canonical text of floor(x / tolerance), the value a column
