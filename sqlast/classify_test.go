@@ -190,3 +190,21 @@ func TestClassify(t *testing.T) {
 		})
 	}
 }
+
+func TestWarm(t *testing.T) {
+	Warm()
+	Warm() // a second call does nothing
+	got := Classify("select 1")
+	assert.True(t, got.ReadOnly, "Classify after Warm: got %+v, want read-only", got)
+}
+
+func TestClassifyConcurrent(t *testing.T) {
+	done := make(chan Verdict)
+	for range 2 {
+		go func() { done <- Classify("with x as (delete from t returning 1) select 1") }()
+	}
+	for range 2 {
+		got := <-done
+		assert.Equal(t, "a data-modifying CTE (DELETE)", got.Reason, "concurrent Classify: got reason %q, want the CTE", got.Reason)
+	}
+}

@@ -44,7 +44,8 @@ func Main(m *testing.M) {
 // database), starting the throwaway cluster on first use, or using
 // PGTEST_DSN when set. When PostgreSQL is not installed it skips the test,
 // or fails it when CI or PGTEST_REQUIRE=1 is set; a server that fails to
-// start fails the test.
+// start fails the test, and so does a package whose TestMain does not go
+// through [Main], since nothing would stop its cluster.
 func Start(t testing.TB) string {
 	t.Helper()
 	if !mainCalled.Load() {
