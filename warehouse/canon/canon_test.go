@@ -46,6 +46,9 @@ func TestFloat(t *testing.T) {
 		{-12.5, 64, "-12.5"},
 		{-0.000123, 64, "-0.000123"},
 		{76036173317700608, 64, "7.603617331770061e+16"}, // Go's shortest is a tie PostgreSQL never prints
+		{1e23, 64, "9.999999999999999e+22"},
+		{1 << 60, 64, "1.152921504606847e+18"},
+		{9007199254740993, 64, "9.007199254740992e+15"},
 	}
 	for _, tt := range tests {
 		got := Float(tt.x, tt.bits)
@@ -62,7 +65,7 @@ func TestBucket(t *testing.T) {
 		{1.026, 0.05, "20"},
 		{-0.01, 0.05, "-1"},
 		{0, 0.5, "0"},
-		{1e20, 1e-3, "1e+23"},
+		{1e20, 1e-3, "9.999999999999999e+22"}, // PostgreSQL prints the tie 1e+23 so
 	}
 	for _, tt := range tests {
 		got := Bucket(tt.x, tt.tol)
