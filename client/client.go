@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 // Provider names accepted by Config.Provider.
@@ -53,8 +55,14 @@ type Config struct {
 	// MaxRetryWait caps any single wait between attempts, Retry-After
 	// included (default 10s).
 	MaxRetryWait time.Duration
-	// MaxResponseBytes caps a response body (default 10 MiB).
+	// MaxResponseBytes caps a successful answer's body (default 10 MiB);
+	// a larger one is an *Error with TooLarge.
 	MaxResponseBytes int64
+	// Redactor, when set, is shared with the layers above: the client adds
+	// its credentials to it and teaches it the tokens it is issued (PDC), so
+	// that they are redacted wherever they turn up, in any provider's
+	// answer. Nil: the client keeps its own.
+	Redactor *redact.Redactor
 	// UserAgent defaults to "datastack-mcp".
 	UserAgent string
 	// Logger receives one Debug record per attempt; nil discards.
@@ -91,7 +99,9 @@ type Client struct {
 	prefix       string   // escaped base path without trailing slash
 	hc           *http.Client
 	auth         authenticator
-	secrets      *secretSet
+	red          *redact.Redactor // credentials and issued tokens
+	known        *redact.Redactor // red, for known values only (error texts)
+	issued       *redact.Redactor // issued tokens only (answers)
 	userAgent    string
 	timeout      time.Duration
 	maxRetries   int
@@ -99,6 +109,7 @@ type Client struct {
 	maxBytes     int64
 	log          *slog.Logger
 	now          func() time.Time
+	sleep        func(context.Context, time.Duration) error // between attempts; tests record the waits
 }
 
 // New validates cfg and returns a client for cfg.Provider.
@@ -119,7 +130,7 @@ func New(cfg Config) (*Client, error) {
 		provider:     cfg.Provider,
 		base:         base,
 		prefix:       prefix,
-		secrets:      &secretSet{},
+		red:          cfg.Redactor,
 		userAgent:    cfg.UserAgent,
 		timeout:      cfg.Timeout,
 		maxRetries:   cfg.MaxRetries,
@@ -127,6 +138,7 @@ func New(cfg Config) (*Client, error) {
 		maxBytes:     cfg.MaxResponseBytes,
 		log:          cfg.Logger,
 		now:          time.Now,
+		sleep:        sleep,
 	}
 	if c.userAgent == "" {
 		c.userAgent = DefaultUserAgent
@@ -149,11 +161,21 @@ func New(cfg Config) (*Client, error) {
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
+	if c.red == nil {
+		c.red = redact.New(nil)
+	}
+	c.known = c.red.SecretsOnly()
+	c.issued = redact.New(nil).SecretsOnly()
 	rt := cfg.Transport
 	if rt == nil {
 		rt = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	c.hc = &http.Client{Transport: rt}
+	// Upstream requests go to the configured origin only: a redirect is
+	// an answer (an *Error wrapping ErrRedirect), never followed, so that
+	// neither credentials nor a PDC login form reach another host or port.
+	c.hc = &http.Client{Transport: rt, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 
 	if c.auth, err = newAuthenticator(c, cfg); err != nil {
 		return nil, err

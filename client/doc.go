@@ -14,6 +14,14 @@
 //     serialised through a context-aware semaphore so that concurrent callers
 //     share a single login and a caller that gives up is not stuck behind it.
 //
+//   - The configured origin only. Redirects are never followed (an
+//     http.Client CheckRedirect that keeps the 3xx answer): a 3xx is an
+//     *Error wrapping ErrRedirect whose text says where it pointed
+//     (Location without userinfo or query) and which base URL is
+//     configured. Following one would send the Authorization header, a
+//     request body or the PDC login form (307/308 re-post it) to another
+//     port or host, and pass that host's answer off as the upstream's.
+//
 //   - URL building. Path parameters are escaped as exactly one path segment
 //     and the URL is given both Path and RawPath, so values such as Datafold
 //     table paths (db."my.schema".t) or names containing "/" reach the server
@@ -30,9 +38,11 @@
 //     exception). Retry-After is honoured but capped, so an upstream cannot
 //     park a tool call for minutes. Waits end as soon as the context does.
 //
-//   - Bounded memory. Bodies are read through a limit; a successful answer
-//     larger than MaxResponseBytes is reported as TooLarge instead of being
-//     buffered, and the rest of it is never read.
+//   - Bounded memory. A successful answer is read once into one buffer of
+//     its size: straight into it when its length is declared, else into
+//     pooled chunks copied once at the end. One declared (or found) to be
+//     larger than MaxResponseBytes is reported as TooLarge without reading
+//     further; error answers are read up to 64 KiB, enough for a message.
 //
 //   - Errors people can act on. Upstream error bodies come in many shapes
 //     (FastAPI detail lists, {"error":{"message"}}, HTML proxy pages); Error
@@ -42,10 +52,14 @@
 //   - Not leaking secrets. Headers, bodies and query strings are never logged
 //     (only the path template, status and timings, at Debug), and the
 //     configured API key, password and issued PDC tokens are scrubbed from every
-//     error text, even when an upstream echoes them back (issued tokens, which
-//     only the client knows, from successful answers too).
+//     error text, even when an upstream echoes them back, however escaped
+//     (package redact matches decoded values). What only the client knows
+//     (issued tokens, a request's own credentials) is removed from
+//     successful answers too, and a Redactor shared through Config.Redactor
+//     learns the issued tokens, so that the tool layer removes them from
+//     every provider's answers.
 //
-// Only the standard library is used; in particular the package does not
-// depend on the MCP SDK, so it can be tested and reused on its own. Do never
-// starts goroutines that outlive it.
+// Only the standard library and package redact are used; in particular the
+// package does not depend on the MCP SDK, so it can be tested and reused on
+// its own. Do never starts goroutines that outlive it.
 package client

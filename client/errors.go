@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,10 @@ type Error struct {
 	Timeout bool
 	// TooLarge is set when a successful answer exceeded MaxResponseBytes.
 	TooLarge bool
+	// Location is where a redirect (3xx) pointed, without credentials or
+	// query, at most 150 characters. Redirects are never followed (Err is
+	// ErrRedirect).
+	Location string
 	// Hint, when set, says what to check or change (e.g. PDC credentials).
 	Hint string
 	// Err is the underlying cause, if any.
@@ -88,6 +93,50 @@ func statusLine(status int) string {
 	return strconv.Itoa(status)
 }
 
+// ErrRedirect is the cause (Error.Err, errors.Is) of the *Error for an
+// upstream that answered with a redirect: the client sends requests to the
+// configured base URL only and follows no redirect, so that credentials,
+// a PDC login form or a request body never reach another host or port, and
+// another host's answer never passes for the upstream's.
+var ErrRedirect = errors.New("redirect not followed")
+
+// maxLocation bounds Error.Location.
+const maxLocation = 150
+
+// redirectError fills e for a 3xx answer: where it pointed and which
+// base URL the client is configured with.
+func (c *Client) redirectError(e *Error, o *outcome) {
+	e.Err = ErrRedirect
+	e.Location = c.scrubKnown(o.location)
+	base := c.base.String() + c.prefix
+	e.Message = fmt.Sprintf("redirected to %s, which is not followed: requests go to the configured base URL %s only", e.Location, base)
+	e.Hint = "if the API has moved, configure its new address as the base URL"
+}
+
+// redirectTarget is the Location of a 3xx answer, resolved against the
+// request URL, without userinfo, query or fragment, at most maxLocation
+// characters.
+func redirectTarget(resp *http.Response) string {
+	loc := strings.TrimSpace(resp.Header.Get("Location"))
+	if loc == "" {
+		return "nowhere (no Location header)"
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return "an unreadable Location"
+	}
+	if resp.Request != nil && resp.Request.URL != nil {
+		u = resp.Request.URL.ResolveReference(u)
+	}
+	u.User = nil
+	rest := ""
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		rest = "?…"
+	}
+	u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = "", false, "", ""
+	return bound(oneLine(u.String()+rest), maxLocation)
+}
+
 // newError fills the fields every Error of call cl shares.
 func (c *Client) newError(cl *call, attempts int) *Error {
 	return &Error{
@@ -95,9 +144,14 @@ func (c *Client) newError(cl *call, attempts int) *Error {
 		Method:   cl.method,
 		Path:     cl.path,
 		Attempts: attempts,
-		scrub:    c.secrets.scrub,
+		scrub:    c.scrubKnown,
 	}
 }
+
+// scrubKnown replaces the known secrets (credentials, issued tokens) in an
+// error text, however spelled. Whole texts are not redacted by shape: a
+// path such as /gdrive/get-access-token: 500 is no secret.
+func (c *Client) scrubKnown(s string) string { return c.known.Text(s) }
 
 // failure turns a failed attempt into an Error.
 func (c *Client) failure(ctx context.Context, cl *call, o *outcome, attempts int) *Error {
@@ -105,7 +159,11 @@ func (c *Client) failure(ctx context.Context, cl *call, o *outcome, attempts int
 	if o.err == nil {
 		e.Status = o.status
 		e.RetryAfter = o.retryAfter
-		e.Message = extractMessage(o.status, o.body, c.secrets.scrub)
+		if o.status >= 300 && o.status < 400 {
+			c.redirectError(e, o)
+			return e
+		}
+		e.Message = extractMessage(o.status, o.body, c.red.Text)
 		return e
 	}
 	e.Err = o.err
@@ -120,7 +178,7 @@ func (c *Client) failure(ctx context.Context, cl *call, o *outcome, attempts int
 		e.Timeout = true
 		e.Message = "timed out after " + c.timeout.String()
 	default:
-		e.Message = bound("request failed: "+c.secrets.scrub(o.err.Error()), maxMessage)
+		e.Message = bound("request failed: "+c.scrubKnown(o.err.Error()), maxMessage)
 	}
 	return e
 }

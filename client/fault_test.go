@@ -23,7 +23,15 @@ import (
 
 func TestFaultsAtClient(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
-	const timeout = 100 * time.Millisecond
+	// The per-attempt timeout matters only where the upstream never
+	// answers (the handler waits until the client gives up); elsewhere it
+	// is generous, so that a loaded machine cannot turn an answer into a
+	// timeout. Answers are small, and so is the answer limit.
+	const (
+		shortTimeout = 200 * time.Millisecond
+		longTimeout  = time.Minute
+		limit        = 4 << 10
+	)
 	cases := []struct {
 		name     string
 		method   string
@@ -55,17 +63,11 @@ func TestFaultsAtClient(t *testing.T) {
 			http.Error(w, `{"detail":"maintenance"}`, http.StatusServiceUnavailable)
 		}, 3, 503, false, false, "maintenance"},
 		{"slower than the timeout, GET", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(5 * time.Second):
-			case <-r.Context().Done():
-			}
-		}, 3, 0, true, false, "timed out after 100ms"},
+			<-r.Context().Done() // until the client gives up
+		}, 3, 0, true, false, "timed out after 200ms"},
 		{"slower than the timeout, POST not repeated", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-time.After(5 * time.Second):
-			case <-r.Context().Done():
-			}
-		}, 1, 0, true, false, "timed out after 100ms"},
+			<-r.Context().Done()
+		}, 1, 0, true, false, "timed out after 200ms"},
 		{"connection reset", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
 			conn, _, err := http.NewResponseController(w).Hijack()
 			if err != nil {
@@ -83,14 +85,16 @@ func TestFaultsAtClient(t *testing.T) {
 			w.WriteHeader(http.StatusBadGateway)
 			fmt.Fprint(w, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>")
 		}, 3, 502, false, false, "502 Bad Gateway nginx"},
-		{"50 MB body", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			const size = 50 << 20
-			w.Header().Set("Content-Length", strconv.Itoa(size))
-			chunk := []byte(strings.Repeat("x", 64<<10))
-			for n := 0; n < size; n += len(chunk) {
-				if _, err := w.Write(chunk); err != nil {
+		{"body over the limit, declared", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", strconv.Itoa(16*limit))
+			w.Write([]byte(strings.Repeat("x", 16*limit)))
+		}, 1, 200, false, true, "response too large"},
+		{"body over the limit, chunked", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
+			for range 16 {
+				if _, err := w.Write([]byte(strings.Repeat("x", limit))); err != nil {
 					return
 				}
+				http.NewResponseController(w).Flush()
 			}
 		}, 1, 200, false, true, "response too large"},
 	}
@@ -106,12 +110,14 @@ func TestFaultsAtClient(t *testing.T) {
 			}))
 			srv.Config.SetKeepAlivesEnabled(false) // no silent net/http retry on a reused connection
 			srv.Start()
+			timeout := longTimeout
+			if tc.timedOut {
+				timeout = shortTimeout
+			}
 			c, err := New(Config{Provider: Datafold, BaseURL: srv.URL, APIKey: canaryKey,
-				Timeout: timeout, MaxRetryWait: 20 * time.Millisecond})
+				Timeout: timeout, MaxRetryWait: 20 * time.Millisecond, MaxResponseBytes: limit})
 			mustNoError(t, err)
-			start := time.Now()
 			_, err = c.Do(context.Background(), Request{Method: tc.method, Path: "/api/v1/x", Body: []byte(`{}`)})
-			took := time.Since(start)
 			e := asError(t, err)
 			checkEqual(t, tc.attempts, hits.get(), "got %d upstream attempts, want %d", hits.get(), tc.attempts)
 			checkEqual(t, tc.attempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tc.attempts)
@@ -120,7 +126,6 @@ func TestFaultsAtClient(t *testing.T) {
 			checkEqual(t, tc.tooLarge, e.TooLarge, "got TooLarge %v, want %v", e.TooLarge, tc.tooLarge)
 			check(t, strings.Contains(e.Error(), tc.message), "got %q, want it to contain %q", e.Error(), tc.message)
 			check(t, !strings.Contains(e.Error(), canaryKey), "got %q, want no API key in it", e.Error())
-			check(t, took < 2*time.Second, "got a call of %v, want it bounded", took)
 			srv.Close()
 			c.CloseIdleConnections()
 		})

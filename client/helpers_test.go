@@ -13,7 +13,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
+
+// redacted is what replaces a secret.
+const redacted = redact.Redacted
 
 // Canary credentials: they must never show up in error texts or logs.
 const (
@@ -90,15 +95,37 @@ func asError(t *testing.T, err error) *Error {
 
 // counter counts requests safely across handler goroutines.
 type counter struct {
-	mu sync.Mutex
-	n  int
+	mu      sync.Mutex
+	n       int
+	changed chan struct{} // closed and renewed at each increment
 }
 
 func (c *counter) inc() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n++
+	if c.changed != nil {
+		close(c.changed)
+		c.changed = nil
+	}
 	return c.n
+}
+
+// wait blocks until the count reaches n.
+func (c *counter) wait(n int) {
+	for {
+		c.mu.Lock()
+		if c.n >= n {
+			c.mu.Unlock()
+			return
+		}
+		if c.changed == nil {
+			c.changed = make(chan struct{})
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		<-ch
+	}
 }
 
 func (c *counter) get() int {

@@ -1,15 +1,14 @@
 package client
 
 import (
-	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -261,7 +260,7 @@ func (r *requestAuth) pdcFor(cr Credentials) *pdcAuth {
 		}
 		delete(r.logins, oldest)
 	}
-	a := newPDCAuth(r.c, cr.Username, cr.Password)
+	a := newPDCAuth(r.c, cr.Username, cr.Password, false)
 	r.logins[key] = &pdcLogin{auth: a, used: now}
 	return a
 }
@@ -274,82 +273,50 @@ func (r *requestAuth) pdcLoginCount() int {
 }
 
 // finish applies what the request's own credentials require to the outcome
-// of Do: a clear error when there were none, and their values (and the PDC
-// tokens issued to this client) scrubbed from error texts and the answer.
+// of Do: a clear error when there were none, and the secrets only the
+// client knows (the request's credentials, the PDC tokens issued) replaced
+// in error texts and in the answer, however the upstream spelled them.
 func (c *Client) finish(ctx context.Context, method, path string, resp *Response, err error) (*Response, error) {
 	if errors.Is(err, ErrNoCredentials) {
 		return nil, &Error{Provider: c.provider, Method: method, Path: path, Status: http.StatusUnauthorized,
 			Message: "no " + c.provider + " credentials for this request: the server has none configured and the request sent none",
-			Err:     ErrNoCredentials, scrub: c.secrets.scrub}
+			Err:     ErrNoCredentials, scrub: c.scrubKnown}
 	}
-	// The PDC tokens this client was issued are secrets too, and only the
-	// client knows them: an upstream that echoes one in a successful answer
-	// must not hand it to the tool layer.
-	secrets := append(RequestSecrets(ctx), c.secrets.issuedTokens()...)
-	if len(secrets) == 0 {
-		return resp, err
-	}
-	scrub := func(s string) string { return scrubAll(s, secrets) }
-	if e, ok := errors.AsType[*Error](err); ok {
-		prev := e.scrub
-		e.scrub = func(s string) string {
-			if prev != nil {
-				s = prev(s)
+	extra := RequestSecrets(ctx)
+	if len(extra) > 0 {
+		red := c.red.With(extra...)
+		if e, ok := errors.AsType[*Error](err); ok {
+			known := red.SecretsOnly()
+			prev := e.scrub
+			e.scrub = func(s string) string {
+				if prev != nil {
+					s = prev(s)
+				}
+				return known.Text(s)
 			}
-			return scrub(s)
+			e.Message = red.Text(e.Message)
+			e.Hint = known.Text(e.Hint)
+			e.Location = known.Text(e.Location)
 		}
-		e.Message = scrub(e.Message)
-		e.Hint = scrub(e.Hint)
 	}
-	if resp != nil {
-		resp.Body = scrubJSON(resp.Body, secrets)
+	// The answer loses the values only the client knows: the PDC tokens it
+	// was issued and the request's credentials. (Configured credentials are
+	// left to the layers above, which know them, along with redaction by
+	// key name and shape: they still need the answer's fields.)
+	if resp != nil && (len(extra) > 0 || c.issued.HasSecrets()) {
+		resp.Body = c.issued.With(extra...).JSON(resp.Body)
 	}
 	return resp, err
 }
 
-// minScrubLen is the shortest value scrubbed: shorter ones would match
-// ordinary text.
-const minScrubLen = 4
-
-func scrubAll(text string, secrets []string) string {
-	for _, v := range secrets {
-		if len(v) >= minScrubLen && strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, redacted)
+// appendVariants adds v and its URL-encoded forms (an upstream may echo a
+// form-encoded login body back).
+func appendVariants(list []string, v string) []string {
+	list = append(list, v)
+	for _, e := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+		if e != v {
+			list = append(list, e)
 		}
 	}
-	return text
-}
-
-// scrubJSON replaces each secret in a JSON body, in the form a JSON string
-// holds it (escaped), so that the body stays valid JSON.
-func scrubJSON(body []byte, secrets []string) []byte {
-	for _, v := range secrets {
-		if len(v) < minScrubLen {
-			continue
-		}
-		for _, form := range jsonForms(v) {
-			if bytes.Contains(body, form) {
-				body = bytes.ReplaceAll(body, form, []byte(redacted))
-			}
-		}
-	}
-	return body
-}
-
-// jsonForms are the ways v appears inside a JSON string: escaped with and
-// without HTML escaping.
-func jsonForms(v string) [][]byte {
-	var forms [][]byte
-	for _, html := range []bool{false, true} {
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(html)
-		_ = enc.Encode(v)
-		f := bytes.TrimSuffix(bytes.TrimSpace(b.Bytes()), []byte(`"`))
-		f = bytes.TrimPrefix(f, []byte(`"`))
-		if len(forms) == 0 || !bytes.Equal(forms[0], f) {
-			forms = append(forms, f)
-		}
-	}
-	return forms
+	return list
 }

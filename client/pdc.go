@@ -29,15 +29,19 @@ const (
 // concurrent callers share one login. It is a channel rather than a mutex
 // so that a caller whose context ends stops waiting.
 type pdcAuth struct {
-	c    *Client
-	form []byte // login body; holds the password, never logged
-	sem  chan struct{}
+	c     *Client
+	form  []byte // login body; holds the password, never logged
+	sem   chan struct{}
+	learn bool // the server's own login: its tokens join the client's redactor
 
 	token   string
 	expires time.Time // zero: unknown, keep until a 401
 }
 
-func newPDCAuth(c *Client, username, password string) *pdcAuth {
+// newPDCAuth logs in as username. learn is set for the server's own
+// login, whose tokens every answer must be cleared of; a person's tokens
+// (team mode) are secrets of their requests only (RequestSecrets).
+func newPDCAuth(c *Client, username, password string, learn bool) *pdcAuth {
 	form := url.Values{
 		"username":   {username},
 		"password":   {password},
@@ -45,7 +49,7 @@ func newPDCAuth(c *Client, username, password string) *pdcAuth {
 		"grant_type": {"password"},
 		"scope":      {"openid profile email"},
 	}.Encode()
-	return &pdcAuth{c: c, form: []byte(form), sem: make(chan struct{}, 1)}
+	return &pdcAuth{c: c, form: []byte(form), sem: make(chan struct{}, 1), learn: learn}
 }
 
 func (*pdcAuth) renewable() bool { return true }
@@ -94,7 +98,7 @@ func (a *pdcAuth) login(ctx context.Context) (string, time.Time, error) {
 	cl := a.loginCall()
 	resp, err := a.c.run(ctx, cl)
 	if err != nil {
-		if e, ok := errors.AsType[*Error](err); ok {
+		if e, ok := errors.AsType[*Error](err); ok && !errors.Is(e, ErrRedirect) {
 			e.Hint = hintPDCLogin
 			if e.Status != 0 {
 				e.Hint = hintPDCCredentials
@@ -122,7 +126,10 @@ func (a *pdcAuth) login(ctx context.Context) (string, time.Time, error) {
 		e.Hint = hintPDCCredentials
 		return "", time.Time{}, e
 	}
-	a.c.secrets.addToken(token)
+	if a.learn {
+		a.c.red.Learn(token)
+		a.c.issued.Learn(token)
+	}
 
 	var expiresIn time.Duration
 	for _, raw := range []json.RawMessage{ans.Data.ExpiresIn, ans.Data.ExpiresIn2, ans.ExpiresIn, ans.ExpiresIn2} {

@@ -15,10 +15,14 @@ import (
 // fakePDC is a PDC server: a login endpoint issuing tokens and a data
 // endpoint accepting only tokens it considers valid.
 type fakePDC struct {
-	t          *testing.T
-	logins     counter
-	data       counter
-	loginDelay time.Duration
+	t      *testing.T
+	logins counter
+	data   counter
+	// dataGate, when set, holds a data request carrying token until it
+	// returns.
+	dataGate func(token string)
+	// loginGate, when set, holds login number n until it returns.
+	loginGate func(n int)
 	// issue returns the login answer for login number n.
 	issue func(n int) string
 	// accept reports whether the data endpoint takes token.
@@ -39,8 +43,8 @@ func (f *fakePDC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.forms = append(f.forms, map[string][]string(r.PostForm))
 		f.mu.Unlock()
-		if f.loginDelay > 0 {
-			time.Sleep(f.loginDelay)
+		if f.loginGate != nil {
+			f.loginGate(n)
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(f.issue(n)))
@@ -48,6 +52,9 @@ func (f *fakePDC) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.data.inc()
 	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if f.dataGate != nil {
+		f.dataGate(token)
+	}
 	if !ok || !f.accept(token) {
 		w.WriteHeader(http.StatusUnauthorized)
 		w.Write([]byte(`{"status":401,"message":"Unauthorized"}`))
@@ -106,14 +113,18 @@ func TestPDCLoginRequestShape(t *testing.T) {
 }
 
 func TestPDCConcurrentCallersShareOneLogin(t *testing.T) {
-	f := &fakePDC{t: t, issue: jwtAnswer(time.Now), accept: acceptAll, loginDelay: 30 * time.Millisecond}
-	c, _, _ := newTestClient(t, Config{Provider: PDC}, f)
+	// The login is held until every caller has started, so that callers
+	// arrive while it is under way (and, whatever the scheduling, share it).
+	release := make(chan struct{})
+	f := &fakePDC{t: t, issue: jwtAnswer(time.Now), accept: acceptAll, loginGate: func(int) { <-release }}
+	c, _, _ := newTestClient(t, Config{Provider: PDC, Timeout: time.Minute}, f)
 	const callers = 16
 	var wg sync.WaitGroup
 	errs := make([]error, callers)
 	for i := range callers {
 		wg.Go(func() { _, errs[i] = get(c, "/api/public/v1/data-sources") })
 	}
+	close(release)
 	wg.Wait()
 	for i, err := range errs {
 		must(t, err == nil, "caller %d: got error %v, want none", i, err)
@@ -202,13 +213,22 @@ func TestPDCReloginOn401(t *testing.T) {
 }
 
 func TestPDCConcurrent401sShareOneRelogin(t *testing.T) {
-	f := &fakePDC{t: t, issue: opaqueAnswer(nil), accept: func(tok string) bool { return tok != "opaque-1" }, loginDelay: 10 * time.Millisecond}
-	c, _, _ := newTestClient(t, Config{Provider: PDC}, f)
+	const callers = 12
+	f := &fakePDC{t: t, issue: opaqueAnswer(nil), accept: func(tok string) bool { return tok != "opaque-1" }}
+	// Token 1 is refused only once every caller has sent it: all of them
+	// then need a new token at the same time.
+	var arrived counter
+	f.dataGate = func(token string) {
+		if token == "opaque-1" {
+			arrived.inc()
+			arrived.wait(callers)
+		}
+	}
+	c, _, _ := newTestClient(t, Config{Provider: PDC, Timeout: time.Minute}, f)
 	// Cache token 1 first so every caller below starts with it.
 	_, err := c.auth.authorization(context.Background(), "")
 	mustNoError(t, err)
 
-	const callers = 12
 	var wg sync.WaitGroup
 	var failures atomic.Int32
 	for range callers {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,35 +58,56 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
+// waits records the waits a client asks for between attempts, without
+// waiting: retry tests then depend on no clock.
+type waits struct {
+	mu   sync.Mutex
+	list []time.Duration
+}
+
+func (w *waits) sleep(ctx context.Context, d time.Duration) error {
+	w.mu.Lock()
+	w.list = append(w.list, d)
+	w.mu.Unlock()
+	return ctx.Err()
+}
+
+func (w *waits) get() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.list...)
+}
+
 func TestRetryAfterHonouredAndCapped(t *testing.T) {
 	tests := []struct {
 		name         string
+		retryAfter   string
 		maxRetryWait time.Duration
-		wantMin      time.Duration
-		wantMax      time.Duration
+		want         time.Duration
 	}{
-		{"Retry-After 1s capped at 40ms", 40 * time.Millisecond, 35 * time.Millisecond, 600 * time.Millisecond},
-		{"Retry-After 1s capped at 120ms", 120 * time.Millisecond, 110 * time.Millisecond, 700 * time.Millisecond},
+		{"Retry-After 1s capped at 40ms", "1", 40 * time.Millisecond, 40 * time.Millisecond},
+		{"Retry-After 1s capped at 120ms", "1", 120 * time.Millisecond, 120 * time.Millisecond},
+		{"Retry-After 2s under the cap", "2", 10 * time.Second, 2 * time.Second},
+		{"Retry-After 0", "0", 10 * time.Second, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hits counter
 			c, _, _ := newTestClient(t, Config{MaxRetryWait: tt.maxRetryWait}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				if hits.inc() == 1 {
-					w.Header().Set("Retry-After", "1")
+					w.Header().Set("Retry-After", tt.retryAfter)
 					w.WriteHeader(http.StatusTooManyRequests)
 					return
 				}
 				w.Write([]byte(`{"ok":true}`))
 			}))
-			start := time.Now()
+			var ws waits
+			c.sleep = ws.sleep
 			resp, err := get(c, "/api/x")
-			elapsed := time.Since(start)
 			mustNoError(t, err)
 			checkEqual(t, 200, resp.Status, "got status %d, want 200", resp.Status)
 			checkEqual(t, 2, hits.get(), "got %d attempts, want 2", hits.get())
-			check(t, elapsed >= tt.wantMin, "got wait %v, want at least %v", elapsed, tt.wantMin)
-			check(t, elapsed < tt.wantMax, "got wait %v, want under %v (Retry-After capped)", elapsed, tt.wantMax)
+			checkEqual(t, []time.Duration{tt.want}, ws.get(), "got waits %v, want [%v]", ws.get(), tt.want)
 		})
 	}
 }
@@ -176,23 +198,17 @@ func TestAttemptTimeout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var hits counter
-			c, _, _ := newTestClient(t, Config{Provider: PostHog, Timeout: 50 * time.Millisecond, MaxRetries: tt.maxRetries},
+			c, _, _ := newTestClient(t, Config{Provider: PostHog, Timeout: 200 * time.Millisecond, MaxRetries: tt.maxRetries},
 				http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					hits.inc()
-					select {
-					case <-time.After(2 * time.Second):
-					case <-r.Context().Done():
-					}
+					<-r.Context().Done() // never answers: the attempt times out
 				}))
-			start := time.Now()
 			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x"})
-			elapsed := time.Since(start)
 			e := asError(t, err)
 			check(t, e.Timeout, "got Timeout false, want true (%v)", e)
 			checkEqual(t, 0, e.Status, "got status %d, want 0", e.Status)
 			checkEqual(t, tt.wantAttempts, e.Attempts, "got attempts %d, want %d", e.Attempts, tt.wantAttempts)
-			check(t, elapsed < time.Second, "got %v, want well under the server's 2s sleep", elapsed)
-			want := "posthog " + tt.method + " /api/x: timed out after 50ms"
+			want := "posthog " + tt.method + " /api/x: timed out after 200ms"
 			if tt.wantAttempts > 1 {
 				want += " (" + strconv.Itoa(tt.wantAttempts) + " attempts)"
 			}
@@ -211,17 +227,28 @@ func TestContextCancelDuringRetryWait(t *testing.T) {
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	timer := time.AfterFunc(50*time.Millisecond, cancel)
-	defer timer.Stop()
-
-	start := time.Now()
+	var asked time.Duration
+	c.sleep = func(ctx context.Context, d time.Duration) error {
+		asked = d
+		cancel() // the caller gives up during the wait
+		return sleep(ctx, d)
+	}
 	_, err := c.Do(ctx, Request{Path: "/api/x"})
-	elapsed := time.Since(start)
 	e := asError(t, err)
-	check(t, elapsed < 500*time.Millisecond, "got %v, want a prompt return after cancel", elapsed)
+	checkEqual(t, 10*time.Second, asked, "got a wait of %v, want 10s", asked)
 	check(t, errors.Is(err, context.Canceled), "got %v, want it to wrap context.Canceled", err)
 	checkEqual(t, 503, e.Status, "got status %d, want 503 (last answer)", e.Status)
 	checkEqual(t, 1, hits.get(), "got %d attempts, want 1", hits.get())
+}
+
+// TestSleepEndsWithContext: the wait between attempts ends as soon as
+// the context does, and leaves no timer behind.
+func TestSleepEndsWithContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := sleep(ctx, time.Hour)
+	check(t, errors.Is(err, context.Canceled), "got %v, want context.Canceled at once", err)
+	checkEqual(t, nil, sleep(context.Background(), 0), "got an error for no wait, want nil")
 }
 
 func TestCallerDeadlineShorterThanRetryWait(t *testing.T) {
@@ -231,12 +258,13 @@ func TestCallerDeadlineShorterThanRetryWait(t *testing.T) {
 		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusTooManyRequests)
 	}))
+	var ws waits
+	c.sleep = ws.sleep
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	start := time.Now()
 	_, err := c.Do(ctx, Request{Path: "/api/x"})
 	e := asError(t, err)
-	check(t, time.Since(start) < 500*time.Millisecond, "got %v, want an immediate return", time.Since(start))
+	checkEqual(t, 0, len(ws.get()), "got waits %v, want none (the deadline comes first)", ws.get())
 	checkEqual(t, 429, e.Status, "got status %d, want 429", e.Status)
 	checkEqual(t, 5*time.Second, e.RetryAfter, "got RetryAfter %v, want 5s", e.RetryAfter)
 	checkEqual(t, 1, hits.get(), "got %d attempts, want 1", hits.get())

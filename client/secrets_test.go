@@ -2,13 +2,19 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 // echoAuth answers with an error body that repeats the request's
@@ -89,16 +95,13 @@ func TestSecretsNeverInTransportErrors(t *testing.T) {
 }
 
 func TestNoGoroutinesLeftBehind(t *testing.T) {
-	before := runtime.NumGoroutine()
+	leaks := goleak.IgnoreCurrent()
 	func() {
 		var hits counter
-		c, srv, _ := newTestClient(t, Config{Timeout: 30 * time.Millisecond, MaxRetries: 1}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, srv, _ := newTestClient(t, Config{Timeout: 100 * time.Millisecond, MaxRetries: 1}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			switch hits.inc() % 3 {
 			case 0:
-				select { // provoke a timeout
-				case <-time.After(time.Second):
-				case <-r.Context().Done():
-				}
+				<-r.Context().Done() // provoke a timeout
 			case 1:
 				w.WriteHeader(http.StatusServiceUnavailable)
 			default:
@@ -114,10 +117,67 @@ func TestNoGoroutinesLeftBehind(t *testing.T) {
 		c.CloseIdleConnections()
 		srv.Close()
 	}()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	after := runtime.NumGoroutine()
-	must(t, after <= before, "got %d goroutines, want at most %d", after, before)
+	goleak.VerifyNone(t, leaks) // retries until the goroutines have ended
+}
+
+// TestIssuedTokenJoinsSharedRedactor: the PDC token the server is issued
+// is a secret of every provider's answers: the client teaches it to the
+// Redactor it shares with the tool layer.
+func TestIssuedTokenJoinsSharedRedactor(t *testing.T) {
+	const token = "tok-CANARY-issued-0042"
+	shared := redact.New(nil)
+	c, _, _ := newTestClient(t, Config{Provider: PDC, Redactor: shared}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == pdcLoginPath {
+			fmt.Fprintf(w, `{"data":{"accessToken":%q}}`, token)
+			return
+		}
+		w.Write([]byte(`{"data":[]}`))
+	}))
+	_, err := get(c, "/api/public/v1/data-sources")
+	require.NoError(t, err)
+	// Another provider echoes the token, escaped.
+	other := `{"note":"seen \u0074ok-CANARY-issued-0042","k":"` + token + `"}`
+	got := string(shared.JSON([]byte(other)))
+	assert.NotContains(t, got, "CANARY-issued", "got %s, want the issued token redacted", got)
+	assert.True(t, shared.Known(canaryPassword), "got the configured password unknown to the shared redactor, want it known")
+}
+
+// TestEchoedSecretsAnySpelling: what only the client knows (an issued
+// token, a person's key) is removed from successful answers however the
+// upstream escaped it.
+func TestEchoedSecretsAnySpelling(t *testing.T) {
+	const token = "tok-CANARY-issued-4711"
+	c, _, _ := newTestClient(t, Config{Provider: PDC}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == pdcLoginPath {
+			fmt.Fprintf(w, `{"data":{"accessToken":%q}}`, token)
+			return
+		}
+		w.Write([]byte(`{"a":"tok\u002dCANARY-issued-4711","b":"\u0074ok-CANARY-issued-4711","c":"tok-CANARY-issued-4711"}`))
+	}))
+	resp, err := get(c, "/api/public/v1/data-sources")
+	require.NoError(t, err)
+	want := `{"a":"[REDACTED]","b":"[REDACTED]","c":"[REDACTED]"}`
+	assert.Equal(t, want, string(resp.Body), "got %s, want %s", resp.Body, want)
+
+	const personal = "personal-key-of-bob-42"
+	team := newRawClient(t, Config{Provider: Lightdash, RequestCredentials: true}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"you":"personal\u002dkey-of-bob-42","x":"personal-key-of-bob\/42"}`))
+	}))
+	ctx := WithCredentials(context.Background(), Lightdash, Credentials{APIKey: personal})
+	resp, err = team.Do(ctx, Request{Path: "/api/v1/user"})
+	require.NoError(t, err)
+	want = `{"you":"[REDACTED]","x":"personal-key-of-bob\/42"}`
+	assert.Equal(t, want, string(resp.Body), "got %s, want %s", resp.Body, want)
+}
+
+// TestConfiguredKeyLeftToTheToolLayer: the client does not rewrite
+// answers for the configured key (the sandbox's is the word "sandbox");
+// error texts lose it.
+func TestConfiguredKeyLeftToTheToolLayer(t *testing.T) {
+	c, _, _ := newTestClient(t, Config{APIKey: "sandbox"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"host":"sandbox.example"}`))
+	}))
+	resp, err := get(c, "/api/v1/x")
+	require.NoError(t, err)
+	assert.Equal(t, `{"host":"sandbox.example"}`, string(resp.Body))
 }

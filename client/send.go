@@ -30,7 +30,8 @@ type outcome struct {
 	status        int
 	header        http.Header
 	body          []byte
-	tooLarge      bool
+	tooLarge      bool   // a 2xx answer over maxBytes (body not kept)
+	location      string // a 3xx answer: where it pointed (redirectTarget)
 	retryAfter    time.Duration
 	hasRetryAfter bool
 
@@ -79,7 +80,7 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 			// The caller's deadline would end the wait; report now.
 			return nil, e
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if err := c.sleep(ctx, wait); err != nil {
 			if e.Err == nil {
 				e.Err = fmt.Errorf("retry abandoned: %w", err)
 			}
@@ -90,7 +91,7 @@ func (c *Client) run(ctx context.Context, cl *call) (*Response, error) {
 }
 
 // attempt sends cl once, bounded by the per-attempt timeout, and reads at
-// most maxBytes+1 bytes of the answer.
+// most maxBytes of a successful answer (body.go).
 func (c *Client) attempt(ctx context.Context, cl *call, authz string, n int) *outcome {
 	actx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -119,18 +120,25 @@ func (c *Client) attempt(ctx context.Context, cl *call, authz string, n int) *ou
 	if err != nil {
 		return c.logged(ctx, cl, n, start, transportOutcome(ctx, actx, err))
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxBytes+1))
-	resp.Body.Close() // never read beyond the limit; an unread rest costs only the connection
+	defer resp.Body.Close() // never read beyond the limit; an unread rest costs only the connection
+	o := &outcome{status: resp.StatusCode, header: resp.Header}
+	o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header, c.now())
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		o.location = redirectTarget(resp) // not followed: see New
+	case resp.StatusCode >= 200 && resp.StatusCode < 300:
+		o.body, err = readBody(resp, c.maxBytes)
+		if errors.Is(err, errTooLarge) {
+			o.tooLarge, err = true, nil
+		}
+	default:
+		o.body, err = readErrorBody(resp)
+	}
 	if err != nil {
 		// A half-read answer is no answer: treat it like a transport failure,
 		// saying it broke off while reading (not while connecting).
 		return c.logged(ctx, cl, n, start, transportOutcome(ctx, actx, fmt.Errorf("reading the answer: %w", err)))
 	}
-	o := &outcome{status: resp.StatusCode, header: resp.Header, body: data}
-	if int64(len(data)) > c.maxBytes {
-		o.tooLarge, o.body = true, data[:c.maxBytes]
-	}
-	o.retryAfter, o.hasRetryAfter = parseRetryAfter(resp.Header, c.now())
 	return c.logged(ctx, cl, n, start, o)
 }
 
@@ -167,7 +175,7 @@ func (c *Client) logged(ctx context.Context, cl *call, n int, start time.Time, o
 	case o.timedOut:
 		attrs = append(attrs, slog.String("error", "timeout"))
 	case o.err != nil:
-		attrs = append(attrs, slog.String("error", c.secrets.scrub(o.err.Error())))
+		attrs = append(attrs, slog.String("error", c.scrubKnown(o.err.Error())))
 	case o.tooLarge:
 		attrs = append(attrs, slog.String("error", "response too large"))
 	}
