@@ -31,10 +31,11 @@ type Verdict struct {
 //
 //   - a query (SELECT, WITH … SELECT, VALUES, TABLE t) with no
 //     data-modifying CTE, no locking clause (FOR UPDATE, FOR NO KEY UPDATE,
-//     FOR SHARE, FOR KEY SHARE), no SELECT INTO, and only calls to
-//     functions on a list of side-effect-free built-ins (aggregates, window,
-//     math, string, date/time, conditional, JSON and array functions, read-only
-//     catalog helpers; unqualified or qualified by pg_catalog), casts only to
+//     FOR SHARE, FOR KEY SHARE), no SELECT INTO, no sequence NEXTVAL
+//     column (Snowflake, Oracle), and only calls to functions on a list of
+//     side-effect-free built-ins (aggregates, window, math, string,
+//     date/time, conditional, JSON and array functions, read-only catalog
+//     helpers; unqualified or qualified by pg_catalog), casts only to
 //     built-in types and only built-in operators;
 //   - SHOW (PostgreSQL's SHOW name, or SHOW followed only by words and dots,
 //     as in SHOW TABLES or SHOW COLUMNS FROM db.t);
@@ -49,22 +50,24 @@ type Verdict struct {
 // quote, backslash or control character in a comment, no nested or
 // executable ("/*!", "/*+") block comment, no '#', "//", backtick, '$' or
 // backslash outside a literal, no backslash, tripled quote, E-prefixed
-// escape string, U& literal or dollar quote in a literal, no lone carriage
-// return, and no semicolon but one at the end.
+// escape string, U& literal or dollar quote in a literal, no "${"
+// anywhere, no lone carriage return, and no semicolon but one at the end.
 //
 // What it does not see: the objects the query names. A view whose
 // definition calls a function with side effects, a row-level security
 // policy, a user-defined function that borrows the name of a listed
 // built-in (a PostgreSQL function called nvl, say, where nvl is not built
-// in, or an overload of lower for a user type), or a column reference
-// t.f that PostgreSQL resolves as the call f(t) is judged by its name
-// alone. Database permissions remain the real
-// guard; Classify decides only when to ask first.
+// in, or an overload of lower for a user type), or a column reference t.f
+// that PostgreSQL resolves as the call f(t) is judged by its name alone.
+// Database permissions remain the real guard; Classify decides only when
+// to ask first.
 //
 // The first call in a process compiles the WebAssembly parser, which takes
 // one to a few seconds; call [Warm] at start-up to pay that off the
-// critical path. Later calls take microseconds. Classify is safe for
-// concurrent use and never panics.
+// critical path. Later calls take microseconds (calls that overlap one
+// another each need a parser instance of their own, and the first such
+// instance pays the compilation too). Classify is safe for concurrent use
+// and never panics.
 func Classify(sql string) (v Verdict) {
 	defer func() {
 		if r := recover(); r != nil {
