@@ -31,6 +31,10 @@ type Graph struct {
 
 	nodes map[string]*Node
 	ids   []string // sorted
+	// index is each id's position in ids; kids and pars are children and
+	// parents by index (ascending, so in id order) for fast walks.
+	index      map[string]int32
+	kids, pars [][]int32
 	// children and parents are data-flow edges between non-test nodes.
 	children map[string][]string
 	parents  map[string][]string
@@ -189,6 +193,21 @@ func (b *builder) build() *Graph {
 			g.parents[id] = append(g.parents[id], dep)
 			g.children[dep] = append(g.children[dep], id)
 		}
+	}
+	g.index = make(map[string]int32, len(g.ids))
+	for i, id := range g.ids {
+		g.index[id] = int32(i)
+	}
+	g.kids, g.pars = make([][]int32, len(g.ids)), make([][]int32, len(g.ids))
+	for i, id := range g.ids {
+		for _, c := range g.children[id] {
+			g.kids[i] = append(g.kids[i], g.index[c])
+		}
+		for _, p := range g.parents[id] {
+			g.pars[i] = append(g.pars[i], g.index[p])
+		}
+		slices.Sort(g.kids[i])
+		slices.Sort(g.pars[i])
 	}
 	for _, dep := range sortedKeys(missing) {
 		users := missing[dep]

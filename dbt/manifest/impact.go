@@ -2,7 +2,7 @@ package manifest
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Direction is which way a walk goes.
@@ -98,27 +98,48 @@ type Impact struct {
 // Reach is the full breadth-first walk from a node: every reachable node
 // (tests excluded) with its shortest depth, in order of depth then id.
 func (g *Graph) Reach(id string, dir Direction) (order []string, depth map[string]int) {
-	depth = map[string]int{id: 0}
-	queue := []string{id}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		for _, next := range g.neighbours(cur, dir) {
-			if _, ok := depth[next]; ok {
-				continue
-			}
-			depth[next] = depth[cur] + 1
-			order = append(order, next)
-			queue = append(queue, next)
-		}
+	idx, ok := g.index[id]
+	if !ok {
+		return nil, map[string]int{}
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		if depth[order[i]] != depth[order[j]] {
-			return depth[order[i]] < depth[order[j]]
-		}
-		return order[i] < order[j]
-	})
+	ord, dep := g.reach(idx, dir)
+	order = make([]string, len(ord))
+	depth = make(map[string]int, len(ord)+1)
+	depth[id] = 0
+	for i, n := range ord {
+		order[i] = g.ids[n]
+		depth[order[i]] = int(dep[n])
+	}
 	return order, depth
+}
+
+// reach is Reach by node index: dep[i] is -1 for nodes not reached.
+func (g *Graph) reach(root int32, dir Direction) (order []int32, dep []int32) {
+	adj := g.kids
+	if dir == Upstream {
+		adj = g.pars
+	}
+	dep = make([]int32, len(g.ids))
+	for i := range dep {
+		dep[i] = -1
+	}
+	dep[root] = 0
+	level := []int32{root}
+	for d := int32(1); len(level) > 0; d++ {
+		var next []int32
+		for _, cur := range level {
+			for _, n := range adj[cur] {
+				if dep[n] < 0 {
+					dep[n] = d
+					next = append(next, n)
+				}
+			}
+		}
+		slices.Sort(next) // index order is id order
+		order = append(order, next...)
+		level = next
+	}
+	return order, dep
 }
 
 func (g *Graph) neighbours(id string, dir Direction) []string {
@@ -144,14 +165,15 @@ func (g *Graph) Impact(ref string, opts ImpactOptions) (*Impact, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, depth := g.Reach(root.UniqueID, dir)
+	order, dep := g.reach(g.index[root.UniqueID], dir)
+	depth := map[string]int{root.UniqueID: 0}
 	out := &Impact{Direction: dir, Counts: map[Kind]int{}, MaxDepth: opts.MaxDepth, MaxNodes: opts.MaxNodes, Total: len(order)}
 	out.Root = g.ImpactOf(root, 0)
 	out.Root.Root = true
 	included := map[string]bool{root.UniqueID: true}
 	deeper, overflow := 0, 0
-	for _, id := range order {
-		d := depth[id]
+	for _, i := range order {
+		id, d := g.ids[i], int(dep[i])
 		switch {
 		case opts.MaxDepth > 0 && d > opts.MaxDepth:
 			deeper++
@@ -162,6 +184,7 @@ func (g *Graph) Impact(ref string, opts ImpactOptions) (*Impact, error) {
 		}
 		n := g.nodes[id]
 		included[id] = true
+		depth[id] = d
 		out.Nodes = append(out.Nodes, g.ImpactOf(n, d))
 		out.Counts[n.Kind]++
 		out.DepthReached = max(out.DepthReached, d)
