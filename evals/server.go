@@ -45,7 +45,7 @@ type ServerOptions struct {
 // server, as `mcp-server --sandbox` (with --tool-mode discovery when
 // o.Discovery) builds it.
 func BuildOptions(o ServerOptions) mcpserver.Options {
-	opts := mcpserver.Options{Sandbox: true, Timeout: 10 * time.Second, Logger: o.Logger, FastSandbox: o.Fast}
+	opts := mcpserver.Options{Sandbox: true, Timeout: 10 * time.Second, Logger: o.Logger, FastSandbox: o.Fast, Apps: true}
 	if o.Discovery {
 		opts.Selection.Mode = mcpserver.ModeDiscovery
 	}

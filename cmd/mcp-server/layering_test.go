@@ -14,7 +14,7 @@ var layers = [][]string{
 	{"providers", "schemas", "sqlast", "internal/buildinfo"},
 	// 1. Upstreams and engines: provider HTTP clients, secrets, the user's
 	//    databases, dbt artifacts.
-	{"client", "redact", "warehouse", "dbt", "internal/pgtest"},
+	{"client", "redact", "warehouse", "dbt", "internal/pgtest", "internal/upstreamtest"},
 	// 2. The sandbox: an upstream like any other.
 	{"client/sandbox"},
 	// 3. The tool framework.
@@ -25,8 +25,8 @@ var layers = [][]string{
 	{"internal/mcpgo"},
 	// 6. The composition root.
 	{"internal/server"},
-	// 7. What runs it: the binary, generators, evals.
-	{"cmd/", "evals"},
+	// 7. What runs it: the binary, generators, evals and contract tests.
+	{"cmd/", "evals", "contracttest"},
 }
 
 const module = "github.com/datastack-mcp/datastack-mcp/"

@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/buildinfo"
 	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 	"github.com/datastack-mcp/datastack-mcp/tools/diff"
@@ -57,7 +58,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			printToolsets(stdout, all)
 			return 0
 		case "version":
-			fmt.Fprintln(stdout, "datastack-mcp", version())
+			fmt.Fprintln(stdout, buildinfo.Get())
 			return 0
 		case "help":
 			args = []string{"-h"}
@@ -117,7 +118,8 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
 	}
 	transport := fs.String("transport", envOr("MCP_TRANSPORT", "stdio"), "stdio or http (env MCP_TRANSPORT)")
 	addr := fs.String("addr", envOr("MCP_ADDR", "127.0.0.1:8080"), "address for --transport http; the endpoint is /mcp (env MCP_ADDR)")
-	sandboxFlag := fs.Bool("sandbox", os.Getenv("MCP_SANDBOX") == "1", "serve every tool against the embedded sandbox instead of real accounts (env MCP_SANDBOX=1)")
+	sandboxFlag := fs.Bool("sandbox", envBool("MCP_SANDBOX"), "serve every tool against the embedded sandbox instead of real accounts (env MCP_SANDBOX=1)")
+	appsFlag := fs.Bool("apps", envBoolOr("MCP_APPS", true), "offer the lineage and diff views as MCP Apps (ui:// resources) to hosts that render them; --apps=false for hosts that mis-render (env MCP_APPS)")
 	configPath := fs.String("config", os.Getenv("MCP_CONFIG"), "JSON config file with provider base URLs and credential variable names (env MCP_CONFIG)")
 	timeout := fs.Duration("timeout", 30*time.Second, "timeout of one upstream HTTP attempt")
 	logLevel := fs.String("log-level", envOr("MCP_LOG_LEVEL", "info"), "debug, info, warn or error (env MCP_LOG_LEVEL)")
@@ -159,9 +161,18 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
 		return nil, 2
 	}
 	opts := mcpserver.Options{Sandbox: *sandboxFlag, ConfigPath: *configPath, Timeout: *timeout, Getenv: os.Getenv, Logger: logger,
-		Selection: sel, MaxResultTokens: *maxResultTokens, DiffWait: *diffWait, ClientCredentials: hopts.clientCredentials, Version: version(),
+		Selection: sel, MaxResultTokens: *maxResultTokens, DiffWait: *diffWait, ClientCredentials: hopts.clientCredentials, Version: version(), Apps: *appsFlag,
 		Extra: fixtures.extraOrNil()}
 	return &serveConfig{opts: opts, transport: *transport, addr: *addr, http: hopts}, 0
+}
+
+// envBoolOr reads a boolean variable (1, true, false, 0, …); unset or
+// unreadable gives def.
+func envBoolOr(key string, def bool) bool {
+	if v, err := strconv.ParseBool(os.Getenv(key)); err == nil {
+		return v
+	}
+	return def
 }
 
 func envInt(key string, def int) int {
@@ -194,12 +205,9 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	}
 }
 
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// version is the server's version: stamped by the release build, or the
+// module's (go install …@vX), or dev with the commit.
+func version() string { return buildinfo.Get().Version }
 
 // inventoryEntry is one line of `mcp-server tools`.
 type inventoryEntry struct {

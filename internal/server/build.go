@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/apps"
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
@@ -107,9 +108,13 @@ func Build(o Options) (*Server, error) {
 	for _, p := range prompts {
 		s.Prompts = append(s.Prompts, p.Name)
 	}
+	var views []mcpgo.Static
+	if o.Apps {
+		s.Tools, views = withViews(s.Tools)
+	}
 	s.MCP = mcpgo.New(mcpgo.Spec{
 		Name: "datastack-mcp", Version: o.Version, Instructions: Instructions,
-		Tools: s.Tools, Deps: deps, Logger: o.Logger, Prompts: prompts, Catalog: cat,
+		Tools: s.Tools, Deps: deps, Logger: o.Logger, Prompts: prompts, Catalog: cat, Static: views,
 		Visible: visibleIn(s.Offerable), Extra: o.Extra,
 	})
 	return s, nil
@@ -178,4 +183,34 @@ func (s *Server) connect(o Options) (*connections, error) {
 		o.Logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
 	}
 	return out, nil
+}
+
+// withViews points the offered tools that have an MCP Apps view at it
+// (their _meta) and returns the views to serve as resources. The tools are
+// copied: their text and structured answers stay complete on their own,
+// for hosts that render no views.
+func withViews(offered []*tools.Tool) ([]*tools.Tool, []mcpgo.Static) {
+	out := make([]*tools.Tool, len(offered))
+	used := map[string]bool{}
+	for i, t := range offered {
+		out[i] = t
+		if meta := apps.ToolMeta(t.Name); meta != nil {
+			c := *t
+			c.Meta = meta
+			out[i] = &c
+			if v, ok := apps.ForTool(t.Name); ok {
+				used[v.URI] = true
+			}
+		}
+	}
+	var views []mcpgo.Static
+	for _, v := range apps.Views() {
+		if used[v.URI] {
+			views = append(views, mcpgo.Static{
+				Resource: tools.Resource{URI: v.URI, Name: v.Name, Title: v.Title, Description: v.Description, MIMEType: v.MIMEType},
+				Text:     string(v.HTML), Meta: v.ResourceMeta(),
+			})
+		}
+	}
+	return out, views
 }

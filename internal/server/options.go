@@ -47,6 +47,9 @@ type Options struct {
 	ClientCredentials bool
 	// Version is what the server reports in initialize.
 	Version string
+	// Apps offers the MCP Apps views (ui:// resources and the tools'
+	// _meta pointing at them) for hosts that render them.
+	Apps bool
 	// FastSandbox shortens the sandbox's simulated durations (evals).
 	FastSandbox bool
 	// Extra adds test-only tools, resources and prompts (the conformance
