@@ -7,7 +7,7 @@
 // where the sandbox's dev data differs. Columns and their lineage agree
 // with the sandbox warehouse (client/sandbox/warehouse.go).
 //
-// The JSON files are generated from spec_test.go
+// The JSON files are generated from spec_data_test.go
 // (go test ./dbt/demo -run TestArtifacts -update) and read through the
 // same loader as any project.
 package demo

@@ -43,14 +43,23 @@ func (a *analyzer) funcCall(fc *pg.FuncCall, sc *scope, ctx EdgeKind, out *lin) 
 		a.expr(o, sc, argKind, out)
 	}
 	a.expr(fc.AggFilter, sc, argKind, out)
-	if w := fc.Over; w != nil {
-		inner := maxKind(ctx, Transformation)
+	inner := maxKind(ctx, Transformation)
+	// OVER (w ORDER BY …) or OVER w: the named window's clauses too.
+	for w, hops := fc.Over, 0; w != nil && hops < 8; hops++ {
 		for _, p := range w.PartitionClause {
 			a.expr(p, sc, inner, out)
 		}
 		for _, o := range w.OrderClause {
 			a.expr(o, sc, inner, out)
 		}
+		ref := w.Refname
+		if ref == "" && w.Name != "" && len(w.PartitionClause)+len(w.OrderClause) == 0 {
+			ref = w.Name
+		}
+		if ref == "" {
+			break
+		}
+		w = sc.window(ref)
 	}
 }
 

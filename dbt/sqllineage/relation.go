@@ -130,6 +130,19 @@ func (r *relation) lookup(name string) (lin, certainty, string) {
 	return lin{}, ambiguous, "column " + quote(name) + " could come from " + strings.Join(from, " or ") + " (their columns are unknown)"
 }
 
+// has reports whether r (possibly nil) lists a column named name.
+func (r *relation) has(name string) bool {
+	if r == nil {
+		return false
+	}
+	for _, c := range r.cols {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // openBases lists the tables whose unlisted columns pass through r.
 func (r *relation) openBases(out []string) []string {
 	if r.complete {

@@ -55,6 +55,10 @@ func (a *analyzer) resolveName(name string, sc *scope, ctx EdgeKind, out *lin) {
 				return
 			}
 		}
+		if len(defs) == 0 && len(assumes) > 0 && s.outputs.has(name) {
+			out.issue(a.problem(fmt.Sprintf("%s may be the alias defined earlier in the select list or a column of %s, whose columns are unknown", quote(name), assumes[0].e.rel.label)))
+			return
+		}
 		for _, ms := range [][]match{defs, assumes} {
 			switch {
 			case len(ms) == 1:

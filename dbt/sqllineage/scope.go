@@ -73,6 +73,19 @@ type scope struct {
 	// outputs is the select list built so far: Snowflake, DuckDB and
 	// BigQuery let a later expression use an earlier alias.
 	outputs *relation
+	// windows are the WINDOW clause's named windows.
+	windows map[string]*pg.WindowDef
+}
+
+// window returns the definition a window refers to by name, walking the
+// scopes out.
+func (s *scope) window(name string) *pg.WindowDef {
+	for sc := s; sc != nil; sc = sc.parent {
+		if w := sc.windows[strings.ToLower(name)]; w != nil {
+			return w
+		}
+	}
+	return nil
 }
 
 func (s *scope) entry(q string) *entry {

@@ -23,6 +23,14 @@ func (a *analyzer) selectRel(stmt *pg.SelectStmt, outer *scope, ctes *cteScope) 
 	for _, item := range stmt.FromClause {
 		a.fromItem(item, sc)
 	}
+	for _, w := range stmt.WindowClause {
+		if wd := w.GetWindowDef(); wd != nil && wd.Name != "" {
+			if sc.windows == nil {
+				sc.windows = map[string]*pg.WindowDef{}
+			}
+			sc.windows[strings.ToLower(wd.Name)] = wd
+		}
+	}
 	out := newRelation("query")
 	sc.outputs = out
 	for _, t := range stmt.TargetList {
