@@ -11,15 +11,38 @@ import (
 	"time"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/dbt"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // fileConfig is the optional JSON config file (--config): per provider,
-// either one connection written flat or several under "connections". It
-// names base URLs and the environment variables holding credentials; it
-// never holds a secret itself. See README.md for the full format.
-type fileConfig map[string]fileProvider
+// either one connection written flat or several under "connections";
+// "warehouse" names the user's databases and "dbt" their dbt projects. It
+// names base URLs, paths and the environment variables holding
+// credentials; it never holds a secret itself. See README.md for the full
+// format.
+type fileConfig struct {
+	providers map[string]fileProvider
+	Warehouse warehouseConfig
+	DBT       dbtConfig
+}
+
+// warehouseConfig is the "warehouse" section: the user's own databases,
+// read only, each with the environment variable holding its DSN.
+type warehouseConfig struct {
+	Connections []warehouseConn `json:"connections"`
+}
+
+type warehouseConn struct {
+	Name   string `json:"name"`
+	DSNEnv string `json:"dsn_env"`
+}
+
+// dbtConfig is the "dbt" section: dbt projects by their artifacts.
+type dbtConfig struct {
+	Projects []dbt.Config `json:"projects"`
+}
 
 type fileProvider struct {
 	fileConnection
@@ -41,10 +64,10 @@ type fileConnection struct {
 // connections lists a provider's connections as the file writes them:
 // the flat form is one connection.
 func (f fileConfig) connections(p string) []fileConnection {
-	if conns := f[p].Connections; len(conns) > 0 {
+	if conns := f.providers[p].Connections; len(conns) > 0 {
 		return conns
 	}
-	return []fileConnection{f[p].fileConnection}
+	return []fileConnection{f.providers[p].fileConnection}
 }
 
 // upstream is one configured connection to a provider.
@@ -59,22 +82,41 @@ type upstream struct {
 // readConfig reads and checks the config file once; an empty path is an
 // empty configuration.
 func readConfig(path string) (fileConfig, error) {
+	file := fileConfig{providers: map[string]fileProvider{}}
 	if path == "" {
-		return fileConfig{}, nil
+		return file, nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config file: %w", err)
+		return file, fmt.Errorf("config file: %w", err)
 	}
-	var file fileConfig
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&file); err != nil {
-		return nil, fmt.Errorf("config file %s: %w", path, err)
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(b, &sections); err != nil {
+		return file, fmt.Errorf("config file %s: %w", path, err)
 	}
-	for p := range file {
-		if !providers.Known(p) {
-			return nil, fmt.Errorf("config file %s: unknown provider %q (want one of %s)", path, p, providers.List())
+	strict := func(key string, raw json.RawMessage, v any) error {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			return fmt.Errorf("config file %s: %s: %w", path, key, err)
+		}
+		return nil
+	}
+	for key, raw := range sections {
+		switch {
+		case key == "warehouse":
+			err = strict(key, raw, &file.Warehouse)
+		case key == "dbt":
+			err = strict(key, raw, &file.DBT)
+		case providers.Known(key):
+			var fp fileProvider
+			err = strict(key, raw, &fp)
+			file.providers[key] = fp
+		default:
+			err = fmt.Errorf("config file %s: unknown section %q (want one of %s, warehouse, dbt)", path, key, providers.List())
+		}
+		if err != nil {
+			return file, err
 		}
 	}
 	return file, nil
