@@ -113,7 +113,7 @@ func readConfig(path string) (fileConfig, error) {
 			err = strict(key, raw, &fp)
 			file.providers[key] = fp
 		default:
-			err = fmt.Errorf("config file %s: unknown section %q (want one of %s, warehouse, dbt)", path, key, providers.List())
+			err = fmt.Errorf("config file %s: unknown provider or section %q (want one of %s, warehouse, dbt)", path, key, providers.List())
 		}
 		if err != nil {
 			return file, err
