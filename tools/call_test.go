@@ -192,3 +192,20 @@ func TestBindBody(t *testing.T) {
 		t.Errorf("Authorization got %q, want the ApiKey scheme", got)
 	}
 }
+
+// TestNotFoundNamesPathArguments: a 404's advice names the arguments in the
+// path, never body fields.
+func TestNotFoundNamesPathArguments(t *testing.T) {
+	cases := map[string]string{
+		"datafold_get_data_diff":           "datadiff_id",
+		"lightdash_update_space":           "projectUuid, spaceUuid",
+		"datafold_create_data_diff":        "",
+		"posthog_get_external_data_schema": "project_id, id",
+	}
+	for name, want := range cases {
+		tool := toolNamed(t, name)
+		if got := pathArgs(tool); got != want {
+			t.Errorf("%s (%s): got %q, want %q", name, tool.Path, got, want)
+		}
+	}
+}

@@ -214,16 +214,20 @@ func advice(t *Tool, ce *client.Error, d *Deps) string {
 	}
 }
 
+// pathArgs names the arguments that address what a 404 did not find:
+// those placed in the request path ({datadiff_id}), not body or query
+// fields.
 func pathArgs(t *Tool) string {
 	var ids []string
-	var schema struct {
-		Required []string `json:"required"`
-	}
-	_ = json.Unmarshal(t.InputSchema, &schema)
-	for _, a := range schema.Required {
-		if strings.Contains(t.Path, "{") {
-			ids = append(ids, a)
+	rest := t.Path
+	for {
+		i := strings.IndexByte(rest, '{')
+		j := strings.IndexByte(rest[max(i, 0):], '}')
+		if i < 0 || j < 0 {
+			break
 		}
+		ids = append(ids, rest[i+1:i+j])
+		rest = rest[i+j+1:]
 	}
 	return strings.Join(ids, ", ")
 }
