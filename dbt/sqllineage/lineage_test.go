@@ -142,6 +142,8 @@ func TestAnalyze(t *testing.T) {
 			want: map[string][]string{"k": {}, "column2": {}}},
 		{name: "recursive cte", sql: `with recursive r(n, a) as (select 1, a from t1 union all select n + 1, a from r where n < 3) select n, a from r`,
 			want: map[string][]string{"n": {}, "a": {"t1.a:copy"}}},
+		{name: "a non-recursive cte named like the table it reads", sql: `with t1 as (select a from t1) select a from t1`,
+			want: map[string][]string{"a": {"t1.a:copy"}}},
 		{name: "ephemeral model", sql: `with __dbt__cte__eph as (select a as x, b as y from t1) select x from __dbt__cte__eph`,
 			want: map[string][]string{"x": {"model.p.eph.x:copy"}}},
 		{name: "missing column", sql: `select nope from t1`,

@@ -262,7 +262,12 @@ func (a *analyzer) rangeVar(rv *pg.RangeVar, sc *scope) {
 				rel = a.tableRel(t)
 			}
 		}
-		if d := sc.ctes.find(name); rel == nil && d != nil {
+		d := sc.ctes.find(name)
+		// Inside a non-recursive CTE its own name means an outer one.
+		for d != nil && d.state == 1 && !d.scope.recursive {
+			d = d.scope.parent.find(name)
+		}
+		if rel == nil && d != nil {
 			rel = a.cteRel(d)
 		}
 	}
