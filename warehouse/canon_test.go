@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -91,11 +92,8 @@ func TestCanonAgreement(t *testing.T) {
 		gotLite := one(clite, "SELECT "+lited.Canon(tc.lite, ts, c))
 		assert.Equal(t, gotPG, gotLite, "timestamp(%d) %s: postgres %v, sqlite %v", tc.p, tc.pg, gotPG, gotLite)
 	}
-	for _, s := range []string{"", "abc", "a-b", "日本", "<null>", "x'y"} {
-		lit := "'" + s + "'"
-		if s == "x'y" {
-			lit = "'x''y'"
-		}
+	for _, s := range []string{"", "abc", "a-b", "日本", "<null>", "x'y", `a "b"`, `x\y`, "(,)", "tab\there", " lead", "new\nline"} {
+		lit := "'" + strings.ReplaceAll(s, "'", "''") + "'"
 		row := func(d dialect.Dialect, c *warehouse.Conn) any {
 			return one(c, "SELECT "+d.RowText([]string{lit, "NULL", lit}))
 		}

@@ -69,6 +69,7 @@ func sqliteDriver() (*sqlite.Driver, error) {
 		reg(dialect.SQLiteBool, 1, liteBool)
 		reg(dialect.SQLiteTimestamp, 2, liteTimestamp)
 		reg(dialect.SQLiteDate, 1, liteDate)
+		reg(dialect.SQLiteFields, -1, liteFields)
 		if liteErr == nil {
 			liteErr = d.RegisterFunction(dialect.SQLiteHashSum, &sqlite.FunctionImpl{
 				NArgs: 1, Deterministic: true,
@@ -212,6 +213,17 @@ func liteDate(args []driver.Value) (driver.Value, error) {
 		return canon.Date(t), nil
 	}
 	return text(args[0]), nil
+}
+
+func liteFields(args []driver.Value) (driver.Value, error) {
+	vals := make([]*string, len(args))
+	for i, a := range args {
+		if a != nil {
+			t := text(a)
+			vals[i] = &t
+		}
+	}
+	return canon.Fields(vals), nil
 }
 
 // hashSum is the ds_hashsum aggregate.

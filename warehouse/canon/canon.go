@@ -17,8 +17,9 @@
 //   - floats: the shortest text that reads back as the same float64 (or
 //     float32 when either side is single precision), in PostgreSQL's layout
 //     (1e+15, 0.0001, 1e-05, NaN, Infinity); -0 is 0;
-//   - exact decimals: rounded to the lower scale of the two sides, trailing
-//     zeros removed;
+//   - exact decimals: rounded to the lower scale of the two sides (then
+//     written with exactly that many decimals), or, when neither side
+//     declares a scale, without trailing zeros;
 //   - booleans: true or false;
 //   - timestamps: UTC, "YYYY-MM-DD HH:MM:SS" and a fraction of at most six
 //     digits without trailing zeros, rounded to the lower precision of the
@@ -26,9 +27,8 @@
 //   - dates: "YYYY-MM-DD";
 //   - uuids: lowercase; bytes: lowercase hex.
 //
-// A row's text is the concatenation, column by column, of "N:" and the
-// value (N its length in characters) or "-" for NULL, so NULL never equals
-// any text and no two rows share a text. Its hash is the last 48 bits of
+// A row's text is PostgreSQL's text of a record of the values (canon.Row),
+// so NULL never equals any text and no two rows share a text. Its hash is the last 48 bits of
 // its MD5, as data-diff does; a segment's checksum is the row count and the
 // exact sum of those hashes.
 package canon
@@ -41,7 +41,6 @@ import (
 	"math/bits"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Float is the canonical text of x at the given precision (32 or 64 bits):
@@ -209,9 +208,10 @@ func ParseBool(s string) (bool, bool) {
 }
 
 // Decimal is the canonical text of an exact decimal written in text:
-// rounded half away from zero to scale digits after the point (scale < 0:
-// not rounded), trailing zeros and a trailing point removed, -0 written 0.
-// It returns false when s is not a decimal number.
+// rounded half away from zero to exactly scale digits after the point, as
+// PostgreSQL's round(x, scale)::text; with scale < 0 (a decimal of any
+// scale), trailing zeros and a trailing point removed, as trim_scale. -0
+// is written 0. It returns false when s is not a decimal number.
 func Decimal(s string, scale int) (string, bool) {
 	r, ok := new(big.Rat).SetString(strings.TrimSpace(s))
 	if !ok {
@@ -219,7 +219,10 @@ func Decimal(s string, scale int) (string, bool) {
 	}
 	if scale >= 0 {
 		text := r.FloatString(scale) // rounds half away from zero
-		r.SetString(text)
+		if z, _ := new(big.Rat).SetString(text); z.Sign() == 0 {
+			text = strings.TrimPrefix(text, "-")
+		}
+		return text, true
 	}
 	if r.IsInt() {
 		return r.Num().String(), true
@@ -246,20 +249,64 @@ func decimalDigits(d *big.Int) int {
 	return 40
 }
 
-// Row is the text a row hashes to: per value "N:" and the value (N its
-// length in characters) or "-" for NULL (nil).
+// Row is the text a row hashes to: PostgreSQL's text of a record of the
+// values, ROW(v1, v2, …)::text. A NULL is nothing, an empty string is "",
+// a value holding a double quote, backslash, parenthesis, comma or white
+// space is quoted (quotes and backslashes doubled): so NULL never equals
+// any text, and no two rows share a text.
 func Row(values []*string) string {
 	var b strings.Builder
-	for _, v := range values {
+	b.WriteByte('(')
+	writeFields(&b, values)
+	b.WriteByte(')')
+	return b.String()
+}
+
+// Fields is Row without its parentheses: the fields of a record, comma
+// separated.
+func Fields(values []*string) string {
+	var b strings.Builder
+	writeFields(&b, values)
+	return b.String()
+}
+
+func writeFields(b *strings.Builder, values []*string) {
+	for i, v := range values {
+		if i > 0 {
+			b.WriteByte(',')
+		}
 		if v == nil {
-			b.WriteByte('-')
 			continue
 		}
-		b.WriteString(strconv.Itoa(utf8.RuneCountInString(*v)))
-		b.WriteByte(':')
-		b.WriteString(*v)
+		if !needsQuotes(*v) {
+			b.WriteString(*v)
+			continue
+		}
+		b.WriteByte('"')
+		for j := 0; j < len(*v); j++ {
+			c := (*v)[j]
+			if c == '"' || c == '\\' {
+				b.WriteByte(c)
+			}
+			b.WriteByte(c)
+		}
+		b.WriteByte('"')
 	}
-	return b.String()
+}
+
+// needsQuotes is record_out's test: empty, or holding " \ ( ) , or a C
+// white space character.
+func needsQuotes(s string) bool {
+	if s == "" {
+		return true
+	}
+	for j := 0; j < len(s); j++ {
+		switch s[j] {
+		case '"', '\\', '(', ')', ',', ' ', '\t', '\n', '\v', '\f', '\r':
+			return true
+		}
+	}
+	return false
 }
 
 // Hash48 is the last 48 bits of the MD5 of s, as an integer: what

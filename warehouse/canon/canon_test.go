@@ -85,9 +85,10 @@ func TestDecimal(t *testing.T) {
 		{"-2.345", 2, "-2.35", true},
 		{"5.0", 0, "5", true},
 		{"-0.4", 0, "0", true},
+		{"-0.001", 2, "0.00", true},
 		{"100.00", -1, "100", true},
 		{"0.00", -1, "0", true},
-		{"12.3", 4, "12.3", true},
+		{"12.3", 4, "12.3000", true},
 		{"x", 2, "", false},
 	}
 	for _, tt := range tests {
@@ -106,13 +107,16 @@ func TestRowIsInjective(t *testing.T) {
 		{"null vs text <null>", []*string{nil}, []*string{s("<null>")}},
 		{"null vs empty", []*string{nil}, []*string{s("")}},
 		{"shifted separator", []*string{s("a|b"), s("c")}, []*string{s("a"), s("b|c")}},
-		{"shifted digits", []*string{s("1:a"), s("")}, []*string{s(""), s("1:a")}},
+		{"shifted comma", []*string{s("a,b"), s("c")}, []*string{s("a"), s("b,c")}},
+		{"quote inside", []*string{s(`"`)}, []*string{s(`""`)}},
 		{"null position", []*string{nil, s("x")}, []*string{s("x"), nil}},
 	}
 	for _, tt := range tests {
 		assert.NotEqual(t, Row(tt.a), Row(tt.b), "%s: rows must differ, got the same text %q", tt.name, Row(tt.a))
 	}
-	assert.Equal(t, "3:äbc-0:", Row([]*string{s("äbc"), nil, s("")}), "Row counts characters, not bytes")
+	got := Row([]*string{s("äbc"), nil, s(""), s(`a "b"`), s(`x\y`), s("(,)")})
+	want := `(äbc,,"","a ""b""","x\\y","(,)")`
+	assert.Equal(t, want, got, "Row is PostgreSQL's record text: got %s, want %s", got, want)
 }
 
 func TestHash48(t *testing.T) {

@@ -86,7 +86,7 @@ func (BigQuery) Param(p string, _ Type, _ Canon) string { return p }
 
 // RowText implements Dialect.
 func (BigQuery) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "LENGTH(" + s[0] + ")" }, pipes)
+	return record{concat: pipes, bs: `\\`, quotable: func(x string) string { return "REGEXP_CONTAINS(" + x + ", r'" + quotableClass + "')" }}.row(canons)
 }
 
 // HashSum implements Dialect.

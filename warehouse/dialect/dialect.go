@@ -287,17 +287,33 @@ func stringLiteral(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }
 
-// rowText is the canon.Row concatenation with || and a length function.
-func rowText(canons []string, length, concat func(...string) string) string {
-	parts := make([]string, len(canons))
-	for i, c := range canons {
-		parts[i] = "COALESCE(" + concat(length(c), "':'", c) + ", '-')"
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return concat(parts...)
+// record renders canon.Row in SQL for engines without a record text of
+// their own: each field NULL → nothing, quoted (quotes and backslashes
+// doubled) when empty or holding a character record_out quotes.
+type record struct {
+	concat func(parts ...string) string
+	// quotable is the SQL of "x holds \" \\ ( ) , or white space".
+	quotable func(x string) string
+	// bs is a backslash inside this engine's string literals.
+	bs string
 }
+
+func (r record) row(canons []string) string {
+	parts := []string{"'('"}
+	for i, x := range canons {
+		if i > 0 {
+			parts = append(parts, "','")
+		}
+		quoted := r.concat(`'"'`, "replace(replace("+x+", '"+r.bs+"', '"+r.bs+r.bs+"'), '\"', '\"\"')", `'"'`)
+		parts = append(parts, "CASE WHEN "+x+" IS NULL THEN '' WHEN "+x+" = '' OR "+r.quotable(x)+" THEN "+quoted+" ELSE "+x+" END")
+	}
+	parts = append(parts, "')'")
+	return r.concat(parts...)
+}
+
+// quotableClass is the regexp class of the characters record_out quotes,
+// for regexp engines that read \\, \t, \n, \r, \f and \x0B.
+const quotableClass = `[",()\\ \t\n\r\f\x0B]`
 
 func pipes(parts ...string) string { return strings.Join(parts, " || ") }
 

@@ -87,7 +87,7 @@ func (DuckDB) Param(p string, _ Type, c Canon) string {
 
 // RowText implements Dialect.
 func (DuckDB) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "length(" + s[0] + ")" }, pipes)
+	return record{concat: pipes, bs: `\`, quotable: func(x string) string { return "regexp_matches(" + x + ", '" + quotableClass + "')" }}.row(canons)
 }
 
 // HashSum implements Dialect.

@@ -105,8 +105,10 @@ func (MySQL) Param(p string, _ Type, c Canon) string {
 
 // RowText implements Dialect.
 func (MySQL) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "CHAR_LENGTH(" + s[0] + ")" },
-		func(s ...string) string { return "CONCAT(" + strings.Join(s, ", ") + ")" })
+	return record{concat: func(s ...string) string { return "CONCAT(" + strings.Join(s, ", ") + ")" }, bs: `\\`,
+		quotable: func(x string) string {
+			return "REGEXP_LIKE(" + x + ", '" + strings.ReplaceAll(quotableClass, `\`, `\\`) + "')"
+		}}.row(canons)
 }
 
 // HashSum implements Dialect: SUM of integers is a DECIMAL, exact.

@@ -7,8 +7,8 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/warehouse/canon"
 )
 
-// Postgres is PostgreSQL (12 or newer: shortest float text, trim_scale
-// from 13 for decimals of any scale). Sessions set DateStyle ISO and
+// Postgres is PostgreSQL (12 or newer: shortest float text; 13 or newer
+// for trim_scale, used on decimals that declare no scale on either side). Sessions set DateStyle ISO and
 // extra_float_digits 1, which the canonical texts rely on.
 type Postgres struct{}
 
@@ -45,11 +45,11 @@ func (Postgres) Canon(expr string, t Type, c Canon) string {
 	case KindInt:
 		return expr + "::text"
 	case KindDecimal:
-		if t.Family != FamilyDecimal {
-			return expr + "::text"
-		}
-		if c.Scale >= 0 {
-			return "trim_scale(round(" + expr + ", " + strconv.Itoa(c.Scale) + "))::text"
+		switch {
+		case t.Family != FamilyDecimal || c.Scale >= 0 && t.Scale == c.Scale:
+			return expr + "::text" // already that many decimals
+		case c.Scale >= 0:
+			return "round(" + expr + ", " + strconv.Itoa(c.Scale) + ")::text"
 		}
 		return "trim_scale(" + expr + ")::text"
 	case KindFloat:
@@ -144,9 +144,9 @@ func pgNativeTZ(t Type, c Canon) bool {
 	return t.Family == FamilyTimestampTZ && c.Precision >= t.Precision
 }
 
-// RowText implements Dialect.
+// RowText implements Dialect: canon.Row is PostgreSQL's record text.
 func (Postgres) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "length(" + s[0] + ")" }, pipes)
+	return "ROW(" + strings.Join(canons, ", ") + ")::text"
 }
 
 // HashSum implements Dialect: sum(bigint) is numeric, so it is exact.

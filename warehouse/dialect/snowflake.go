@@ -2,6 +2,7 @@ package dialect
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/datastack-mcp/datastack-mcp/warehouse/canon"
 )
@@ -90,7 +91,10 @@ func (Snowflake) Param(p string, _ Type, _ Canon) string { return p }
 
 // RowText implements Dialect.
 func (Snowflake) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "LENGTH(" + s[0] + ")" }, pipes)
+	return record{concat: pipes, bs: `\\`,
+		quotable: func(x string) string {
+			return "REGEXP_INSTR(" + x + ", '" + strings.ReplaceAll(quotableClass, `\`, `\\`) + "') > 0"
+		}}.row(canons)
 }
 
 // HashSum implements Dialect.

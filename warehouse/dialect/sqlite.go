@@ -26,7 +26,13 @@ const (
 	// SQLiteHashSum(text) is the aggregate exact sum of canon.Hash48, as
 	// decimal text.
 	SQLiteHashSum = "ds_hashsum"
+	// SQLiteFields(x1, …) is canon.Fields of its arguments.
+	SQLiteFields = "ds_fields"
 )
+
+// sqliteMaxFields is the most arguments one ds_fields call gets (SQLite
+// allows 127 per function).
+const sqliteMaxFields = 100
 
 // SQLite is SQLite 3.39 or newer (FULL OUTER JOIN), with the functions
 // above registered. SQLite keeps types per value, not per column: a
@@ -123,7 +129,14 @@ func (SQLite) Param(p string, _ Type, _ Canon) string { return p }
 
 // RowText implements Dialect.
 func (SQLite) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "length(" + s[0] + ")" }, pipes)
+	parts := []string{"'('"}
+	for start := 0; start < len(canons); start += sqliteMaxFields {
+		if start > 0 {
+			parts = append(parts, "','")
+		}
+		parts = append(parts, SQLiteFields+"("+strings.Join(canons[start:min(len(canons), start+sqliteMaxFields)], ", ")+")")
+	}
+	return strings.Join(append(parts, "')'"), " || ")
 }
 
 // HashSum implements Dialect.

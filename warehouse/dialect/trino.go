@@ -89,7 +89,7 @@ func (Trino) Param(p string, _ Type, c Canon) string {
 
 // RowText implements Dialect.
 func (Trino) RowText(canons []string) string {
-	return rowText(canons, func(s ...string) string { return "length(" + s[0] + ")" }, pipes)
+	return record{concat: pipes, bs: `\`, quotable: func(x string) string { return "regexp_like(" + x + ", '" + quotableClass + "')" }}.row(canons)
 }
 
 // HashSum implements Dialect.

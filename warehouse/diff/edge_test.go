@@ -69,7 +69,7 @@ func TestIdentical(t *testing.T) {
 	})
 	require.NoError(t, err, "diff")
 	assert.Equal(t, diff.Identical, res.Result, "result: got %s, samples %+v", res.Result, res.Samples)
-	assert.Equal(t, 4, res.Cost.Queries, "queries: got %d, want stats and checksum per side", res.Cost.Queries)
+	assert.Equal(t, 2, res.Cost.Queries, "queries: got %d, want one checksum per side (the primary key needs no counting)", res.Cost.Queries)
 	assert.Equal(t, 1, res.Cost.Segments, "segments: got %d, want the whole table", res.Cost.Segments)
 	assert.EqualValues(t, 7, res.Values.RowsCompared, "rows compared: got %d", res.Values.RowsCompared)
 	for _, c := range res.Values.Columns {
