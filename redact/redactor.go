@@ -125,6 +125,10 @@ func (r *Redactor) secrets() []string {
 	return all
 }
 
+// HasSecrets reports whether r knows any secret value (matching by key
+// name and by shape needs none).
+func (r *Redactor) HasSecrets() bool { return len(r.secrets()) > 0 }
+
 // Known reports whether s is, or contains, a known secret.
 func (r *Redactor) Known(s string) bool { return containsSecret(s, r.secrets()) }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,9 +15,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mark3labs/mcp-go/server"
 )
@@ -27,6 +30,11 @@ import (
 
 // defaultMaxBodyBytes caps a request body to /mcp.
 const defaultMaxBodyBytes = 4 << 20
+
+// defaultBodyReadTimeout bounds the time a client has to send a request
+// body to /mcp, once its headers are in: a client trickling its body must
+// not hold a connection (and a handler) for as long as it likes.
+const defaultBodyReadTimeout = 30 * time.Second
 
 // minTokenLen is the shortest endpoint token accepted: shorter ones are
 // guessable.
@@ -40,6 +48,10 @@ type httpOptions struct {
 	allowedOrigins []string
 	// maxBodyBytes caps a request body; 0 means defaultMaxBodyBytes.
 	maxBodyBytes int64
+	// bodyReadTimeout bounds the reading of a request body; a body not in
+	// by then gets 408 and the connection is closed. 0 means
+	// defaultBodyReadTimeout.
+	bodyReadTimeout time.Duration
 	// tokens are the accepted static bearer tokens.
 	tokens []string
 	// jwt, when set, accepts bearer JWTs of an identity provider.
@@ -57,6 +69,13 @@ type httpOptions struct {
 func addHTTPFlags(fs *flag.FlagSet) func() (httpOptions, error) {
 	origins := fs.String("allowed-origins", os.Getenv("MCP_ALLOWED_ORIGINS"), "comma-separated browser Origins allowed besides localhost, e.g. https://app.example.com; * allows any (env MCP_ALLOWED_ORIGINS)")
 	maxBody := fs.Int64("max-body-bytes", int64(envInt("MCP_MAX_BODY_BYTES", defaultMaxBodyBytes)), "largest request body accepted on /mcp; larger ones get 413 (env MCP_MAX_BODY_BYTES)")
+	bodyTimeout, bodyTimeoutErr := defaultBodyReadTimeout, error(nil)
+	if v := os.Getenv("MCP_BODY_READ_TIMEOUT"); v != "" {
+		if bodyTimeout, bodyTimeoutErr = time.ParseDuration(v); bodyTimeoutErr != nil {
+			bodyTimeout = defaultBodyReadTimeout
+		}
+	}
+	bodyRead := fs.Duration("body-read-timeout", bodyTimeout, "time a client has to send a request body to /mcp once its headers are in; slower ones get 408 (env MCP_BODY_READ_TIMEOUT)")
 	// Not defaulted from the environment, so that -h never prints it.
 	token := fs.String("http-token", "", "bearer token clients must send to /mcp (env MCP_HTTP_TOKEN; prefer the env or --http-token-file, flags show in ps)")
 	tokenFile := fs.String("http-token-file", os.Getenv("MCP_HTTP_TOKEN_FILE"), "file of accepted bearer tokens, one per line, # comments (env MCP_HTTP_TOKEN_FILE)")
@@ -66,14 +85,21 @@ func addHTTPFlags(fs *flag.FlagSet) func() (httpOptions, error) {
 	publicURL := fs.String("public-url", os.Getenv("MCP_PUBLIC_URL"), "URL clients reach the /mcp endpoint at, e.g. https://mcp.example.com/mcp: the OAuth resource (env MCP_PUBLIC_URL)")
 	teamMode := fs.Bool("allow-client-credentials", envBool("MCP_ALLOW_CLIENT_CREDENTIALS"), "team mode: each request may bring its own upstream credentials in X-Datafold-Api-Key, X-PostHog-Api-Key, X-Lightdash-Api-Key, X-PDC-Username/X-PDC-Password headers (env MCP_ALLOW_CLIENT_CREDENTIALS=1)")
 	return func() (httpOptions, error) {
+		if bodyTimeoutErr != nil {
+			return httpOptions{}, fmt.Errorf("MCP_BODY_READ_TIMEOUT: %w", bodyTimeoutErr)
+		}
 		o := httpOptions{
 			allowedOrigins:    splitList(*origins),
 			maxBodyBytes:      *maxBody,
+			bodyReadTimeout:   *bodyRead,
 			publicURL:         strings.TrimSpace(*publicURL),
 			clientCredentials: *teamMode,
 		}
 		if o.maxBodyBytes <= 0 {
 			return o, fmt.Errorf("--max-body-bytes must be positive, got %d", o.maxBodyBytes)
+		}
+		if o.bodyReadTimeout <= 0 {
+			return o, fmt.Errorf("--body-read-timeout must be positive, got %v", o.bodyReadTimeout)
 		}
 		for _, orig := range o.allowedOrigins {
 			if orig != "*" && normalOrigin(orig) == "" {
@@ -167,6 +193,9 @@ func newHTTPSecurity(opt httpOptions, logger *slog.Logger) *httpSecurity {
 	if opt.maxBodyBytes <= 0 {
 		opt.maxBodyBytes = defaultMaxBodyBytes
 	}
+	if opt.bodyReadTimeout <= 0 {
+		opt.bodyReadTimeout = defaultBodyReadTimeout
+	}
 	s := &httpSecurity{opt: opt, logger: logger, origins: map[string]bool{}}
 	for _, o := range opt.allowedOrigins {
 		if o == "*" {
@@ -187,7 +216,7 @@ func newHTTPSecurity(opt httpOptions, logger *slog.Logger) *httpSecurity {
 // check, no token.
 func secureRoutes(mux http.Handler, opt httpOptions, logger *slog.Logger, addr net.Addr) http.Handler {
 	s := newHTTPSecurity(opt, logger)
-	protected := s.checkOrigin(s.authenticate(s.limitBody(s.requestCredentials(mux))))
+	protected := s.bodyDeadline(s.checkOrigin(s.authenticate(s.limitBody(s.requestCredentials(mux)))))
 	var meta http.Handler
 	if s.opt.jwt != nil {
 		meta = s.metadataHandler()
@@ -283,6 +312,7 @@ func (s *httpSecurity) checkOrigin(next http.Handler) http.Handler {
 		}
 		if !s.originAllowed(origin) {
 			s.logger.Warn("request from a foreign Origin refused", "origin", bound(origin, 200), "remote", r.RemoteAddr)
+			closeIfUnread(w, r)
 			writeHTTPError(w, http.StatusForbidden, "Forbidden: Origin "+strconv.Quote(bound(origin, 200))+" is not allowed (see --allowed-origins)")
 			return
 		}
@@ -312,8 +342,11 @@ func bound(s string, n int) string {
 
 // --- Body ---
 
-// limitBody reads the body, refusing with 413 one over maxBodyBytes before
-// mcp-go reads it, and notes the JSON-RPC method for the request log.
+// limitBody reads the body within bodyReadTimeout (bodyDeadline), refusing with 413 one
+// over maxBodyBytes and with 408 one that does not arrive in time (closing
+// the connection either way), before mcp-go reads it, and notes the
+// JSON-RPC method for the request log. The body is read into one buffer:
+// of its declared size, or grown up to the cap for a chunked one.
 func (s *httpSecurity) limitBody(next http.Handler) http.Handler {
 	max := s.opt.maxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -329,13 +362,21 @@ func (s *httpSecurity) limitBody(next http.Handler) http.Handler {
 			tooLarge()
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, max+1))
-		if err != nil {
-			writeHTTPError(w, http.StatusBadRequest, "could not read the request body")
-			return
-		}
-		if int64(len(body)) > max {
+		body, err := readRequestBody(r, max) // within the deadline of bodyDeadline
+		_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+		switch {
+		case errors.Is(err, errBodyTooLarge):
 			tooLarge()
+			return
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			s.logger.Info("request body not received in time; connection closed",
+				"timeout", s.opt.bodyReadTimeout.String(), "remote", r.RemoteAddr)
+			w.Header().Set("Connection", "close")
+			writeHTTPError(w, http.StatusRequestTimeout, fmt.Sprintf("request body not received within %s", s.opt.bodyReadTimeout))
+			return
+		case err != nil:
+			w.Header().Set("Connection", "close")
+			writeHTTPError(w, http.StatusBadRequest, "could not read the request body")
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -345,6 +386,65 @@ func (s *httpSecurity) limitBody(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyDeadline gives a request with a body bodyReadTimeout, from now, to
+// send it: limitBody reads it within that time, and a request refused
+// before (Origin, token) cannot hold the connection either (refusals of a
+// request with a body close the connection instead of reading the rest).
+func (s *httpSecurity) bodyDeadline(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.opt.bodyReadTimeout)); err != nil {
+				s.logger.Debug("no read deadline for the request body", "error", err)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// closeIfUnread asks for the connection to be closed after a refusal when
+// the request's body was not read: net/http would otherwise read (up to
+// 256 KiB of) it before answering, at whatever pace the client sends it.
+func closeIfUnread(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil && r.Body != http.NoBody {
+		w.Header().Set("Connection", "close")
+	}
+}
+
+// errBodyTooLarge is a request body over the cap.
+var errBodyTooLarge = errors.New("request body too large")
+
+// readRequestBody reads r's body, at most max bytes. The buffer grows as
+// bytes arrive (doubling, up to the declared length when there is one),
+// so that a client that declares a large body and sends it slowly does not
+// get the memory for all of it in advance.
+func readRequestBody(r *http.Request, max int64) ([]byte, error) {
+	limit := max + 1
+	if r.ContentLength >= 0 {
+		limit = r.ContentLength
+	}
+	buf := make([]byte, 0, min(limit, 32<<10))
+	for int64(len(buf)) < limit {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(cap(buf)), limit-int64(cap(buf)))))
+		}
+		n, err := r.Body.Read(buf[len(buf):min(int64(cap(buf)), limit)])
+		buf = buf[:len(buf)+n]
+		if errors.Is(err, io.EOF) {
+			if r.ContentLength >= 0 && int64(len(buf)) < limit {
+				return nil, io.ErrUnexpectedEOF
+			}
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if int64(len(buf)) > max {
+		return nil, errBodyTooLarge
+	}
+	return buf, nil
 }
 
 // peekMethod returns a JSON-RPC message's method and, for tools/call, the
@@ -444,6 +544,7 @@ func (s *httpSecurity) challenge(w http.ResponseWriter, r *http.Request, errCode
 		v += `, error="` + errCode + `"`
 	}
 	w.Header().Set("WWW-Authenticate", v)
+	closeIfUnread(w, r)
 	writeHTTPError(w, http.StatusUnauthorized, "Unauthorized: send Authorization: Bearer <token>")
 }
 

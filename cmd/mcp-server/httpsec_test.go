@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"flag"
@@ -14,6 +15,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // logBuffer collects log output written from several goroutines.
@@ -263,4 +267,132 @@ func newFlagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	return fs
+}
+
+// TestSlowBodyCutOff: a client that stalls or trickles its body gets 408
+// once the body read time is up, and its connection is closed; the
+// server keeps serving others. The test waits for the server's verdict:
+// the trickle's pace is the only clock it sets.
+func TestSlowBodyCutOff(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	base, logs := serveSecured(t, options{}, httpOptions{bodyReadTimeout: timeout, tokens: []string{"tok-0123456789abcdef"}})
+	addr := strings.TrimPrefix(base, "http://")
+	for _, tc := range []struct {
+		name    string
+		auth    bool
+		trickle bool // keep sending a byte at a time; else stop after the first bytes
+		want    int
+	}{
+		{"stalled body", true, false, http.StatusRequestTimeout},
+		{"trickled body", true, true, http.StatusRequestTimeout},
+		{"stalled body without token: refused, closed", false, false, http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := net.Dial("tcp", addr)
+			require.NoError(t, err)
+			defer conn.Close()
+			// Only a safety net: the server's verdict comes long before.
+			require.NoError(t, conn.SetDeadline(time.Now().Add(time.Minute)))
+			head := "POST /mcp HTTP/1.1\r\nHost: " + addr + "\r\nContent-Type: application/json\r\n" +
+				"Accept: application/json, text/event-stream\r\nContent-Length: 1000000\r\n"
+			if tc.auth {
+				head += "Authorization: Bearer tok-0123456789abcdef\r\n"
+			}
+			_, err = io.WriteString(conn, head+"\r\n"+`{"jsonrpc":"2.0",`)
+			require.NoError(t, err)
+			stop := make(chan struct{})
+			trickled := make(chan struct{})
+			go func() {
+				defer close(trickled)
+				if !tc.trickle {
+					return
+				}
+				tick := time.NewTicker(timeout / 10)
+				defer tick.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+						if _, err := conn.Write([]byte(" ")); err != nil {
+							return
+						}
+					}
+				}
+			}()
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			close(stop)
+			<-trickled
+			require.NoError(t, err, "got no answer, want the server to cut the body off")
+			resp.Body.Close()
+			assert.Equal(t, tc.want, resp.StatusCode, "got status %d, want %d", resp.StatusCode, tc.want)
+			assert.True(t, resp.Close, "got a connection kept open, want it closed")
+			// The server has closed its side: reading ends.
+			_, err = io.ReadAll(conn)
+			assert.NoError(t, err, "got %v reading after the answer, want the connection closed (EOF)", err)
+		})
+	}
+	got, _, answer := post(t, "POST", base+"/mcp", map[string]string{"Authorization": "Bearer tok-0123456789abcdef"}, strings.NewReader(pingBody))
+	assert.Equal(t, http.StatusOK, got, "got %d (%s) for a normal request after the slow ones, want 200", got, answer)
+	assert.Contains(t, logs.String(), "request body not received in time", "got logs %s, want the cut-off logged", bound(logs.String(), 400))
+}
+
+func TestReadRequestBody(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		body   string
+		length int64
+		max    int64
+		want   string
+		err    error
+	}{
+		{"declared", "hello", 5, 10, "hello", nil},
+		{"declared, at the cap", "0123456789", 10, 10, "0123456789", nil},
+		{"declared, cut short", "hel", 5, 10, "", io.ErrUnexpectedEOF},
+		{"chunked", "hello", -1, 10, "hello", nil},
+		{"chunked, at the cap", "0123456789", -1, 10, "0123456789", nil},
+		{"chunked, over the cap", "0123456789a", -1, 10, "", errBodyTooLarge},
+		{"large, declared", strings.Repeat("x", 100<<10), 100 << 10, 1 << 20, strings.Repeat("x", 100<<10), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &http.Request{Body: io.NopCloser(strings.NewReader(tc.body)), ContentLength: tc.length}
+			got, err := readRequestBody(r, tc.max)
+			if tc.err != nil {
+				assert.ErrorIs(t, err, tc.err, "got %v, want %v", err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, string(got), "got %d bytes, want %d", len(got), len(tc.want))
+		})
+	}
+}
+
+func TestBodyReadTimeoutFlag(t *testing.T) {
+	for _, tc := range []struct {
+		name, env string
+		args      []string
+		want      time.Duration
+		wantErr   string
+	}{
+		{"default", "", nil, defaultBodyReadTimeout, ""},
+		{"flag", "", []string{"--body-read-timeout", "5s"}, 5 * time.Second, ""},
+		{"env", "7s", nil, 7 * time.Second, ""},
+		{"flag wins over env", "7s", []string{"--body-read-timeout", "2s"}, 2 * time.Second, ""},
+		{"bad env", "soon", nil, 0, "MCP_BODY_READ_TIMEOUT"},
+		{"zero", "", []string{"--body-read-timeout", "0s"}, 0, "must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("MCP_BODY_READ_TIMEOUT", tc.env)
+			fs := newFlagSet()
+			get := addHTTPFlags(fs)
+			require.NoError(t, fs.Parse(tc.args))
+			o, err := get()
+			if tc.wantErr != "" {
+				assert.ErrorContains(t, err, tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, o.bodyReadTimeout, "got %v, want %v", o.bodyReadTimeout, tc.want)
+		})
+	}
 }

@@ -47,6 +47,11 @@ var jwtAlgorithms = []string{"RS256", "ES256"}
 
 // jwtVerifier validates bearer JWTs: signature by a key of the issuer's
 // JWKS, iss, aud, exp and nbf.
+//
+// The JWKS is fetched outside the lock, once for all callers that need it
+// (single flight): a token whose key is cached is verified at once, even
+// while a fetch is slow; only a token whose key is unknown waits for the
+// fetch (or its own context).
 type jwtVerifier struct {
 	issuer   string
 	audience string
@@ -55,11 +60,19 @@ type jwtVerifier struct {
 	// minRefresh and maxAge bound how often the JWKS is fetched.
 	minRefresh, maxAge time.Duration
 
-	mu        sync.Mutex // guards below; held while fetching
+	mu        sync.Mutex // guards below; never held while fetching
 	jwksURL   string     // "" until discovered from the issuer
 	keys      []jwk
-	fetched   time.Time // last successful fetch
-	attempted time.Time // last fetch, successful or not
+	fetched   time.Time // start of the last successful fetch
+	attempted time.Time // start of the last fetch, successful or not
+	inflight  *jwksFetch
+}
+
+// jwksFetch is one fetch of the JWKS; done is closed when it has ended
+// and its outcome is in the verifier.
+type jwksFetch struct {
+	done chan struct{}
+	err  error
 }
 
 // jwk is one usable key of the JWKS.
@@ -85,10 +98,14 @@ func newJWTVerifier(issuer, audience, jwksURL string) (*jwtVerifier, error) {
 		}
 	}
 	return &jwtVerifier{
-		issuer:     issuer,
-		audience:   audience,
-		jwksURL:    jwksURL,
-		hc:         &http.Client{Timeout: jwksFetchTimeout},
+		issuer:   issuer,
+		audience: audience,
+		jwksURL:  jwksURL,
+		// No redirects: every URL fetched is one checked by fetchableURL
+		// (https, or http on loopback), never one an answer points at.
+		hc: &http.Client{Timeout: jwksFetchTimeout, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
 		now:        time.Now,
 		minRefresh: jwksMinRefresh,
 		maxAge:     jwksMaxAge,
@@ -143,32 +160,83 @@ func (v *jwtVerifier) verify(ctx context.Context, token string) (*jwt.Registered
 	return claims, nil
 }
 
-// key returns the key for kid and alg, fetching the JWKS when it is unknown
-// or old, but never more often than minRefresh.
+// key returns the key for kid and alg. A cached key is returned at once;
+// when it is older than maxAge a refresh starts in the background. An
+// unknown kid waits for a fetch (the one under way, or a new one when
+// minRefresh allows).
 func (v *jwtVerifier) key(ctx context.Context, kid, alg string) (crypto.PublicKey, error) {
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	now := v.now()
 	k := v.lookup(kid, alg)
-	old := v.fetched.IsZero() || now.Sub(v.fetched) > v.maxAge
-	if (k == nil || old) && (v.attempted.IsZero() || now.Sub(v.attempted) >= v.minRefresh) {
-		v.attempted = now
-		// A caller that gives up must not spoil the fetch for the others.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), jwksFetchTimeout)
-		err := v.fetch(fctx)
-		cancel()
-		if err != nil && k == nil {
-			return nil, fmt.Errorf("signing keys unavailable: %w", err)
-		}
-		if err == nil {
-			v.fetched = now
-			k = v.lookup(kid, alg)
-		}
+	var f *jwksFetch
+	if k == nil || v.fetched.IsZero() || now.Sub(v.fetched) > v.maxAge {
+		f = v.refresh(now)
 	}
-	if k == nil {
+	v.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	if f == nil {
 		return nil, fmt.Errorf("no %s signing key with kid %q in the issuer's JWKS", alg, kid)
 	}
-	return k, nil
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("signing keys unavailable: %w", ctx.Err())
+	}
+	v.mu.Lock()
+	k = v.lookup(kid, alg)
+	v.mu.Unlock()
+	switch {
+	case k != nil:
+		return k, nil
+	case f.err != nil:
+		return nil, fmt.Errorf("signing keys unavailable: %w", f.err)
+	}
+	return nil, fmt.Errorf("no %s signing key with kid %q in the issuer's JWKS", alg, kid)
+}
+
+// refresh returns the fetch under way, or starts one when minRefresh
+// allows; nil when neither. Called with mu held. The fetch runs on its own
+// goroutine and context, bounded by jwksFetchTimeout: a caller that gives
+// up does not spoil it for the others.
+func (v *jwtVerifier) refresh(now time.Time) *jwksFetch {
+	if v.inflight != nil {
+		return v.inflight
+	}
+	if !v.attempted.IsZero() && now.Sub(v.attempted) < v.minRefresh {
+		return nil
+	}
+	v.attempted = now
+	f := &jwksFetch{done: make(chan struct{})}
+	v.inflight = f
+	jwksURL := v.jwksURL
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), jwksFetchTimeout)
+		defer cancel()
+		u, keys, err := v.fetch(ctx, jwksURL)
+		v.mu.Lock()
+		v.jwksURL = u
+		if err == nil {
+			v.keys, v.fetched = keys, now
+		}
+		f.err = err
+		v.inflight = nil
+		v.mu.Unlock()
+		close(f.done)
+	}()
+	return f
+}
+
+// fetching returns the done channel of the fetch under way, or nil (for
+// tests).
+func (v *jwtVerifier) fetching() <-chan struct{} {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.inflight == nil {
+		return nil
+	}
+	return v.inflight.done
 }
 
 // lookup finds the key for kid (or, for a token without kid, the only key
@@ -197,21 +265,22 @@ func fits(key crypto.PublicKey, alg string) bool {
 	return false
 }
 
-// fetch reads the JWKS (discovering its URL from the issuer first when
-// not configured). Called with mu held.
-func (v *jwtVerifier) fetch(ctx context.Context) error {
-	if v.jwksURL == "" {
+// fetch reads the JWKS at jwksURL, discovering that URL from the issuer
+// first when it is "". It returns the URL (discovered or given) and the
+// usable keys. Called without mu.
+func (v *jwtVerifier) fetch(ctx context.Context, jwksURL string) (string, []jwk, error) {
+	if jwksURL == "" {
 		u, err := v.discover(ctx)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
-		v.jwksURL = u
+		jwksURL = u
 	}
 	var doc struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
-	if err := v.getJSON(ctx, v.jwksURL, &doc); err != nil {
-		return fmt.Errorf("JWKS: %w", err)
+	if err := v.getJSON(ctx, jwksURL, &doc); err != nil {
+		return jwksURL, nil, fmt.Errorf("JWKS: %w", err)
 	}
 	var keys []jwk
 	for _, raw := range doc.Keys {
@@ -220,10 +289,9 @@ func (v *jwtVerifier) fetch(ctx context.Context) error {
 		}
 	}
 	if len(keys) == 0 {
-		return errors.New("JWKS holds no usable RS256 or ES256 signing key")
+		return jwksURL, nil, errors.New("JWKS holds no usable RS256 or ES256 signing key")
 	}
-	v.keys = keys
-	return nil
+	return jwksURL, keys, nil
 }
 
 // discover reads jwks_uri from the issuer's OpenID or OAuth metadata.
@@ -250,7 +318,12 @@ func (v *jwtVerifier) discover(ctx context.Context) (string, error) {
 	return "", fmt.Errorf("discovering the JWKS of %s: %w (or set --jwt-jwks-url)", v.issuer, errors.Join(errs...))
 }
 
+// getJSON fetches u, which must pass fetchableURL, without following
+// redirects, and decodes its JSON.
 func (v *jwtVerifier) getJSON(ctx context.Context, u string, into any) error {
+	if err := fetchableURL(u); err != nil {
+		return err
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return err
@@ -269,6 +342,10 @@ func (v *jwtVerifier) getJSON(ctx context.Context, u string, into any) error {
 		return fmt.Errorf("GET %s: %v", u, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		return fmt.Errorf("GET %s: %s, redirecting to %s, which is not followed; configure the final URL (--jwt-jwks-url, or --jwt-issuer)",
+			u, resp.Status, redirectTarget(u, resp.Header.Get("Location")))
+	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
@@ -283,6 +360,27 @@ func (v *jwtVerifier) getJSON(ctx context.Context, u string, into any) error {
 		return fmt.Errorf("GET %s: %v", u, err)
 	}
 	return nil
+}
+
+// redirectTarget is a redirect's Location resolved against from, without
+// userinfo or query, at most 150 characters.
+func redirectTarget(from, loc string) string {
+	if strings.TrimSpace(loc) == "" {
+		return "nowhere (no Location)"
+	}
+	base, err1 := url.Parse(from)
+	l, err2 := url.Parse(strings.TrimSpace(loc))
+	if err1 != nil || err2 != nil {
+		return "an unreadable Location"
+	}
+	r := base.ResolveReference(l)
+	r.User = nil
+	rest := ""
+	if r.RawQuery != "" || r.Fragment != "" {
+		rest = "?…"
+	}
+	r.RawQuery, r.Fragment, r.RawFragment = "", "", ""
+	return bound(r.String()+rest, 150)
 }
 
 // parseJWK reads an RSA or P-256 EC signing key; other keys are skipped.

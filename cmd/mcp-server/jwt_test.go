@@ -13,10 +13,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // jwksServer is an identity provider's key endpoint on loopback: it serves
@@ -300,4 +303,175 @@ func TestParseJWK(t *testing.T) {
 			}
 		})
 	}
+}
+
+// gatedJWKS is a JWKS endpoint whose fetches after the first are held
+// until the test releases them: a slow identity provider, under the
+// test's control.
+type gatedJWKS struct {
+	*jwksServer
+	arrived  chan struct{} // a held fetch has arrived
+	release  chan struct{} // closed: held fetches answer
+	returned atomic.Int32  // held fetches that have answered (or given up)
+}
+
+func newGatedJWKS(t *testing.T) *gatedJWKS {
+	t.Helper()
+	g := &gatedJWKS{arrived: make(chan struct{}, 16), release: make(chan struct{})}
+	g.jwksServer = &jwksServer{}
+	var n atomic.Int32
+	g.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 1 {
+			g.arrived <- struct{}{}
+			select {
+			case <-g.release:
+			case <-r.Context().Done():
+			}
+			defer g.returned.Add(1)
+		}
+		g.mu.Lock()
+		g.fetches++
+		body, _ := json.Marshal(map[string]any{"keys": g.keys})
+		g.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	}))
+	t.Cleanup(func() { g.open(); g.Close() })
+	return g
+}
+
+// open releases the held fetches (once).
+func (g *gatedJWKS) open() {
+	select {
+	case <-g.release:
+	default:
+		close(g.release)
+	}
+}
+
+// TestJWKSSlowFetchDoesNotHoldCachedKeys: while a JWKS fetch (for an
+// unknown kid) hangs, a token whose key is cached is verified at once,
+// and every token waiting for the fetch shares it.
+func TestJWKSSlowFetchDoesNotHoldCachedKeys(t *testing.T) {
+	keys := testKeys()
+	idp := newGatedJWKS(t)
+	idp.add(rsaJWK("old", keys.rsa))
+	v, err := newJWTVerifier("https://issuer.example", "aud-1", idp.URL+"/jwks")
+	require.NoError(t, err)
+	v.minRefresh = 0
+	token := func(kid string, key any, method jwt.SigningMethod) string {
+		return sign(t, method, kid, key, jwt.MapClaims{"iss": "https://issuer.example", "aud": "aud-1", "exp": time.Now().Add(time.Hour).Unix()})
+	}
+	_, err = v.verify(context.Background(), token("old", keys.rsa, jwt.SigningMethodRS256))
+	require.NoError(t, err, "first token (first fetch, not held)")
+
+	// Tokens with a new kid: they need a fetch, which is held.
+	idp.add(ecJWK("new", keys.ec))
+	const waiters = 5
+	results := make(chan error, waiters)
+	for range waiters {
+		go func() {
+			_, err := v.verify(context.Background(), token("new", keys.ec, jwt.SigningMethodES256))
+			results <- err
+		}()
+	}
+	<-idp.arrived // the fetch is under way, and held
+
+	_, err = v.verify(context.Background(), token("old", keys.rsa, jwt.SigningMethodRS256))
+	assert.NoError(t, err, "token with a cached key during the fetch")
+	assert.Zero(t, idp.returned.Load(), "got the cached-key token verified only after the fetch ended, want it verified while the fetch hangs")
+
+	// A caller that gives up stops waiting; the fetch goes on for others.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = v.verify(ctx, token("new", keys.ec, jwt.SigningMethodES256))
+	assert.ErrorIs(t, err, context.Canceled, "got %v for a caller that gave up, want context.Canceled", err)
+
+	idp.open()
+	for range waiters {
+		assert.NoError(t, <-results, "token waiting for the fetch")
+	}
+	assert.Equal(t, 2, idp.fetchCount(), "got %d JWKS fetches, want 2 (one shared by every waiter)", idp.fetchCount())
+}
+
+// TestJWKSStaleKeysRefreshedInBackground: keys older than maxAge are still
+// used while they are fetched again.
+func TestJWKSStaleKeysRefreshedInBackground(t *testing.T) {
+	keys := testKeys()
+	idp := newGatedJWKS(t)
+	idp.add(rsaJWK("old", keys.rsa))
+	v, err := newJWTVerifier("https://issuer.example", "aud-1", idp.URL+"/jwks")
+	require.NoError(t, err)
+	v.minRefresh = 0
+	clock := time.Now()
+	v.now = func() time.Time { return clock }
+	tok := sign(t, jwt.SigningMethodRS256, "old", keys.rsa, jwt.MapClaims{"iss": "https://issuer.example", "aud": "aud-1", "exp": clock.Add(time.Hour).Unix()})
+	_, err = v.verify(context.Background(), tok)
+	require.NoError(t, err)
+
+	clock = clock.Add(v.maxAge + time.Second) // keys are stale now
+	_, err = v.verify(context.Background(), tok)
+	assert.NoError(t, err, "token with a stale key: served from the cache")
+	<-idp.arrived
+	done := v.fetching()
+	require.NotNil(t, done, "got no refresh under way, want one")
+	idp.open()
+	<-done
+	assert.Equal(t, 2, idp.fetchCount(), "got %d fetches, want 2", idp.fetchCount())
+}
+
+// TestJWKSRedirectsNotFollowed: the https-or-loopback rule holds for every
+// URL fetched, so no redirect is followed, in discovery or for the JWKS.
+func TestJWKSRedirectsNotFollowed(t *testing.T) {
+	keys := testKeys()
+	target := newJWKSServer(t) // a real JWKS, reached only through a redirect
+	target.add(rsaJWK("k", keys.rsa))
+	for _, tc := range []struct {
+		name     string
+		path     string // the path that redirects
+		location string
+		discover bool
+	}{
+		{"JWKS 302 to another port", "/jwks", target.URL + "/jwks", false},
+		{"JWKS 307 to cloud metadata", "/jwks", "http://169.254.169.254/latest/meta-data/", false},
+		{"discovery 302 to another port", "/.well-known/openid-configuration", target.URL + "/.well-known/openid-configuration", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var issuer string
+			idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == tc.path {
+					w.Header().Set("Location", tc.location)
+					w.WriteHeader(http.StatusFound)
+					return
+				}
+				if r.URL.Path == "/.well-known/openid-configuration" {
+					json.NewEncoder(w).Encode(map[string]string{"issuer": issuer, "jwks_uri": issuer + "/jwks"})
+					return
+				}
+				http.NotFound(w, r)
+			}))
+			defer idp.Close()
+			issuer = idp.URL
+			jwks := idp.URL + "/jwks"
+			if tc.discover {
+				jwks = ""
+			}
+			v, err := newJWTVerifier(issuer, "aud-1", jwks)
+			require.NoError(t, err)
+			before := target.fetchCount()
+			tok := sign(t, jwt.SigningMethodRS256, "k", keys.rsa, jwt.MapClaims{"iss": issuer, "aud": "aud-1", "exp": time.Now().Add(time.Hour).Unix()})
+			_, err = v.verify(context.Background(), tok)
+			require.Error(t, err, "got a token verified with keys from a redirect target, want it refused")
+			assert.Contains(t, err.Error(), "not followed", "got %v, want the redirect named", err)
+			assert.Contains(t, err.Error(), "redirecting to "+tc.location, "got %v, want where it pointed", err)
+			assert.Equal(t, before, target.fetchCount(), "got the redirect target fetched, want it untouched")
+		})
+	}
+}
+
+func TestJWKSFetchableURLEveryFetch(t *testing.T) {
+	v, err := newJWTVerifier("https://issuer.example", "aud-1", "")
+	require.NoError(t, err)
+	err = v.getJSON(context.Background(), "http://169.254.169.254/jwks", new(any))
+	assert.ErrorContains(t, err, "must be https", "got %v, want a plain-http non-loopback URL refused before any request", err)
 }
