@@ -29,10 +29,20 @@ import (
 // once it stops. tools/fault_test.go covers the same faults one layer down,
 // with the client's retry waits shortened; here the server's own retry
 // settings apply (2 retries, backoff from 200 ms, Retry-After honoured up
-// to 10 s) with a 300 ms attempt timeout, and the cases run in parallel.
+// to 10 s), and the cases run in parallel.
+//
+// Nothing here races a clock: the upstream that never answers waits until
+// the server gives up (a server with a 300 ms --timeout serves that case),
+// every other case is served by a server whose --timeout no loaded
+// machine reaches, and the oversized answer declares its size, which is
+// refused before any of it is read.
 
-// srvFaultTimeout is --timeout of the server under test.
-const srvFaultTimeout = 300 * time.Millisecond
+// srvFaultTimeout is --timeout of the server for the upstream that never
+// answers; srvPatientTimeout that of the server for every other case.
+const (
+	srvFaultTimeout   = 300 * time.Millisecond
+	srvPatientTimeout = time.Minute
+)
 
 // srvFaults maps the data source id the tool is called with to the fault
 // the upstream answers with. Id 1 answers normally.
@@ -48,6 +58,8 @@ var srvFaults = map[int]string{
 	9:  "truncated JSON (complete answer)",
 	10: "HTML error page",
 	11: "50 MB body",
+	12: "302 to another port",
+	13: "307 to another host",
 }
 
 // srvFaultUpstream stands for Datafold: GET /api/v1/data_sources/{id}
@@ -57,11 +69,21 @@ type srvFaultUpstream struct {
 	*httptest.Server
 	mu   sync.Mutex
 	hits map[string][]time.Time
+	// elsewhere is where the redirects point: it must never be reached.
+	elsewhere     *httptest.Server
+	elsewhereHits []string // Authorization headers that reached it
 }
 
 func newSrvFaultUpstream(t *testing.T) *srvFaultUpstream {
 	t.Helper()
 	u := &srvFaultUpstream{hits: map[string][]time.Time{}}
+	u.elsewhere = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u.mu.Lock()
+		u.elsewhereHits = append(u.elsewhereHits, r.Header.Get("Authorization"))
+		u.mu.Unlock()
+		fmt.Fprint(w, `{"id":666,"name":"forged by another host"}`)
+	}))
+	t.Cleanup(u.elsewhere.Close)
 	u.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/data_sources/"))
 		fault, ok := srvFaults[id]
@@ -72,11 +94,24 @@ func newSrvFaultUpstream(t *testing.T) *srvFaultUpstream {
 		u.mu.Lock()
 		u.hits[fault] = append(u.hits[fault], time.Now())
 		u.mu.Unlock()
-		writeFault(w, r, fault)
+		switch fault {
+		case "302 to another port":
+			http.Redirect(w, r, u.elsewhere.URL+r.URL.Path, http.StatusFound)
+		case "307 to another host":
+			http.Redirect(w, r, strings.Replace(u.elsewhere.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
+		default:
+			writeFault(w, r, fault)
+		}
 	}))
 	u.Config.SetKeepAlivesEnabled(false)
 	u.Start()
 	return u
+}
+
+func (u *srvFaultUpstream) redirected() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.elsewhereHits...)
 }
 
 func (u *srvFaultUpstream) attempts(fault string) []time.Time {
@@ -107,11 +142,7 @@ func writeFault(w http.ResponseWriter, r *http.Request, fault string) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		fmt.Fprint(w, `{"detail":"Down for maintenance"}`)
 	case "slower than the timeout":
-		select {
-		case <-time.After(10 * time.Second):
-			fmt.Fprint(w, `{"id":6}`)
-		case <-r.Context().Done():
-		}
+		<-r.Context().Done() // never answers: the server gives up
 	case "connection reset":
 		conn, _, err := http.NewResponseController(w).Hijack()
 		if err != nil {
@@ -146,13 +177,18 @@ func writeFault(w http.ResponseWriter, r *http.Request, fault string) {
 	}
 }
 
-func TestFaultsThroughServer(t *testing.T) {
-	leaks := goleak.IgnoreCurrent()
-	up := newSrvFaultUpstream(t)
-	env := envMap(map[string]string{"DATAFOLD_BASE_URL": up.URL, "DATAFOLD_API_KEY": "server-fault-key-0c4e"})
-	logs := &logBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := assemble(options{getenv: env, timeout: srvFaultTimeout, logger: logger})
+// faultServer is the server under test, served over streamable HTTP on
+// loopback, with an MCP client connected to it.
+type faultServer struct {
+	c      *mcpclient.Client
+	hc     *http.Client
+	cancel context.CancelFunc
+	served chan error
+}
+
+func startFaultServer(t *testing.T, env func(string) string, timeout time.Duration, logger *slog.Logger) *faultServer {
+	t.Helper()
+	a, err := assemble(options{getenv: env, timeout: timeout, logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,36 +197,61 @@ func TestFaultsThroughServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- serveHTTPOn(ctx, a.mcp, ln, logger) }()
+	fs := &faultServer{cancel: cancel, served: make(chan error, 1)}
+	go func() { fs.served <- serveHTTPOn(ctx, a.mcp, ln, logger) }()
 
-	hc := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
-	c, err := mcpclient.NewStreamableHttpClient("http://"+ln.Addr().String()+"/mcp", transport.WithHTTPBasicClient(hc))
+	fs.hc = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	fs.c, err = mcpclient.NewStreamableHttpClient("http://"+ln.Addr().String()+"/mcp", transport.WithHTTPBasicClient(fs.hc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Start(context.Background()); err != nil {
+	if err := fs.c.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
 	init.Params.ClientInfo = mcp.Implementation{Name: "fault-test", Version: "1"}
-	if _, err := c.Initialize(context.Background(), init); err != nil {
+	if _, err := fs.c.Initialize(context.Background(), init); err != nil {
 		t.Fatal(err)
 	}
-	call := func(id int) (string, bool, time.Duration, error) {
-		req := mcp.CallToolRequest{}
-		req.Params.Name = "datafold_get_data_source"
-		req.Params.Arguments = map[string]any{"data_source_id": id}
-		cctx, ccancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer ccancel()
-		start := time.Now()
-		res, err := c.CallTool(cctx, req)
-		if err != nil {
-			return "", false, time.Since(start), err
-		}
-		return mcpgo.Text(res), res.IsError, time.Since(start), nil
+	return fs
+}
+
+// call calls datafold_get_data_source with id.
+func (fs *faultServer) call(id int) (string, bool, time.Duration, error) {
+	req := mcp.CallToolRequest{}
+	req.Params.Name = "datafold_get_data_source"
+	req.Params.Arguments = map[string]any{"data_source_id": id}
+	cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer ccancel()
+	start := time.Now()
+	res, err := fs.c.CallTool(cctx, req)
+	if err != nil {
+		return "", false, time.Since(start), err
 	}
+	return mcpgo.Text(res), res.IsError, time.Since(start), nil
+}
+
+// stop closes the client and shuts the server down.
+func (fs *faultServer) stop(t *testing.T) {
+	t.Helper()
+	_ = fs.c.Close()
+	fs.hc.CloseIdleConnections()
+	fs.cancel()
+	if err := <-fs.served; err != nil {
+		t.Errorf("server stopped with %v, want a clean shutdown", err)
+	}
+}
+
+func TestFaultsThroughServer(t *testing.T) {
+	leaks := goleak.IgnoreCurrent()
+	up := newSrvFaultUpstream(t)
+	const key = "server-fault-key-0c4e"
+	env := envMap(map[string]string{"DATAFOLD_BASE_URL": up.URL, "DATAFOLD_API_KEY": key})
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	patient := startFaultServer(t, env, srvPatientTimeout, logger)
+	impatient := startFaultServer(t, env, srvFaultTimeout, logger)
 
 	cases := []struct {
 		fault    string
@@ -208,6 +269,8 @@ func TestFaultsThroughServer(t *testing.T) {
 		{"truncated JSON (complete answer)", 1, 0, []string{"answered 200 with malformed JSON", "call again"}},
 		{"HTML error page", 3, 0, []string{"502 Bad Gateway", "nginx/1.25.3", "call again later"}},
 		{"50 MB body", 1, 0, []string{"response too large", "ask for less"}},
+		{"302 to another port", 1, 0, []string{"302 Found", "redirected to " + up.elsewhere.URL + "/api/v1/data_sources/12", "configured base URL " + up.URL}},
+		{"307 to another host", 1, 0, []string{"307 Temporary Redirect", "redirected to http://localhost:", "configured base URL " + up.URL}},
 	}
 	t.Run("faults", func(t *testing.T) {
 		for _, tc := range cases {
@@ -217,9 +280,13 @@ func TestFaultsThroughServer(t *testing.T) {
 					id = k
 				}
 			}
+			srv := patient
+			if tc.fault == "slower than the timeout" {
+				srv = impatient
+			}
 			t.Run(tc.fault, func(t *testing.T) {
 				t.Parallel()
-				got, isError, took, err := call(id)
+				got, isError, took, err := srv.call(id)
 				if err != nil {
 					t.Fatalf("tools/call got protocol error %v, want an isError result", err)
 				}
@@ -235,47 +302,45 @@ func TestFaultsThroughServer(t *testing.T) {
 						t.Errorf("got %q, want it to contain %q", got, w)
 					}
 				}
+				for _, w := range []string{key, "forged by another host"} {
+					if strings.Contains(got, w) {
+						t.Errorf("got %q, want no %q in it", got, w)
+					}
+				}
 				if n := len(up.attempts(tc.fault)); n != tc.attempts {
 					t.Errorf("got %d upstream attempts, want %d", n, tc.attempts)
 				}
 				if took < tc.minTook {
 					t.Errorf("got the answer after %v, want at least %v (waits honoured)", took, tc.minTook)
 				}
-				if took > 5*time.Second {
-					t.Errorf("got the answer after %v, want at most 5s (bounded retries)", took)
-				}
-				if got, isError, _, err := call(1); err != nil || isError || !strings.Contains(got, "Snowflake prod") {
+				if got, isError, _, err := patient.call(1); err != nil || isError || !strings.Contains(got, "Snowflake prod") {
 					t.Errorf("normal call after the fault got %v isError=%v %q, want the data source", err, isError, got)
 				}
 			})
 		}
 	})
+	if hits := up.redirected(); len(hits) != 0 {
+		t.Errorf("got %d requests at the redirect target (Authorization %q), want none", len(hits), hits)
+	}
 	t.Run("server keeps serving", func(t *testing.T) {
-		if _, err := c.ListTools(context.Background(), mcp.ListToolsRequest{}); err != nil {
-			t.Errorf("tools/list after the faults got %v, want the list", err)
-		}
-		if got, isError, _, err := call(1); err != nil || isError {
-			t.Errorf("normal call got %v isError=%v %q, want success", err, isError, got)
-		}
-		if err := c.Ping(context.Background()); err != nil {
-			t.Errorf("ping got %v, want nil", err)
+		for _, srv := range []*faultServer{patient, impatient} {
+			if _, err := srv.c.ListTools(context.Background(), mcp.ListToolsRequest{}); err != nil {
+				t.Errorf("tools/list after the faults got %v, want the list", err)
+			}
+			if got, isError, _, err := srv.call(1); err != nil || isError {
+				t.Errorf("normal call got %v isError=%v %q, want success", err, isError, got)
+			}
+			if err := srv.c.Ping(context.Background()); err != nil {
+				t.Errorf("ping got %v, want nil", err)
+			}
 		}
 	})
-	if strings.Contains(logs.String(), "server-fault-key-0c4e") {
+	if strings.Contains(logs.String(), key) {
 		t.Error("the API key reached the log")
 	}
-
-	_ = c.Close()
-	hc.CloseIdleConnections()
-	cancel()
-	select {
-	case err := <-served:
-		if err != nil {
-			t.Errorf("server stopped with %v, want a clean shutdown", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("server did not shut down within 10s")
-	}
+	patient.stop(t)
+	impatient.stop(t)
 	up.Close()
+	up.elsewhere.Close()
 	goleak.VerifyNone(t, leaks)
 }
