@@ -12,6 +12,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/databases"
 	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 )
 
@@ -29,14 +30,17 @@ type Server struct {
 	Sandbox *sandbox.Sandbox
 	// Prompts are the names of the prompts registered.
 	Prompts []string
+	// Warehouses are the names of the user's database connections.
+	Warehouses []string
 }
 
 // connections are the upstream connections of a server and the secrets
 // they hold.
 type connections struct {
-	list    []*tools.Connection
-	secrets []string
-	appURLs map[string]string // Datafold connection → app base URL
+	list       []*tools.Connection
+	secrets    []string
+	appURLs    map[string]string   // Datafold connection → app base URL
+	warehouses *databases.Registry // the user's databases, opened on first use
 }
 
 // Build assembles the server that opts describe.
@@ -53,7 +57,7 @@ func Build(o Options) (*Server, error) {
 	}
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.Logger,
 		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets}
-	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs}
+	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs, Warehouses: conns.warehouses}
 	if o.FastSandbox && diffs.Poll == 0 {
 		diffs.Wait, diffs.Poll = 5*time.Second, 20*time.Millisecond
 	}
@@ -94,13 +98,22 @@ func Build(o Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	if available, err = withDiffTools(all, available, diffs); err != nil {
+	extra := cat.Tools()
+	if available, extra, err = withDiffTools(all, available, extra, diffs); err != nil {
 		return nil, err
 	}
-	if s.Tools, err = choose(o.Selection, available, cat.Tools(), conns.list); err != nil {
+	if whs := conns.warehouses.Names(); len(whs) > 0 {
+		dbTools, err := databases.Tools(conns.warehouses)
+		if err != nil {
+			return nil, err
+		}
+		extra = append(extra, dbTools...)
+		s.Warehouses = whs
+	}
+	if s.Tools, err = choose(o.Selection, available, extra, conns.list); err != nil {
 		return nil, err
 	}
-	s.Offerable = append(slices.Clip(available), cat.Tools()...)
+	s.Offerable = append(slices.Clip(available), extra...)
 	prompts := cat.Prompts()
 	if t := tools.Find(available, diff.TablesName); t != nil && o.Selection.Policy.Allows(t) {
 		prompts = append(diff.Prompts(), prompts...)
@@ -154,6 +167,16 @@ func (s *Server) connect(o Options) (*connections, error) {
 	if err != nil {
 		return nil, err
 	}
+	whs, err := warehouseDSNs(file, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	out.warehouses = databases.NewRegistry()
+	for _, w := range whs {
+		out.warehouses.Add(w.name, w.dsn)
+		out.secrets = append(out.secrets, dsnSecrets(w.dsn)...)
+		o.Logger.Info("warehouse connection configured", "warehouse", w.name, "from", w.env)
+	}
 	ups, skipped, err := loadUpstreams(file, o.Getenv, o.Timeout)
 	if err != nil {
 		return nil, err
@@ -179,7 +202,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 		out.list = append(out.list, &tools.Connection{Name: u.name, Provider: u.provider, Caller: c, Policy: u.policy, Defaults: u.defaults})
 		o.Logger.Info("provider connection configured", "provider", u.provider, "connection", u.name, "base_url", u.cfg.BaseURL, "read_only", u.policy.ReadOnly)
 	}
-	if len(ups) == 0 {
+	if len(ups) == 0 && len(whs) == 0 {
 		o.Logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"regexp"
 
@@ -81,4 +82,16 @@ func dbtConfigs(file fileConfig, getenv func(string) string) ([]dbt.Config, erro
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// dsnSecrets are the parts of a DSN to scrub from answers: the DSN itself
+// and its password.
+func dsnSecrets(dsn string) []string {
+	out := []string{dsn}
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

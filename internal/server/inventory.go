@@ -83,22 +83,28 @@ func choose(sel Selection, available, extra []*tools.Tool, conns []*tools.Connec
 	return offered, nil
 }
 
-// withDiffTools adds the diff tools to the generated tools of the
-// configured providers when Datafold is among them; they are then chosen
-// and bound to connections exactly like the generated tools (a read-only
-// connection does not offer diff_tables; several Datafold connections add
-// the connection argument).
-func withDiffTools(all, available []*tools.Tool, o diff.Options) ([]*tools.Tool, error) {
+// withDiffTools adds diff_tables and get_diff_result. With Datafold among
+// the configured providers they join its generated tools and are chosen
+// and bound to connections exactly like them (a read-only connection does
+// not offer diff_tables; several Datafold connections add the connection
+// argument); with only the user's own databases, diff_tables joins the
+// extras (get_diff_result, for Datafold diffs, does not).
+func withDiffTools(all, available, extra []*tools.Tool, o diff.Options) ([]*tools.Tool, []*tools.Tool, error) {
+	datafold := false
 	for _, t := range available {
-		if t.Provider == providers.Datafold {
-			diffs, err := diff.Tools(all, o)
-			if err != nil {
-				return nil, err
-			}
-			return append(append([]*tools.Tool{}, available...), diffs...), nil
-		}
+		datafold = datafold || t.Provider == providers.Datafold
 	}
-	return available, nil
+	if !datafold && len(o.Warehouses.Names()) == 0 {
+		return available, extra, nil
+	}
+	diffs, err := diff.Tools(all, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	if datafold {
+		return append(append([]*tools.Tool{}, available...), diffs...), extra, nil
+	}
+	return available, append(append([]*tools.Tool{}, extra...), tools.Find(diffs, diff.TablesName)), nil
 }
 
 // visibleIn hides, per request, the tools the request headers' policy

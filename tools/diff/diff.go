@@ -12,8 +12,9 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/providers"
-	"github.com/datastack-mcp/datastack-mcp/sqlast"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/databases"
+	whdiff "github.com/datastack-mcp/datastack-mcp/warehouse/diff"
 )
 
 // diff_tables answers "diff prod and dev orders and tell me what changed"
@@ -61,6 +62,9 @@ type Options struct {
 	// Poll is the interval between status checks while waiting (0:
 	// DefaultPoll).
 	Poll time.Duration
+	// Warehouses are the user's own databases, diffed here when a side
+	// names one (nil: none).
+	Warehouses *databases.Registry
 	// AppURLs maps Datafold connection names to the base URL of their app,
 	// for links to diffs (missing: DefaultDatafoldAppURL).
 	AppURLs map[string]string
@@ -98,7 +102,8 @@ func (o Options) appURL(ctx context.Context) string {
 }
 
 type DiffSide struct {
-	DataSource any    `json:"data_source" jsonschema:"oneof_type=integer;string" jsonschema_description:"Data source id, or name or a unique part of it (e.g. prod)."`
+	DataSource any    `json:"data_source,omitempty" jsonschema:"oneof_type=integer;string" jsonschema_description:"Datafold data source id, or name or a unique part of it (e.g. prod)."`
+	Warehouse  string `json:"warehouse,omitempty" jsonschema_description:"Or one of your own databases: a warehouse connection name (diffed here, no Datafold needed)."`
 	Table      string `json:"table,omitempty" jsonschema_description:"DATABASE.SCHEMA.TABLE (or give query)."`
 	Query      string `json:"query,omitempty" jsonschema_description:"SQL whose rows to compare, instead of table."`
 	Filter     string `json:"filter,omitempty" jsonschema_description:"SQL condition without WHERE."`
@@ -140,9 +145,10 @@ type DiffVerdict struct {
 	Status string `json:"status" jsonschema:"enum=running,enum=done,enum=failed,enum=cancelled,enum=needs_action"`
 	// Result of a done diff: identical, different or empty.
 	Result string `json:"result,omitempty"`
-	DiffID int    `json:"diff_id"`
+	// DiffID is the Datafold diff (none for a diff of warehouse sides).
+	DiffID int `json:"diff_id,omitempty"`
 	// URL opens the diff in the Datafold app.
-	URL string `json:"url"`
+	URL string `json:"url,omitempty"`
 	// Summary is the verdict in a few sentences.
 	Summary    string         `json:"summary"`
 	PrimaryKey []string       `json:"primary_key,omitempty"`
@@ -160,11 +166,17 @@ type DiffVerdict struct {
 	WaitedSeconds     float64 `json:"waited_seconds"`
 	// Next are the calls that explain the verdict.
 	Next []DiffNext `json:"next,omitempty"`
+	// Samples are examples of each kind of difference (warehouse sides).
+	Samples *whdiff.Samples `json:"samples,omitempty"`
+	// Local is how a diff of warehouse sides ran and what it cost.
+	Local *LocalRun `json:"local,omitempty"`
 }
 
 // DiffSideResult is what the diff found on one side.
 type DiffSideResult struct {
-	DataSourceID int    `json:"data_source_id"`
+	DataSourceID int    `json:"data_source_id,omitempty"`
+	Warehouse    string `json:"warehouse,omitempty"`
+	Filter       string `json:"filter,omitempty"`
 	DataSource   string `json:"data_source,omitempty"`
 	Table        string `json:"table,omitempty"`
 	Query        string `json:"query,omitempty"`
@@ -204,6 +216,21 @@ type DiffErr struct {
 	Retryable bool   `json:"retryable,omitempty"`
 }
 
+// topColumns orders columns with differences, most first (then least
+// matching), and keeps the first diffTopColumns.
+func topColumns(cols []DiffColumn) []DiffColumn {
+	sort.SliceStable(cols, func(i, j int) bool {
+		if cols[i].ValuesDifferent != cols[j].ValuesDifferent {
+			return cols[i].ValuesDifferent > cols[j].ValuesDifferent
+		}
+		return cols[i].MatchPercent < cols[j].MatchPercent
+	})
+	if len(cols) > diffTopColumns {
+		cols = cols[:diffTopColumns]
+	}
+	return cols
+}
+
 // DiffNext is a call worth making next.
 type DiffNext struct {
 	Tool      string         `json:"tool"`
@@ -222,9 +249,9 @@ func Tools(generated []*tools.Tool, o Options) ([]*tools.Tool, error) {
 		}
 	}
 	diff, err := tools.New(tools.Spec{Name: TablesName, Provider: providers.Datafold, Toolset: toolset, Title: "Diff two tables",
-		Description: "Compare two tables or queries (e.g. prod vs dev) with a Datafold data diff and wait for the verdict: rows only on each side, " +
-			"duplicate/null keys, differing rows, values and columns, schema changes, a link and the calls that explain why. " +
-			"Still running after the wait: status running and a diff_id for get_diff_result.",
+		Description: "Compare two tables (e.g. prod vs dev) and get the verdict: rows only on each side, duplicate/null keys, differing rows, values and columns, " +
+			"schema changes and the calls that explain why; sides in your own databases (warehouse) are diffed here, pushed down, Datafold data sources with a Datafold data diff " +
+			"(still running after the wait: status running and a diff_id for get_diff_result).",
 		Annotations: tools.Annotations{OpenWorld: true}, Output: &DiffVerdict{}},
 		func(ctx context.Context, d *tools.Deps, a DiffArgs) *tools.Result {
 			return newDiffRun(ctx, d, generated, o).diffTables(a)
@@ -389,11 +416,21 @@ func (r *diffRun) fail(format string, a ...any) *tools.Result {
 
 // diffTables creates the diff and waits for its verdict.
 func (r *diffRun) diffTables(a DiffArgs) *tools.Result {
-	if a.B.DataSource == nil {
-		a.B.DataSource = a.A.DataSource
+	if a.B.DataSource == nil && a.B.Warehouse == "" {
+		a.B.DataSource, a.B.Warehouse = a.A.DataSource, a.A.Warehouse
 	}
 	if a.B.Table == "" && a.B.Query == "" {
 		a.B.Table = a.A.Table
+	}
+	switch wa, wb := a.A.Warehouse != "", a.B.Warehouse != ""; {
+	case wa && wb:
+		return r.localDiff(a)
+	case wa || wb:
+		return r.fail("%s: both sides must be warehouse connections, or both Datafold data sources; give a and b the same kind.", TablesName)
+	case a.A.DataSource == nil:
+		return r.fail("%s: name each side's data: a.warehouse (one of your databases: %s) or a.data_source (a Datafold data source).", TablesName, r.warehouseNames())
+	case r.d.Callers[providers.Datafold] == nil:
+		return r.fail("%s: Datafold is not configured on this server, so data_source sides cannot be diffed; use warehouse sides (%s).", TablesName, r.warehouseNames())
 	}
 	body := map[string]any{"pk_columns": toAnyList(a.PrimaryKey), "tags": []any{"datastack-mcp"}}
 	for i, side := range []*DiffSide{&a.A, &a.B} {
@@ -413,17 +450,12 @@ func (r *diffRun) diffTables(a DiffArgs) *tools.Result {
 			}
 			body["table"+n] = toAnyList(parts)
 		} else {
-			if v := sqlast.Classify(side.Query); !v.ReadOnly {
-				return r.fail("%s: %s.query must be one plain read-only query, and this one is not: %s. Rewrite it as a plain SELECT.", TablesName, name, v.Reason)
-			}
 			body["query"+n] = side.Query
 		}
+		if bad := vetSQL(side, name); bad != "" {
+			return r.fail("%s", bad)
+		}
 		if side.Filter != "" {
-			// A filter is a condition: it must read as one, alone, in a
-			// read-only query.
-			if v := sqlast.Classify("SELECT 1 WHERE (" + side.Filter + "\n)"); !v.ReadOnly {
-				return r.fail("%s: %s.filter must be a plain SQL condition (no statements, comments or side effects), and this one is not: %s.", TablesName, name, v.Reason)
-			}
 			body["filter"+n] = side.Filter
 		}
 		if side.TimeTravel != nil {
@@ -789,15 +821,7 @@ func (r *diffRun) fillResults(v *DiffVerdict, res *dfResults) {
 				v.Columns = append(v.Columns, DiffColumn{Column: c.ColumnName, ValuesDifferent: n, MatchPercent: c.Match, Estimated: true})
 			}
 		}
-		sort.SliceStable(v.Columns, func(i, j int) bool {
-			if v.Columns[i].ValuesDifferent != v.Columns[j].ValuesDifferent {
-				return v.Columns[i].ValuesDifferent > v.Columns[j].ValuesDifferent
-			}
-			return v.Columns[i].MatchPercent < v.Columns[j].MatchPercent
-		})
-		if len(v.Columns) > diffTopColumns {
-			v.Columns = v.Columns[:diffTopColumns]
-		}
+		v.Columns = topColumns(v.Columns)
 	}
 }
 
@@ -831,6 +855,9 @@ func (v *DiffVerdict) headline() string {
 }
 
 func (s DiffSideResult) source() string {
+	if s.Warehouse != "" {
+		return "warehouse " + s.Warehouse
+	}
 	if s.DataSource != "" {
 		return s.DataSource
 	}
@@ -1001,7 +1028,11 @@ func (r *diffRun) failureNext(v *DiffVerdict) []DiffNext {
 // text renders the verdict for a person (and a model reading text only).
 func (v *DiffVerdict) text() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Datafold diff %d: ", v.DiffID)
+	if v.Local != nil {
+		fmt.Fprintf(&b, "Warehouse diff (%s): ", v.Local.Algorithm)
+	} else {
+		fmt.Fprintf(&b, "Datafold diff %d: ", v.DiffID)
+	}
 	switch v.Status {
 	case "done":
 		b.WriteString(v.Result)
@@ -1051,7 +1082,9 @@ func (v *DiffVerdict) text() string {
 			fmt.Fprintf(&b, "Schema: the same %d columns.\n", val(v.A.Columns))
 		}
 	}
-	b.WriteString("Link: " + v.URL + "\n")
+	if v.URL != "" {
+		b.WriteString("Link: " + v.URL + "\n")
+	}
 	if len(v.Next) > 0 {
 		b.WriteString("Next:\n")
 		for _, x := range v.Next {
