@@ -116,4 +116,3 @@ func conn(ctx context.Context, reg *Registry, tool, name string) (*warehouse.Con
 	}
 	return c, nil
 }
-
