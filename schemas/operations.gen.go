@@ -2541,7 +2541,7 @@ var catalog = []Operation{
 		Method:      `POST`,
 		Path:        `/api/v2/projects/{projectUuid}/query/{queryUuid}/download`,
 		Title:       `Download results`,
-		Description: `Export the results of a query run by execute_metric_query as a CSV or XLSX file and get its URL.`,
+		Description: `Export the results of a query run by execute_metric_query as a CSV or XLSX file and get its URL. More optional fields and nested shapes: see describe_tool.`,
 		Params: []Param{
 			{Arg: `projectUuid`, In: `path`, Name: `projectUuid`},
 			{Arg: `queryUuid`, In: `path`, Name: `queryUuid`},
@@ -2555,8 +2555,9 @@ var catalog = []Operation{
 			{Arg: `showTableNames`, In: `body`, Name: `showTableNames`},
 			{Arg: `type`, In: `body`, Name: `type`},
 		},
-		BodyRequired: true,
-		InputSchema:  json.RawMessage(`{"properties":{"attachmentDownloadName":{"type":"string"},"columnOrder":{"items":{"type":"string"},"type":"array"},"customLabels":{"additionalProperties":{"type":"string"},"type":"object"},"exportPivotedData":{"type":"boolean"},"hiddenFields":{"items":{"type":"string"},"type":"array"},"onlyRaw":{"type":"boolean"},"pivotConfig":{"properties":{"columnOrder":{"items":{"type":"string"},"type":"array"},"columnTotals":{"type":"boolean"},"hiddenMetricFieldIds":{"items":{"type":"string"},"type":"array"},"metricsAsRows":{"type":"boolean"},"pivotDimensions":{"items":{"type":"string"},"type":"array"},"rowTotals":{"type":"boolean"},"visibleMetricFieldIds":{"items":{"type":"string"},"type":"array"}},"required":["metricsAsRows","pivotDimensions"],"type":"object"},"projectUuid":{"type":"string"},"queryUuid":{"description":"The UUID of the completed async query to download","type":"string"},"showTableNames":{"type":"boolean"},"type":{"enum":["csv","image","jsonl","s3_jsonl","xlsx"],"type":"string"}},"required":["projectUuid","queryUuid"],"type":"object"}`),
-		OutputSchema: json.RawMessage(`{"properties":{"results":{"properties":{"fileUrl":{"type":"string"},"truncated":{"type":"boolean"}},"type":"object"},"status":{"type":"string"}},"type":"object"}`),
+		BodyRequired:    true,
+		InputSchema:     json.RawMessage(`{"properties":{"onlyRaw":{"type":"boolean"},"pivotConfig":{"properties":{"metricsAsRows":{"type":"boolean"},"pivotDimensions":{"items":{"type":"string"},"type":"array"}},"required":["metricsAsRows","pivotDimensions"],"type":"object"},"projectUuid":{"type":"string"},"queryUuid":{"description":"The UUID of the completed async query to download","type":"string"},"type":{"enum":["csv","image","jsonl","s3_jsonl","xlsx"],"type":"string"}},"required":["projectUuid","queryUuid"],"type":"object"}`),
+		FullInputSchema: json.RawMessage(`{"properties":{"attachmentDownloadName":{"type":"string"},"columnOrder":{"items":{"type":"string"},"type":"array"},"customLabels":{"additionalProperties":{"type":"string"},"type":"object"},"exportPivotedData":{"type":"boolean"},"hiddenFields":{"items":{"type":"string"},"type":"array"},"onlyRaw":{"type":"boolean"},"pivotConfig":{"properties":{"columnOrder":{"items":{"type":"string"},"type":"array"},"columnTotals":{"type":"boolean"},"hiddenMetricFieldIds":{"items":{"type":"string"},"type":"array"},"metricsAsRows":{"type":"boolean"},"pivotDimensions":{"items":{"type":"string"},"type":"array"},"rowTotals":{"type":"boolean"},"visibleMetricFieldIds":{"items":{"type":"string"},"type":"array"}},"required":["metricsAsRows","pivotDimensions"],"type":"object"},"projectUuid":{"type":"string"},"queryUuid":{"description":"The UUID of the completed async query to download","type":"string"},"showTableNames":{"type":"boolean"},"type":{"enum":["csv","image","jsonl","s3_jsonl","xlsx"],"type":"string"}},"required":["projectUuid","queryUuid"],"type":"object"}`),
+		OutputSchema:    json.RawMessage(`{"properties":{"results":{"properties":{"fileUrl":{"type":"string"},"truncated":{"type":"boolean"}},"type":"object"},"status":{"type":"string"}},"type":"object"}`),
 	},
 }
