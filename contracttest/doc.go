@@ -20,5 +20,9 @@
 // what real answers lack) rather than failed, since the spec, not the
 // answer, is what is wrong.
 //
+// One test is a walkthrough on the sandbox instead (walkthrough_test.go):
+// "revenue by month from the Lightdash semantic layer" through the metric
+// query tools, the way a model would ask for it.
+//
 // The package has tests only; nothing imports it.
 package contracttest
