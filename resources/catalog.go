@@ -43,6 +43,8 @@ type Options struct {
 	// CacheSize bounds the cached answers (default 256).
 	CacheSize int
 	Logger    *slog.Logger
+	// Impact gives lineage_impact lineage beyond Datafold's (dbt).
+	Impact impact.Options
 }
 
 // Catalog is the resource surface of one server: the URI scheme's routes
@@ -96,7 +98,7 @@ func New(d *tools.Deps, conns []*tools.Connection, available []*tools.Tool, o Op
 			c.served = append(c.served, r)
 		}
 	}
-	if c.impact, err = impact.Tool(conns, available); err != nil {
+	if c.impact, err = impact.Tool(conns, available, o.Impact); err != nil {
 		return nil, err
 	}
 	if len(c.served) > 0 {

@@ -8,12 +8,15 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/apps"
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	"github.com/datastack-mcp/datastack-mcp/dbt"
+	"github.com/datastack-mcp/datastack-mcp/dbt/demo"
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 	"github.com/datastack-mcp/datastack-mcp/tools/databases"
 	"github.com/datastack-mcp/datastack-mcp/tools/diff"
+	"github.com/datastack-mcp/datastack-mcp/tools/impact"
 )
 
 // Server is a built MCP server and what it was built from.
@@ -41,6 +44,7 @@ type connections struct {
 	secrets    []string
 	appURLs    map[string]string   // Datafold connection → app base URL
 	warehouses *databases.Registry // the user's databases, opened on first use
+	dbt        *dbt.Set            // the user's dbt projects, read on first use
 }
 
 // Build assembles the server that opts describe.
@@ -82,7 +86,7 @@ func Build(o Options) (*Server, error) {
 		}
 	}
 	available := tools.ForProviders(all, enabled)
-	cat, err := resources.New(deps, conns.list, available, resources.Options{Logger: o.Logger})
+	cat, err := resources.New(deps, conns.list, available, resources.Options{Logger: o.Logger, Impact: impact.Options{DBT: conns.dbt}})
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +151,9 @@ func (s *Server) connect(o Options) (*connections, error) {
 		}
 		s.Sandbox = sb
 		out.appURLs["sandbox"] = sandbox.BaseURL(providers.Datafold)
+		if out.dbt, err = demo.Projects(); err != nil {
+			return nil, fmt.Errorf("sandbox dbt project: %w", err)
+		}
 		for _, p := range providers.All {
 			cfg := client.Config{Provider: p.Name, BaseURL: sandbox.BaseURL(p.Name), Transport: sb.Transport(), Timeout: o.Timeout,
 				Logger: o.Logger, RequestCredentials: o.ClientCredentials}
@@ -177,6 +184,21 @@ func (s *Server) connect(o Options) (*connections, error) {
 		out.secrets = append(out.secrets, dsnSecrets(w.dsn)...)
 		o.Logger.Info("warehouse connection configured", "warehouse", w.name, "from", w.env)
 	}
+	projects, err := dbtConfigs(file, o.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	if out.dbt, err = dbt.Open(projects, dbt.Options{}); err != nil {
+		return nil, err
+	}
+	for _, p := range projects {
+		o.Logger.Info("dbt project configured", "project", p.Name, "manifest", p.Manifest)
+	}
+	if len(projects) > 0 {
+		// Column lineage parses SQL: compile the grammar off the critical
+		// path, before the first question.
+		dbt.WarmParser()
+	}
 	ups, skipped, err := loadUpstreams(file, o.Getenv, o.Timeout)
 	if err != nil {
 		return nil, err
@@ -202,7 +224,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 		out.list = append(out.list, &tools.Connection{Name: u.name, Provider: u.provider, Caller: c, Policy: u.policy, Defaults: u.defaults})
 		o.Logger.Info("provider connection configured", "provider", u.provider, "connection", u.name, "base_url", u.cfg.BaseURL, "read_only", u.policy.ReadOnly)
 	}
-	if len(ups) == 0 && len(whs) == 0 {
+	if len(ups) == 0 && len(whs) == 0 && len(projects) == 0 {
 		o.Logger.Warn("no provider is configured: the server offers no tools; set credentials (see README) or use --sandbox")
 	}
 	return out, nil

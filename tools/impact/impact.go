@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/dbt"
+	"github.com/datastack-mcp/datastack-mcp/dbt/manifest"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -64,9 +66,12 @@ var impactKinds = []string{KindColumn, KindTable, KindBIIntegration, KindLightda
 
 // ImpactArgs are the arguments of lineage_impact.
 type ImpactArgs struct {
-	ColumnPath             string   `json:"column_path,omitempty" jsonschema_description:"The column, as DATABASE.SCHEMA.TABLE.COLUMN (quote parts that contain dots). Give this or table_path."`
-	TablePath              string   `json:"table_path,omitempty" jsonschema_description:"The table, as DATABASE.SCHEMA.TABLE. Give this or column_path."`
-	DataSourceID           int      `json:"data_source_id" jsonschema:"minimum=1" jsonschema_description:"The Datafold data source (data connection) id whose lineage to walk; datafold_list_data_sources lists them."`
+	Node                   string   `json:"node,omitempty" jsonschema_description:"dbt lineage: a model, source, seed or snapshot by name, unique_id or relation (db.schema.table)."`
+	Column                 string   `json:"column,omitempty" jsonschema_description:"dbt lineage: a column of node, for column-level impact."`
+	Project                string   `json:"project,omitempty" jsonschema_description:"dbt lineage: the dbt project, when several are configured."`
+	ColumnPath             string   `json:"column_path,omitempty" jsonschema_description:"Datafold lineage: the column, as DATABASE.SCHEMA.TABLE.COLUMN (quote parts that contain dots). Give this or table_path."`
+	TablePath              string   `json:"table_path,omitempty" jsonschema_description:"Datafold lineage: the table, as DATABASE.SCHEMA.TABLE. Give this or column_path."`
+	DataSourceID           int      `json:"data_source_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"Datafold lineage: the data source (data connection) id whose lineage to walk; datafold_list_data_sources lists them."`
 	Connection             string   `json:"connection,omitempty" jsonschema_description:"Which Datafold connection to use."`
 	Direction              string   `json:"direction,omitempty" jsonschema:"enum=downstream,enum=upstream,default=downstream" jsonschema_description:"downstream: what depends on it (what breaks if it changes); upstream: what it is computed from (where does this number come from). Lightdash and BI assets are looked up downstream only."`
 	MaxDepth               int      `json:"max_depth,omitempty" jsonschema:"minimum=1,maximum=20,default=5" jsonschema_description:"How many lineage hops to follow."`
@@ -107,14 +112,19 @@ type Impact struct {
 	Notes             []string        `json:"notes,omitempty"`
 	// Calls is the number of upstream calls the answer took.
 	Calls int `json:"calls"`
+	// Tests are the dbt tests that guard the root or a node of the answer.
+	Tests []manifest.ImpactTest `json:"tests,omitempty"`
 }
 
 // ImpactRoot is what the question is about.
 type ImpactRoot struct {
-	Kind         string `json:"kind" jsonschema:"enum=column,enum=table"`
+	Kind         string `json:"kind"`
 	Path         string `json:"path"`
-	DataSourceID int    `json:"data_source_id"`
-	Connection   string `json:"connection"`
+	DataSourceID int    `json:"data_source_id,omitempty"`
+	Connection   string `json:"connection,omitempty"`
+	// ID and Project name a dbt root (its unique_id and project).
+	ID      string `json:"id,omitempty"`
+	Project string `json:"project,omitempty"`
 }
 
 // ImpactNode is one asset.
@@ -180,10 +190,18 @@ type ImpactProject struct {
 	Type       string `json:"type"`
 }
 
-// LineageImpact builds the lineage_impact tool over the generated tools of
-// the configured providers (available, not yet bound) and the
-// connections. It returns nil when no Datafold connection may read lineage.
-func Tool(conns []*tools.Connection, available []*tools.Tool) (*tools.Tool, error) {
+// Options give lineage_impact lineage beyond Datafold's.
+type Options struct {
+	// DBT are the dbt projects whose manifests give model and column
+	// lineage (nil: none).
+	DBT *dbt.Set
+}
+
+// Tool builds the lineage_impact tool over the generated tools of the
+// configured providers (available, not yet bound), the connections and the
+// dbt projects. It returns nil when neither a Datafold connection that may
+// read lineage nor a dbt project is configured.
+func Tool(conns []*tools.Connection, available []*tools.Tool, o Options) (*tools.Tool, error) {
 	bound, err := tools.Bind(available, conns)
 	if err != nil {
 		return nil, err
@@ -202,7 +220,7 @@ func Tool(conns []*tools.Connection, available []*tools.Tool) (*tools.Tool, erro
 			}
 		}
 	}
-	if len(dfConns) == 0 {
+	if len(dfConns) == 0 && (o.DBT == nil || len(o.DBT.Names()) == 0) {
 		return nil, nil
 	}
 	byProvider := map[string][]*tools.Connection{}
@@ -211,12 +229,12 @@ func Tool(conns []*tools.Connection, available []*tools.Tool) (*tools.Tool, erro
 	}
 	ann := tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
 	t, err := tools.New(tools.Spec{Name: Name, Provider: tools.DiscoveryProvider, Toolset: "lineage", Title: "Lineage impact", Output: &Impact{},
-		Description: "What breaks if a column or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across " +
-			"Datafold lineage (tables and columns, exact edges and depths), the Datafold BI integrations of the data source, and the Lightdash explores, " +
-			"fields, charts and dashboards built on the reached tables. Returns nodes, edges, counts per kind, depth reached, totals, " +
+		Description: "What breaks if a column, model or table changes (direction downstream), or where a number comes from (upstream): one bounded answer across " +
+			"your dbt project's lineage (node, optional column: models, sources, seeds, exposures, tests, down to columns) or Datafold lineage (data_source_id with column_path or table_path), " +
+			"the Datafold BI integrations, and the Lightdash explores, fields, charts and dashboards built on what is reached. Returns nodes, edges, counts per kind, depth reached, " +
 			"complete/truncated and, when cut, how to continue.",
 		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a ImpactArgs) *tools.Result {
-		r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns}
+		r := &impactRun{ctx: ctx, d: d, bound: bound, byProvider: byProvider, dfConns: dfConns, dbt: o.DBT}
 		return r.run(a)
 	})
 	if err != nil {
@@ -253,6 +271,7 @@ type impactRun struct {
 	bound      []*tools.Tool
 	byProvider map[string][]*tools.Connection
 	dfConns    []string
+	dbt        *dbt.Set
 
 	out    *Impact
 	nodes  map[string]int // id -> index in out.Nodes
@@ -262,6 +281,18 @@ type impactRun struct {
 }
 
 func (r *impactRun) run(a ImpactArgs) *tools.Result {
+	if a.Node != "" {
+		if a.ColumnPath != "" || a.TablePath != "" {
+			return tools.ErrorResult("%s: give node (dbt lineage) or column_path/table_path (Datafold lineage), not both.", Name)
+		}
+		return r.dbtRun(a)
+	}
+	if len(r.dfConns) == 0 {
+		return tools.ErrorResult("%s: give node (a dbt model, source or seed) and optionally column; no Datafold connection reads lineage here, so column_path/table_path do not apply.", Name)
+	}
+	if a.DataSourceID < 1 {
+		return tools.ErrorResult("%s: data_source_id (the Datafold data source whose lineage to walk) is required with column_path or table_path; datafold_list_data_sources lists them.", Name)
+	}
 	if (a.ColumnPath == "") == (a.TablePath == "") {
 		return tools.ErrorResult("%s: give exactly one of column_path (DATABASE.SCHEMA.TABLE.COLUMN) or table_path (DATABASE.SCHEMA.TABLE).", Name)
 	}
@@ -274,23 +305,10 @@ func (r *impactRun) run(a ImpactArgs) *tools.Result {
 	case !slices.Contains(r.dfConns, conn):
 		return tools.ErrorResult("%s: connection %q is not a Datafold connection that may read lineage; use one of %s.", Name, conn, strings.Join(r.dfConns, ", "))
 	}
-	dir := a.Direction
-	if dir == "" {
-		dir = "downstream"
+	dir, depth, nodes, bad := bounds(a)
+	if bad != nil {
+		return bad
 	}
-	if dir != "downstream" && dir != "upstream" {
-		return tools.ErrorResult("%s: direction must be downstream or upstream, got %q.", Name, dir)
-	}
-	depth := a.MaxDepth
-	if depth <= 0 {
-		depth = impactDefaultDepth
-	}
-	depth = min(depth, impactMaxDepth)
-	nodes := a.MaxNodes
-	if nodes <= 0 {
-		nodes = impactDefaultNodes
-	}
-	nodes = min(max(nodes, impactMinNodes), impactMaxNodes)
 
 	kind, path := KindColumn, a.ColumnPath
 	if a.TablePath != "" {
