@@ -67,7 +67,7 @@ func impactSetup(t *testing.T, specs ...impactConn) (*tools.Tool, *tools.Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tool, err := Tool(conns, tools.ForProviders(all, enabled))
+	tool, err := Tool(conns, tools.ForProviders(all, enabled), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestLineageImpactErrors(t *testing.T) {
 	}{
 		{"neither path", map[string]any{"data_source_id": 1}, "give exactly one of column_path"},
 		{"both paths", map[string]any{"data_source_id": 1, "column_path": "A.B.c.d", "table_path": "A.B.c"}, "give exactly one of column_path"},
-		{"no data source", map[string]any{"column_path": "A.B.c.d"}, "missing property 'data_source_id'"},
+		{"no data source", map[string]any{"column_path": "A.B.c.d"}, "data_source_id (the Datafold data source whose lineage to walk) is required"},
 		{"unknown column", map[string]any{"data_source_id": 1, "column_path": "ANALYTICS.MARTS.fct_orders.nope"}, "404"},
 		{"unknown data source", map[string]any{"data_source_id": 42, "table_path": "ANALYTICS.MARTS.fct_orders"}, "404"},
 		{"column path too short", map[string]any{"data_source_id": 1, "column_path": "amount"}, "not a valid path"},
@@ -487,7 +487,7 @@ func TestLineageImpactAbsent(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			tool, err := Tool(tc.conns, all)
+			tool, err := Tool(tc.conns, all, Options{})
 			if err != nil || tool != nil {
 				t.Errorf("got %v, %v; want nil, nil", tool, err)
 			}
