@@ -162,6 +162,7 @@ func TestAnswersMatchReferencePipeline(t *testing.T) {
 		}
 	}
 	shared := newTestSandbox(t)
+	clock := useTestClock(shared)
 	wrap(shared)
 	for pass := range 3 {
 		for _, prov := range schemas.Providers {
@@ -176,7 +177,7 @@ func TestAnswersMatchReferencePipeline(t *testing.T) {
 		}
 	}
 	// Lists with paging and filters, and finished diffs.
-	time.Sleep(2 * (shared.DiffQueued + shared.DiffRunning))
+	clock.advance(2 * (shared.DiffQueued + shared.DiffRunning))
 	for _, q := range []struct{ prov, path string }{
 		{"datafold", "/api/v1/datadiffs?limit=3&offset=1"},
 		{"datafold", "/api/v1/monitors?page_size=2&page=2&order_by=name&sort_order=desc"},

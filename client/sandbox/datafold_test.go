@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
 
-// waitFor polls fn until it returns true (or fails after a few seconds).
+// waitFor polls fn until it returns true (or fails after a few seconds),
+// for sandboxes that run on the real clock; a test that can should move a
+// testClock instead.
 func waitFor(t *testing.T, what string, fn func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
@@ -21,10 +24,38 @@ func waitFor(t *testing.T, what string, fn func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
+// testClock is a sandbox clock that moves only when the test moves it:
+// states that change with time (diffs, test jobs, syncs) then change
+// exactly when the test says, whatever the machine's load.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// useTestClock makes s run on a testClock starting now.
+func useTestClock(s *Sandbox) *testClock {
+	c := &testClock{t: time.Now()}
+	s.now = c.now
+	return c
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
 func TestDatafoldDiffProdVsDevOrders(t *testing.T) {
 	t.Parallel()
 	s := newTestSandbox(t)
 	s.DiffQueued, s.DiffRunning = 400*time.Millisecond, 400*time.Millisecond
+	clock := useTestClock(s)
 	r := do(t, s, "datafold", "POST", "/api/v1/datadiffs", map[string]any{
 		"data_source1_id": 1, "data_source2_id": 2, "pk_columns": []any{"order_id"},
 		"table1": []any{"ANALYTICS", "MARTS", "fct_orders"}, "table2": []any{"ANALYTICS", "MARTS", "fct_orders"},
@@ -37,12 +68,14 @@ func TestDatafoldDiffProdVsDevOrders(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/datadiffs/%d", id)
 	require.Equal(t, "pending", do(t, s, "datafold", "GET", path+"/summary_results", nil).get("status"))
 
-	waitFor(t, "running", func() bool { return do(t, s, "datafold", "GET", path, nil).get("status") == "processing" })
+	clock.advance(s.DiffQueued)
+	require.Equal(t, "processing", do(t, s, "datafold", "GET", path, nil).get("status"), "once queued for DiffQueued")
 	rr := do(t, s, "datafold", "GET", path+"/summary_results", nil)
 	require.Equal(t, "running", rr.get("status"))
 	validateResponse(t, "datafold", rr)
 
-	waitFor(t, "done", func() bool { return do(t, s, "datafold", "GET", path, nil).get("status") == "done" })
+	clock.advance(s.DiffRunning)
+	require.Equal(t, "done", do(t, s, "datafold", "GET", path, nil).get("status"), "once running for DiffRunning")
 	full := do(t, s, "datafold", "GET", path, nil)
 	validateResponse(t, "datafold", full)
 	require.Equal(t, "different", full.get("result"))
@@ -191,6 +224,7 @@ func TestDatafoldLineage(t *testing.T) {
 func TestDatafoldQueriesAndSources(t *testing.T) {
 	t.Parallel()
 	s := newTestSandbox(t)
+	clock := useTestClock(s)
 	q := func(ds int, sql string) *result {
 		return do(t, s, "datafold", "POST", fmt.Sprintf("/api/v1/data_sources/%d/query", ds), map[string]any{"query": sql})
 	}
@@ -226,7 +260,8 @@ func TestDatafoldQueriesAndSources(t *testing.T) {
 	require.Equal(t, 4, len(do(t, s, "datafold", "GET", "/api/v1/data_sources", nil).JSON.([]any)))
 	job := do(t, s, "datafold", "POST", "/api/v1/data_sources/1/test", nil).get("job_id")
 	path := fmt.Sprintf("/api/v1/data_sources/test/%v", job)
-	waitFor(t, "test done", func() bool { return do(t, s, "datafold", "GET", path, nil).get("status") == "done" })
+	clock.advance(s.SyncDuration)
+	require.Equal(t, "done", do(t, s, "datafold", "GET", path, nil).get("status"), "test job after SyncDuration")
 	tr := do(t, s, "datafold", "GET", path, nil)
 	validateResponse(t, "datafold", tr)
 	require.Equal(t, "schema_download", tr.get("results.2.step"))

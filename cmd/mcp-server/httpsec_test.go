@@ -22,14 +22,42 @@ import (
 
 // logBuffer collects log output written from several goroutines.
 type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	written chan struct{} // closed (and renewed) at each write
 }
 
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.written != nil {
+		close(b.written)
+		b.written = nil
+	}
 	return b.buf.Write(p)
+}
+
+// waitFor blocks until ok holds for the log text, or ctx ends; it returns
+// the text it last saw.
+func (b *logBuffer) waitFor(ctx context.Context, ok func(string) bool) string {
+	for {
+		b.mu.Lock()
+		text := b.buf.String()
+		if ok(text) {
+			b.mu.Unlock()
+			return text
+		}
+		if b.written == nil {
+			b.written = make(chan struct{})
+		}
+		ch := b.written
+		b.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return text
+		}
+	}
 }
 
 func (b *logBuffer) String() string {

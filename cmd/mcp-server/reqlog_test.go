@@ -48,22 +48,21 @@ func TestRequestLog(t *testing.T) {
 		}
 		post(t, rq.method, base+rq.path, rq.headers, body)
 	}
-	// Records are written after the answer; give the last one a moment.
-	deadline := time.Now().Add(2 * time.Second)
+	// Records are written after the answer: wait for the last one.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute) // a safety net only
+	defer cancel()
 	var records []map[string]any
-	for {
-		records = records[:0]
-		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+	parse := func(text string) []map[string]any {
+		var out []map[string]any
+		for _, line := range strings.Split(strings.TrimSpace(text), "\n") {
 			var rec map[string]any
 			if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "http request" {
-				records = append(records, rec)
+				out = append(out, rec)
 			}
 		}
-		if len(records) >= len(requests) || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+		return out
 	}
+	records = parse(logs.waitFor(ctx, func(text string) bool { return len(parse(text)) >= len(requests) }))
 	if len(records) != len(requests) {
 		t.Fatalf("got %d request records, want %d: %s", len(records), len(requests), logs.String())
 	}
@@ -112,9 +111,10 @@ func TestGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	closed := &closeSignal{Listener: ln, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- serveHTTPOn(ctx, a.mcp, ln, discardLogger()) }()
+	go func() { done <- serveHTTPOn(ctx, a.mcp, closed, discardLogger()) }()
 	c := httpClient(t, "http://"+ln.Addr().String()+"/mcp", nil)
 
 	type outcome struct {
@@ -130,15 +130,16 @@ func TestGracefulShutdown(t *testing.T) {
 	}()
 	select {
 	case <-arrived:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the call did not reach the upstream within 5s")
+	case <-time.After(time.Minute):
+		t.Fatal("the call did not reach the upstream within a minute")
 	}
-	cancel() // what SIGTERM does
+	cancel()        // what SIGTERM does
+	<-closed.closed // shutdown has begun: the listener is closed
 	select {
 	case err := <-done:
 		close(release)
 		t.Fatalf("server returned (%v) with a call in flight, want it to wait", err)
-	case <-time.After(200 * time.Millisecond):
+	default: // the call holds it: it cannot return before release
 	}
 	if conn, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		conn.Close()
@@ -152,15 +153,29 @@ func TestGracefulShutdown(t *testing.T) {
 		} else if !strings.Contains(mcpgo.Text(o.res), "slow warehouse") {
 			t.Errorf("in-flight call got %s, want the upstream's answer", mcpgo.Text(o.res))
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the in-flight call did not finish within 5s")
+	case <-time.After(time.Minute):
+		t.Fatal("the in-flight call did not finish within a minute")
 	}
 	select {
 	case err := <-done:
 		if err != nil {
 			t.Errorf("server stopped with %v, want a clean shutdown", err)
 		}
-	case <-time.After(5 * time.Second):
-		t.Error("server did not return within 5s of the last call")
+	case <-time.After(time.Minute):
+		t.Error("server did not return within a minute of the last call")
 	}
+}
+
+// closeSignal is a listener that reports when it is closed (the server's
+// shutdown begins by closing its listeners).
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	err := l.Listener.Close()
+	l.once.Do(func() { close(l.closed) })
+	return err
 }

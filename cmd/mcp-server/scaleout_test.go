@@ -52,7 +52,9 @@ func TestScaleOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sb.DiffQueued, sb.DiffRunning = 50*time.Millisecond, 100*time.Millisecond
+	// Diffs finish at once: a poll through another replica finds the
+	// result, whatever the time between the calls.
+	sb.DiffQueued, sb.DiffRunning = 0, 0
 	mux := http.NewServeMux()
 	for _, p := range schemas.Providers {
 		mux.Handle("/"+p+"/", http.StripPrefix("/"+p, sb.Handler(p)))
@@ -117,7 +119,7 @@ func TestScaleOut(t *testing.T) {
 	front := httptest.NewServer(proxy)
 	defer front.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a safety net only
 	defer cancel()
 	// A client of the 2025-11-25 era: initialize, then requests carrying
 	// whatever the answer gave it, each to another replica.
@@ -180,16 +182,10 @@ func TestScaleOut(t *testing.T) {
 	if !ok {
 		t.Fatalf("datafold_create_data_diff got %v, want an id", created)
 	}
-	status := ""
-	for deadline := time.Now().Add(10 * time.Second); status != "done" && time.Now().Before(deadline); {
-		got := call("datafold_get_data_diff_summary_results", map[string]any{"datadiff_id": id})
-		status, _ = got["status"].(string)
-		if status != "done" {
-			time.Sleep(40 * time.Millisecond)
-		}
-	}
-	if status != "done" {
-		t.Fatalf("diff %v status got %q, want done", id, status)
+	// Polled through the next replica (the proxy takes turns).
+	got := call("datafold_get_data_diff_summary_results", map[string]any{"datadiff_id": id})
+	if status, _ := got["status"].(string); status != "done" {
+		t.Fatalf("diff %v status got %q, want done", id, got["status"])
 	}
 
 	logM.Lock()
@@ -242,9 +238,9 @@ func startReplica(t *testing.T, bin string, env []string) (*url.URL, error) {
 			if err != nil {
 				t.Errorf("replica exited with %v after SIGTERM, want 0", err)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(time.Minute): // a safety net only
 			_ = cmd.Process.Kill()
-			t.Error("replica did not exit within 5s of SIGTERM")
+			t.Error("replica did not exit within a minute of SIGTERM")
 		}
 	})
 	found := make(chan string, 1)
@@ -267,7 +263,10 @@ func startReplica(t *testing.T, bin string, env []string) (*url.URL, error) {
 	case raw := <-found:
 		u, err := url.Parse(strings.TrimSuffix(raw, "/mcp"))
 		return u, err
-	case <-time.After(10 * time.Second):
-		return nil, fmt.Errorf("replica did not start serving within 10s")
+	case err := <-exited:
+		exited <- err // for the cleanup
+		return nil, fmt.Errorf("replica exited before serving: %v", err)
+	case <-time.After(2 * time.Minute): // a safety net only
+		return nil, fmt.Errorf("replica did not start serving within 2 minutes")
 	}
 }

@@ -27,14 +27,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -157,18 +158,14 @@ func BenchmarkSoak(b *testing.B) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		b.Fatalf("go build: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(bin, "--sandbox", "--transport", "http", "--addr", addr)
+	// Port 0: the server picks a free port and logs its URL.
+	cmd := exec.Command(bin, "--sandbox", "--transport", "http", "--addr", "127.0.0.1:0")
 	cmd.Env = benchEnv()
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives the benchmark
 	stderr := &benchTail{}
 	var logBytes atomic.Int64
-	cmd.Stderr = io.MultiWriter(stderr, countingWriter{&logBytes})
+	listening := newURLWatch()
+	cmd.Stderr = io.MultiWriter(stderr, countingWriter{&logBytes}, listening)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -183,8 +180,8 @@ func BenchmarkSoak(b *testing.B) {
 			<-exited
 		}
 	}()
-	base := "http://" + addr
-	if err := waitHealthy(base, exited); err != nil {
+	base, err := listening.wait(exited)
+	if err != nil {
 		b.Fatalf("%v; stderr:\n%s", err, stderr)
 	}
 	pid := cmd.Process.Pid
@@ -380,25 +377,49 @@ sampling:
 	}
 }
 
-// waitHealthy polls /healthz until the server answers 200.
-func waitHealthy(base string, exited <-chan error) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case err := <-exited:
-			return fmt.Errorf("server exited before it was healthy: %v", err)
-		default:
+// urlWatch reads the server's log as it is written and finds the line
+// that says where it serves (written once it listens).
+type urlWatch struct {
+	mu    sync.Mutex
+	line  []byte
+	found chan string
+}
+
+var servingURL = regexp.MustCompile(`serving MCP over streamable HTTP.*url=(http://[^ ]+)/mcp`)
+
+func newURLWatch() *urlWatch { return &urlWatch{found: make(chan string, 1)} }
+
+func (u *urlWatch) Write(p []byte) (int, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for _, c := range p {
+		if c != '\n' {
+			if len(u.line) < 4096 {
+				u.line = append(u.line, c)
+			}
+			continue
 		}
-		resp, err := http.Get(base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
+		if m := servingURL.FindSubmatch(u.line); m != nil {
+			select {
+			case u.found <- string(m[1]):
+			default:
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
+		u.line = u.line[:0]
 	}
-	return fmt.Errorf("no healthy answer from %s/healthz within 30s", base)
+	return len(p), nil
+}
+
+// wait returns the base URL the server serves at, once it listens.
+func (u *urlWatch) wait(exited <-chan error) (string, error) {
+	select {
+	case base := <-u.found:
+		return base, nil
+	case err := <-exited:
+		return "", fmt.Errorf("server exited before it listened: %v", err)
+	case <-time.After(2 * time.Minute): // a safety net only
+		return "", errors.New("the server did not say where it listens within 2 minutes")
+	}
 }
 
 // countingWriter counts and discards.
