@@ -83,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logger.Error("cannot start", "err", err)
 		return 1
 	}
+	defer a.Close()
 	sel := cfg.opts.Selection
 	logger.Info("datastack-mcp starting", "version", version(), "transport", cfg.transport, "sandbox", cfg.opts.Sandbox,
 		"providers", strings.Join(a.Providers, ","), "tools", len(a.Tools), "tool_mode", sel.Mode, "read_only", sel.Policy.ReadOnly)

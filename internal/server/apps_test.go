@@ -39,3 +39,10 @@ func TestAppsViews(t *testing.T) {
 		}
 	}
 }
+
+func findTool(t *testing.T, s *Server, name string) *tools.Tool {
+	t.Helper()
+	tl := tools.Find(s.Tools, name)
+	require.NotNil(t, tl, name)
+	return tl
+}

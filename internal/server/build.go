@@ -35,6 +35,18 @@ type Server struct {
 	Prompts []string
 	// Warehouses are the names of the user's database connections.
 	Warehouses []string
+
+	warehouses *databases.Registry
+	sandboxDBs *sandboxDBs
+}
+
+// Close closes the database connections the server opened and removes the
+// sandbox's database files.
+func (s *Server) Close() {
+	s.warehouses.Close()
+	if s.sandboxDBs != nil {
+		s.sandboxDBs.remove()
+	}
 }
 
 // connections are the upstream connections of a server and the secrets
@@ -114,6 +126,7 @@ func Build(o Options) (*Server, error) {
 		extra = append(extra, dbTools...)
 		s.Warehouses = whs
 	}
+	s.warehouses = conns.warehouses
 	if s.Tools, err = choose(o.Selection, available, extra, conns.list); err != nil {
 		return nil, err
 	}
@@ -154,6 +167,9 @@ func (s *Server) connect(o Options) (*connections, error) {
 		if out.dbt, err = demo.Projects(); err != nil {
 			return nil, fmt.Errorf("sandbox dbt project: %w", err)
 		}
+		out.warehouses = databases.NewRegistry()
+		s.sandboxDBs = &sandboxDBs{}
+		s.sandboxDBs.add(out.warehouses)
 		for _, p := range providers.All {
 			cfg := client.Config{Provider: p.Name, BaseURL: sandbox.BaseURL(p.Name), Transport: sb.Transport(), Timeout: o.Timeout,
 				Logger: o.Logger, RequestCredentials: o.ClientCredentials}

@@ -137,3 +137,18 @@ func TestDiffTablesOnWarehouses(t *testing.T) {
 		})
 	}
 }
+
+// TestSandboxWarehouses: --sandbox offers its demo warehouse as two
+// SQLite databases, and diff_tables on them finds what PR #42 changed.
+func TestSandboxWarehouses(t *testing.T) {
+	s, err := Build(Options{Sandbox: true})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	assert.Equal(t, []string{SandboxDev, SandboxProd}, s.Warehouses)
+	diffTool := findTool(t, s, "diff_tables")
+	// dim_customers is the same in both builds; raw_orders' statuses differ.
+	res := diffTool.Run(context.Background(), nil, map[string]any{"a": map[string]any{"warehouse": SandboxProd, "table": "dim_customers"},
+		"b": map[string]any{"warehouse": SandboxDev}, "primary_key": []any{"customer_id"}})
+	require.False(t, res.IsError, res.Text)
+	assert.Contains(t, res.Text, "Warehouse diff (hash): identical")
+}
