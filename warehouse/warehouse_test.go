@@ -252,3 +252,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(delay)
 	}
 }
+
+// TestQueryValues: every value of a query answer is JSON-able.
+func TestQueryValues(t *testing.T) {
+	db := testdb.Postgres(t)
+	c := open(t, db)
+	res, err := c.Query(context.Background(), `SELECT 1.50::numeric AS n, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid AS u, '{"a": 1}'::jsonb AS j,
+  '\xdeadbeef'::bytea AS b, timestamptz '2024-01-02 03:04:05.5+00' AS ts, 'NaN'::float8 AS f, NULL::int AS z, true AS t, interval '1 day' AS i, ARRAY[1,2] AS a`, 1)
+	require.NoError(t, err, "query")
+	want := []any{"1.50", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", `{"a": 1}`, `\xdeadbeef`, "2024-01-02T03:04:05.5Z", "NaN", nil, true, "1 day", "{1,2}"}
+	require.Len(t, res.Rows, 1, "rows")
+	for i, w := range want {
+		assert.Equal(t, w, res.Rows[0][i], "column %s: got %#v, want %#v", res.Columns[i].Name, res.Rows[0][i], w)
+	}
+}

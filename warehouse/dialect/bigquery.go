@@ -46,7 +46,7 @@ func (BigQuery) Canon(expr string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindDecimal:
 		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return text("ROUND(" + expr + ", " + strconv.Itoa(c.Scale) + ")")
+			return "FORMAT('%." + strconv.Itoa(c.Scale) + "f', ROUND(" + expr + ", " + strconv.Itoa(c.Scale) + "))"
 		}
 	case KindFloat:
 		return text("(CAST(" + expr + " AS FLOAT64) + 0)")
@@ -73,7 +73,7 @@ func (BigQuery) Canon(expr string, t Type, c Canon) string {
 // Order implements Dialect.
 func (d BigQuery) Order(expr string, t Type, c Canon) string {
 	switch c.Kind {
-	case KindInt, KindText:
+	case KindInt, KindDecimal, KindText:
 		return expr
 	case KindUUID:
 		return "LOWER(" + expr + ")"

@@ -171,11 +171,14 @@ func (c Canon) String() string {
 }
 
 // Ordered reports whether keys of this kind can be split into ranges the
-// same way on every engine (integers, text, uuids, dates, timestamps).
+// same way on every engine (integers, whole decimals, text, uuids, dates,
+// timestamps).
 func (c Canon) Ordered() bool {
 	switch c.Kind {
 	case KindInt, KindText, KindUUID, KindDate, KindTimestamp:
 		return true
+	case KindDecimal:
+		return c.Scale == 0 // whole numbers: numeric(p, 0) against an integer
 	}
 	return false
 }

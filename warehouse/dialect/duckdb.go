@@ -35,12 +35,13 @@ func (DuckDB) Canon(expr string, t Type, c Canon) string {
 	text := func(e string) string { return "CAST(" + e + " AS VARCHAR)" }
 	switch c.Kind {
 	case KindDecimal:
-		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("round("+expr+", "+strconv.Itoa(c.Scale)+")"), "regexp_replace", `\1`)
+		switch {
+		case t.Family != FamilyDecimal || c.Scale >= 0 && t.Scale == c.Scale:
+			return text(expr) // already that many decimals
+		case c.Scale >= 0:
+			return text("round(" + expr + ", " + strconv.Itoa(c.Scale) + ")")
 		}
-		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "regexp_replace", `\1`)
-		}
+		return trimDecimal(text(expr), "regexp_replace", `\1`)
 	case KindFloat:
 		typ := "DOUBLE"
 		if c.Bits == 32 {
@@ -69,7 +70,7 @@ func (DuckDB) Canon(expr string, t Type, c Canon) string {
 // Order implements Dialect.
 func (d DuckDB) Order(expr string, t Type, c Canon) string {
 	switch c.Kind {
-	case KindInt, KindText:
+	case KindInt, KindDecimal, KindText:
 		return expr
 	case KindUUID:
 		return "lower(CAST(" + expr + " AS VARCHAR))"
@@ -79,8 +80,11 @@ func (d DuckDB) Order(expr string, t Type, c Canon) string {
 
 // Param implements Dialect.
 func (DuckDB) Param(p string, _ Type, c Canon) string {
-	if c.Kind == KindInt {
+	switch c.Kind {
+	case KindInt:
 		return "CAST(" + p + " AS BIGINT)"
+	case KindDecimal:
+		return "CAST(" + p + " AS DECIMAL(38, 0))"
 	}
 	return p
 }

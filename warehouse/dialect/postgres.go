@@ -100,7 +100,7 @@ func pgTime(expr string, t Type, c Canon) string {
 // Order implements Dialect.
 func (Postgres) Order(expr string, t Type, c Canon) string {
 	switch c.Kind {
-	case KindInt:
+	case KindInt, KindDecimal:
 		return expr
 	case KindUUID:
 		if t.Family == FamilyUUID {
@@ -123,6 +123,8 @@ func (Postgres) Param(p string, t Type, c Canon) string {
 	switch c.Kind {
 	case KindInt:
 		return p + "::bigint"
+	case KindDecimal:
+		return p + "::numeric"
 	case KindUUID:
 		if t.Family == FamilyUUID {
 			return p + "::uuid"

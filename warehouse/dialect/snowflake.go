@@ -46,12 +46,13 @@ func (Snowflake) Canon(expr string, t Type, c Canon) string {
 	text := func(e string) string { return "TO_VARCHAR(" + e + ")" }
 	switch c.Kind {
 	case KindDecimal:
-		if t.Family == FamilyDecimal && c.Scale >= 0 {
-			return trimDecimal(text("ROUND("+expr+", "+strconv.Itoa(c.Scale)+")"), "REGEXP_REPLACE", `\\1`)
+		switch {
+		case t.Family != FamilyDecimal || c.Scale >= 0 && t.Scale == c.Scale:
+			return text(expr) // already that many decimals
+		case c.Scale >= 0:
+			return text("ROUND(" + expr + ", " + strconv.Itoa(c.Scale) + ")")
 		}
-		if t.Family == FamilyDecimal {
-			return trimDecimal(text(expr), "REGEXP_REPLACE", `\\1`)
-		}
+		return trimDecimal(text(expr), "REGEXP_REPLACE", `\\1`)
 	case KindFloat:
 		return text("(" + expr + "::FLOAT + 0)")
 	case KindBucket:
@@ -76,7 +77,7 @@ func (Snowflake) Canon(expr string, t Type, c Canon) string {
 // Order implements Dialect.
 func (d Snowflake) Order(expr string, t Type, c Canon) string {
 	switch c.Kind {
-	case KindInt:
+	case KindInt, KindDecimal:
 		return expr
 	case KindText:
 		return "COLLATE(" + expr + ", '')"

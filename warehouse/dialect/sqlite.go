@@ -111,7 +111,7 @@ func (SQLite) Canon(expr string, t Type, c Canon) string {
 // Order implements Dialect.
 func (d SQLite) Order(expr string, t Type, c Canon) string {
 	switch c.Kind {
-	case KindInt:
+	case KindInt, KindDecimal:
 		return expr
 	case KindUUID:
 		return "lower(" + expr + ") COLLATE BINARY"

@@ -135,3 +135,28 @@ func TestCancel(t *testing.T) {
 	_, err := diff.Diff(ctx, diff.Request{A: diff.Side{Conn: c, Table: "a"}, B: diff.Side{Conn: c, Table: "a"}, PrimaryKey: []string{"id"}})
 	require.ErrorIs(t, err, context.Canceled, "diff with a cancelled context: got %v", err)
 }
+
+// TestWholeDecimalKey: a numeric(12,0) key in PostgreSQL against an
+// INTEGER key in SQLite splits the same way.
+func TestWholeDecimalKey(t *testing.T) {
+	pg, lite := testdb.Postgres(t), testdb.SQLite(t)
+	pg.Exec("CREATE TABLE t (k numeric(12,0) PRIMARY KEY, v text)")
+	lite.Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)")
+	var rowsA, rowsB [][]any
+	for i := range 50 {
+		rowsA = append(rowsA, []any{fmt.Sprint(i * 7), fmt.Sprint("v", i)})
+		if i%10 != 3 {
+			rowsB = append(rowsB, []any{i * 7, fmt.Sprint("v", i%20)})
+		}
+	}
+	pg.Insert("t", []string{"k", "v"}, rowsA)
+	lite.Insert("t", []string{"k", "v"}, rowsB)
+	res, err := diff.Diff(context.Background(), diff.Request{
+		A: diff.Side{Conn: open(t, pg, "pg"), Table: "t"}, B: diff.Side{Conn: open(t, lite, "lite"), Table: "t"},
+		PrimaryKey: []string{"k"}, BisectionThreshold: 4, BisectionFactor: 3,
+	})
+	require.NoError(t, err, "diff")
+	assert.EqualValues(t, 5, res.A.RowsOnlyHere, "only in A: got %d, want 5", res.A.RowsOnlyHere)
+	assert.EqualValues(t, 27, res.Values.RowsWithDifferences, "differing: got %d, want 27", res.Values.RowsWithDifferences)
+	assert.Equal(t, diff.Key{"21"}, res.Samples.OnlyInA[0], "only-in-A sample: got %#v", res.Samples.OnlyInA[0])
+}

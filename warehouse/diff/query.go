@@ -20,7 +20,7 @@ type builder struct {
 func (b *builder) param(p *plan, s *side, k *column, text string) string {
 	info, c, _ := k.of(s)
 	var v any = text
-	if c.Kind == dialect.KindInt {
+	if c.Kind == dialect.KindInt || c.Kind == dialect.KindDecimal {
 		n, err := strconv.ParseInt(text, 10, 64)
 		if err == nil {
 			v = n
