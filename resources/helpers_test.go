@@ -69,12 +69,8 @@ func newStack(t *testing.T, specs []connSpec, o Options) *stack {
 	st := &stack{sb: sb, all: all, deps: &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}}}
 	enabled := map[string]bool{}
 	for _, sp := range specs {
-		cfg := client.Config{Provider: sp.provider, BaseURL: sandbox.BaseURL(sp.provider), Transport: sb.Transport(), Timeout: 10 * time.Second, MaxRetries: -1}
-		if sp.provider == schemas.PDC {
-			cfg.Username, cfg.Password = "sandbox", "sandbox"
-		} else {
-			cfg.APIKey = "sandbox"
-		}
+		cfg := sb.ClientConfig(sp.provider)
+		cfg.Timeout, cfg.MaxRetries = 10*time.Second, -1
 		c, err := client.New(cfg)
 		if err != nil {
 			t.Fatal(err)

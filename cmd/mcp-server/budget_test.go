@@ -27,12 +27,8 @@ func startBudgeted(t *testing.T, budget int) *mcpclient.Client {
 	}
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: discardLogger(), MaxResultTokens: budget}
 	for _, p := range schemas.Providers {
-		cfg := client.Config{Provider: p, BaseURL: sandbox.BaseURL(p), Transport: sb.Transport(), Logger: discardLogger()}
-		if p == schemas.PDC {
-			cfg.Username, cfg.Password = "sandbox", "sandbox"
-		} else {
-			cfg.APIKey = "sandbox"
-		}
+		cfg := sb.ClientConfig(p)
+		cfg.Logger = discardLogger()
 		c, err := client.New(cfg)
 		if err != nil {
 			t.Fatal(err)

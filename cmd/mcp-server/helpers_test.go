@@ -8,6 +8,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
 	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
+	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
@@ -79,3 +80,17 @@ func assemble(o options) (*assembled, error) {
 	}
 	return &assembled{mcp: s.MCP.SDK(), tools: s.Tools, providers: s.Providers, sandbox: s.Sandbox}, nil
 }
+
+// sandboxTools is how many tools `mcp-server --sandbox` offers: every
+// generated tool (one per catalogued operation), the resource, lineage and
+// diff tools, and the sandbox warehouse's tools. Tests compare listings
+// with it, never with a literal.
+func sandboxTools(t testing.TB) int {
+	t.Helper()
+	s, err := mcpserver.Build(mcpserver.Options{Sandbox: true})
+	require.NoError(t, err)
+	return len(s.Tools)
+}
+
+// generatedTools is the number of catalogued operations.
+func generatedTools() int { return len(schemas.Catalog()) }

@@ -45,7 +45,7 @@ func TestToolsCommand(t *testing.T) {
 			t.Errorf("operation %s/%s has no tool", op.Provider, op.OperationID)
 		}
 	}
-	if got, want := len(byOp), 137; got != want {
+	if got, want := len(byOp), generatedTools(); got != want {
 		t.Errorf("got %d operation tools, want %d", got, want)
 	}
 }

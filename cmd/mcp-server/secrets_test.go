@@ -31,7 +31,6 @@ func TestCanariesAreRedacted(t *testing.T) {
 		{"posthog_list_external_data_sources", map[string]any{"project_id": ex["posthog"]["project_id"]}},
 		{"pdc_filter_data_sources", map[string]any{"resourceNames": []any{"*"}}},
 		{"lightdash_get_warehouse_credentials", nil},
-		{"lightdash_get_dbt_cloud_integration_settings", map[string]any{"projectUuid": ex["lightdash"]["projectUuid"]}},
 		{"lightdash_get_project", map[string]any{"projectUuid": ex["lightdash"]["projectUuid"]}},
 	}
 	var all strings.Builder

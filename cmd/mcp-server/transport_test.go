@@ -33,8 +33,8 @@ func exercise(t *testing.T, c *mcpclient.Client) {
 	if err != nil {
 		t.Fatalf("tools/list: %v", err)
 	}
-	if len(list.Tools) != 142 {
-		t.Errorf("tools/list got %d tools, want 142 (137 generated, 3 for resources and lineage, 2 for diffs)", len(list.Tools))
+	if want := sandboxTools(t); len(list.Tools) != want {
+		t.Errorf("tools/list got %d tools, want %d (every tool --sandbox offers)", len(list.Tools), want)
 	}
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "datafold_list_data_sources"

@@ -171,13 +171,8 @@ func (s *Server) connect(o Options) (*connections, error) {
 		s.sandboxDBs = &sandboxDBs{}
 		s.sandboxDBs.add(out.warehouses)
 		for _, p := range providers.All {
-			cfg := client.Config{Provider: p.Name, BaseURL: sandbox.BaseURL(p.Name), Transport: sb.Transport(), Timeout: o.Timeout,
-				Logger: o.Logger, RequestCredentials: o.ClientCredentials}
-			if p.Auth == providers.Login {
-				cfg.Username, cfg.Password = "sandbox", "sandbox"
-			} else {
-				cfg.APIKey = "sandbox"
-			}
+			cfg := sb.ClientConfig(p.Name)
+			cfg.Timeout, cfg.Logger, cfg.RequestCredentials = o.Timeout, o.Logger, o.ClientCredentials
 			c, err := client.New(cfg)
 			if err != nil {
 				return nil, err

@@ -47,12 +47,8 @@ func impactSetup(t *testing.T, specs ...impactConn) (*tools.Tool, *tools.Deps) {
 	var conns []*tools.Connection
 	enabled := map[string]bool{}
 	for _, s := range specs {
-		cfg := client.Config{Provider: s.provider, BaseURL: sandbox.BaseURL(s.provider), Transport: sb.Transport(), Timeout: 10 * time.Second, MaxRetries: -1}
-		if s.provider == schemas.PDC {
-			cfg.Username, cfg.Password = "sandbox", "sandbox"
-		} else {
-			cfg.APIKey = "sandbox"
-		}
+		cfg := sb.ClientConfig(s.provider)
+		cfg.Timeout, cfg.MaxRetries = 10*time.Second, -1
 		c, err := client.New(cfg)
 		if err != nil {
 			t.Fatal(err)
