@@ -132,7 +132,7 @@ func TestRedirectRequestCredentials(t *testing.T) {
 	ctx := WithCredentials(context.Background(), Datafold, Credentials{APIKey: "personal-key-of-bob-42"})
 	resp, err := c.Do(ctx, Request{Path: "/api/v1/x"})
 	assert.Nil(t, resp, "got an answer %v, want none", resp)
-	assert.ErrorIs(t, err, ErrRedirect, "got %v, want ErrRedirect", err)
+	require.ErrorIs(t, err, ErrRedirect, "got %v, want ErrRedirect", err)
 	assert.Empty(t, other.seen(), "got %q at the redirect target, want nothing", other.seen())
 	assert.NotContains(t, err.Error(), "personal-key-of-bob-42")
 }
