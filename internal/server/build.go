@@ -161,6 +161,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 		}
 		if o.FastSandbox {
 			sb.DiffQueued, sb.DiffRunning, sb.SyncDuration = 50*time.Millisecond, 100*time.Millisecond, 1500*time.Millisecond
+			sb.QueryRunning = 0
 		}
 		s.Sandbox = sb
 		out.appURLs["sandbox"] = sandbox.BaseURL(providers.Datafold)
