@@ -108,7 +108,7 @@ func TestDiscoveryTools(t *testing.T) {
 		byName[d.Name] = d
 	}
 	f := newFake(t)
-	f.register("GET", "/api/v1/monitors/201", 200, `{"id":201,"name":"orders freshness"}`)
+	f.Register("GET", "/api/v1/monitors/201", 200, `{"id":201,"name":"orders freshness"}`)
 	deps := depsWith(t, "datafold", f)
 	ctx := context.Background()
 
