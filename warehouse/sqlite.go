@@ -69,12 +69,21 @@ func sqliteDriver() (*sqlite.Driver, error) {
 		reg(dialect.SQLiteBool, 1, liteBool)
 		reg(dialect.SQLiteTimestamp, 2, liteTimestamp)
 		reg(dialect.SQLiteDate, 1, liteDate)
-		reg(dialect.SQLiteFields, -1, liteFields)
 		if liteErr == nil {
-			liteErr = d.RegisterFunction(dialect.SQLiteHashSum, &sqlite.FunctionImpl{
-				NArgs: 1, Deterministic: true,
-				MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &hashSum{}, nil },
-			})
+			liteErr = d.RegisterFunction(dialect.SQLiteFields, &sqlite.FunctionImpl{NArgs: -1, Deterministic: true, VolatileArgs: true,
+				Scalar: func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) { return liteFields(args) }})
+		}
+		for _, f := range []struct {
+			name  string
+			nArgs int32
+		}{{dialect.SQLiteHashSum, 1}, {dialect.SQLiteRowHash, -1}} {
+			if liteErr == nil {
+				row := f.nArgs < 0
+				liteErr = d.RegisterFunction(f.name, &sqlite.FunctionImpl{
+					NArgs: f.nArgs, Deterministic: true, VolatileArgs: true, // Step copies what it keeps
+					MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) { return &hashSum{row: row}, nil },
+				})
+			}
 		}
 		d.RegisterConnectionHook(func(c sqlite.ExecQuerierContext, _ string) error {
 			a, ok := c.(sqlite.AuthorizerRegisterer)
@@ -194,10 +203,14 @@ func liteTimestamp(args []driver.Value) (driver.Value, error) {
 	case float64:
 		return canon.Timestamp(canon.UnixTime(x), intArg(args[1], 6)), nil
 	}
-	if t, ok := canon.ParseTime(text(args[0])); ok {
-		return canon.Timestamp(t, intArg(args[1], 6)), nil
+	s, p := text(args[0]), intArg(args[1], 6)
+	if canon.IsTimestamp(s, p) {
+		return s, nil
 	}
-	return text(args[0]), nil
+	if t, ok := canon.ParseTime(s); ok {
+		return canon.Timestamp(t, p), nil
+	}
+	return s, nil
 }
 
 func liteDate(args []driver.Value) (driver.Value, error) {
@@ -215,28 +228,63 @@ func liteDate(args []driver.Value) (driver.Value, error) {
 	return text(args[0]), nil
 }
 
+// liteFields is ds_fields; its arguments are volatile, so it copies them
+// into the text it returns.
 func liteFields(args []driver.Value) (driver.Value, error) {
-	vals := make([]*string, len(args))
+	var b []byte
 	for i, a := range args {
-		if a != nil {
-			t := text(a)
-			vals[i] = &t
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch x := a.(type) {
+		case nil:
+		case string:
+			b = canon.AppendField(b, x)
+		case []byte:
+			b = canon.AppendField(b, string(x))
+		default:
+			b = canon.AppendField(b, text(x))
 		}
 	}
-	return canon.Fields(vals), nil
+	return string(b), nil
 }
 
-// hashSum is the ds_hashsum aggregate.
+// hashSum is the ds_hashsum aggregate (of row texts) and, with row, the
+// ds_rowhash one (of the fields of rows).
 type hashSum struct {
+	row bool
 	sum canon.Sum
 	n   int64
+	buf []byte
 }
 
 func (h *hashSum) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
-	if args[0] == nil {
+	if !h.row {
+		if args[0] == nil {
+			return nil
+		}
+		h.sum.Add(canon.Hash48(text(args[0])))
+		h.n++
 		return nil
 	}
-	h.sum.Add(canon.Hash48(text(args[0])))
+	b := append(h.buf[:0], '(')
+	for i, a := range args {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch x := a.(type) {
+		case nil:
+		case string:
+			b = canon.AppendField(b, x)
+		case []byte:
+			b = canon.AppendField(b, string(x))
+		default:
+			b = canon.AppendField(b, text(x))
+		}
+	}
+	b = append(b, ')')
+	h.buf = b
+	h.sum.Add(canon.Hash48Bytes(b))
 	h.n++
 	return nil
 }

@@ -271,27 +271,33 @@ func Fields(values []*string) string {
 }
 
 func writeFields(b *strings.Builder, values []*string) {
+	var buf []byte
 	for i, v := range values {
 		if i > 0 {
-			b.WriteByte(',')
+			buf = append(buf, ',')
 		}
-		if v == nil {
-			continue
+		if v != nil {
+			buf = AppendField(buf, *v)
 		}
-		if !needsQuotes(*v) {
-			b.WriteString(*v)
-			continue
-		}
-		b.WriteByte('"')
-		for j := 0; j < len(*v); j++ {
-			c := (*v)[j]
-			if c == '"' || c == '\\' {
-				b.WriteByte(c)
-			}
-			b.WriteByte(c)
-		}
-		b.WriteByte('"')
 	}
+	b.Write(buf)
+}
+
+// AppendField appends v as a (non-NULL) field of a record text: quoted
+// when record_out quotes it.
+func AppendField(buf []byte, v string) []byte {
+	if !needsQuotes(v) {
+		return append(buf, v...)
+	}
+	buf = append(buf, '"')
+	for j := 0; j < len(v); j++ {
+		c := v[j]
+		if c == '"' || c == '\\' {
+			buf = append(buf, c)
+		}
+		buf = append(buf, c)
+	}
+	return append(buf, '"')
 }
 
 // needsQuotes is record_out's test: empty, or holding " \ ( ) , or a C
@@ -311,11 +317,14 @@ func needsQuotes(s string) bool {
 
 // Hash48 is the last 48 bits of the MD5 of s, as an integer: what
 // PostgreSQL computes as ('x' || substring(md5(s), 21))::bit(48)::bigint.
-func Hash48(s string) uint64 {
-	sum := md5.Sum([]byte(s))
-	var b [8]byte
-	copy(b[2:], sum[10:16])
-	return binary.BigEndian.Uint64(b[:])
+func Hash48(s string) uint64 { return Hash48Bytes([]byte(s)) }
+
+// Hash48Bytes is Hash48 of b.
+func Hash48Bytes(b []byte) uint64 {
+	sum := md5.Sum(b)
+	var x [8]byte
+	copy(x[2:], sum[10:16])
+	return binary.BigEndian.Uint64(x[:])
 }
 
 // Sum is an exact sum of 48-bit hashes (128 bits: no overflow below 2^80

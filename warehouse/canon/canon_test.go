@@ -187,3 +187,22 @@ func TestParseBool(t *testing.T) {
 		assert.Equal(t, tt.want, got, "ParseBool(%q): got %v, want %v", tt.in, got, tt.want)
 	}
 }
+
+// TestIsTimestamp: the fast path agrees with parsing and printing.
+func TestIsTimestamp(t *testing.T) {
+	tests := []string{"2024-01-02 03:04:05", "2024-01-02 03:04:05.5", "2024-01-02 03:04:05.50", "2024-01-02 03:04:05.1234567",
+		"2024-01-02T03:04:05", "2024-02-29 00:00:00", "0999-01-01 00:00:00", "2024-01-02 03:04:05Z", "2024-01-02 24:00:00", "2024-01-02 03:04:05.123"}
+	for _, s := range tests {
+		for _, p := range []int{6, 3, 0} {
+			if !IsTimestamp(s, p) {
+				continue
+			}
+			ts, ok := ParseTime(s)
+			require.True(t, ok, "%q is canonical but does not parse", s)
+			got := Timestamp(ts, p)
+			assert.Equal(t, s, got, "IsTimestamp(%q, %d) but Timestamp gives %q", s, p, got)
+		}
+	}
+	assert.True(t, IsTimestamp("2024-01-02 03:04:05.123", 6), "a canonical text: got false")
+	assert.False(t, IsTimestamp("2024-01-02 03:04:05.123", 2), "more digits than the precision: got true")
+}

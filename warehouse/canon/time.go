@@ -97,6 +97,44 @@ func ParseTime(s string) (time.Time, bool) {
 	return t, true
 }
 
+// IsTimestamp reports whether s is already the canonical text of a
+// timestamp at precision fractional digits ("YYYY-MM-DD HH:MM:SS" and at
+// most precision digits without trailing zeros, fields in range): then
+// Timestamp(ParseTime(s)) is s, and need not be computed.
+func IsTimestamp(s string, precision int) bool {
+	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
+		return false
+	}
+	for _, f := range [][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		for i := f[0]; i < f[1]; i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+	}
+	month, _ := digits(s[5:7])
+	day, _ := digits(s[8:10])
+	hour, _ := digits(s[11:13])
+	minute, _ := digits(s[14:16])
+	sec, _ := digits(s[17:19])
+	if month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || sec > 59 || s[0] == '0' {
+		return false // the days a month may lack, leap seconds and years before 1000 take the long way
+	}
+	if len(s) == 19 {
+		return true
+	}
+	frac := s[20:]
+	if s[19] != '.' || len(frac) == 0 || len(frac) > precision || frac[len(frac)-1] == '0' {
+		return false
+	}
+	for i := 0; i < len(frac); i++ {
+		if frac[i] < '0' || frac[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // UnixTime is the UTC time of a count of seconds since 1970 (SQLite keeps
 // some timestamps as numbers), rounded to microseconds.
 func UnixTime(seconds float64) time.Time {

@@ -90,7 +90,8 @@ func (BigQuery) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect.
-func (BigQuery) HashSum(rowText string) string {
+func (d BigQuery) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "SUM(CAST(CAST(CONCAT('0x', SUBSTR(TO_HEX(MD5(" + rowText + ")), 21)) AS INT64) AS NUMERIC))"
 }
 

@@ -44,8 +44,9 @@ type Dialect interface {
 	// texts: canon.Row.
 	RowText(canons []string) string
 	// HashSum is the SQL aggregate of the exact sum of canon.Hash48 over
-	// rowText; the database returns it as a decimal (NULL for no rows).
-	HashSum(rowText string) string
+	// the row text of canons (RowText); the database returns it as a
+	// decimal (NULL for no rows).
+	HashSum(canons []string) string
 	// Distinct is the SQL of "a and b differ", NULL-safe, never NULL.
 	Distinct(a, b string) string
 	// Float is the SQL of a numeric expression as a float64, for

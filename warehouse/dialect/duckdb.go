@@ -95,7 +95,8 @@ func (DuckDB) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect.
-func (DuckDB) HashSum(rowText string) string {
+func (d DuckDB) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "sum(CAST('0x' || substr(md5(" + rowText + "), 21) AS BIGINT))"
 }
 

@@ -113,7 +113,8 @@ func (MySQL) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect: SUM of integers is a DECIMAL, exact.
-func (MySQL) HashSum(rowText string) string {
+func (d MySQL) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "SUM(CAST(CONV(SUBSTRING(MD5(" + rowText + "), 21), 16, 10) AS UNSIGNED))"
 }
 

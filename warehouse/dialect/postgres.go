@@ -152,7 +152,8 @@ func (Postgres) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect: sum(bigint) is numeric, so it is exact.
-func (Postgres) HashSum(rowText string) string {
+func (d Postgres) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "sum(('x' || substring(md5(" + rowText + "), 21))::bit(48)::bigint)"
 }
 

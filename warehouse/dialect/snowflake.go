@@ -99,7 +99,8 @@ func (Snowflake) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect.
-func (Snowflake) HashSum(rowText string) string {
+func (d Snowflake) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "SUM(TO_NUMBER(SUBSTR(MD5(" + rowText + "), 21), 'XXXXXXXXXXXX'))"
 }
 

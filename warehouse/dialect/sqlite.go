@@ -28,6 +28,9 @@ const (
 	SQLiteHashSum = "ds_hashsum"
 	// SQLiteFields(x1, …) is canon.Fields of its arguments.
 	SQLiteFields = "ds_fields"
+	// SQLiteRowHash(x1, …) is the aggregate exact sum of canon.Hash48 of
+	// canon.Row of its arguments, as decimal text.
+	SQLiteRowHash = "ds_rowhash"
 )
 
 // sqliteMaxFields is the most arguments one ds_fields call gets (SQLite
@@ -139,8 +142,13 @@ func (SQLite) RowText(canons []string) string {
 	return strings.Join(append(parts, "')'"), " || ")
 }
 
-// HashSum implements Dialect.
-func (SQLite) HashSum(rowText string) string { return SQLiteHashSum + "(" + rowText + ")" }
+// HashSum implements Dialect: ds_rowhash builds the row text itself.
+func (d SQLite) HashSum(canons []string) string {
+	if len(canons) <= sqliteMaxFields {
+		return SQLiteRowHash + "(" + strings.Join(canons, ", ") + ")"
+	}
+	return SQLiteHashSum + "(" + d.RowText(canons) + ")"
+}
 
 // Distinct implements Dialect.
 func (SQLite) Distinct(a, b string) string { return a + " IS NOT " + b }

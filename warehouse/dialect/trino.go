@@ -97,7 +97,8 @@ func (Trino) RowText(canons []string) string {
 }
 
 // HashSum implements Dialect.
-func (Trino) HashSum(rowText string) string {
+func (d Trino) HashSum(canons []string) string {
+	rowText := d.RowText(canons)
 	return "sum(CAST(from_base(substr(lower(to_hex(md5(to_utf8(" + rowText + ")))), 21), 16) AS DECIMAL(38, 0)))"
 }
 

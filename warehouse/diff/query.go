@@ -72,11 +72,6 @@ func (p *plan) valueCanons(s *side, alias string, rows bool) []string {
 	return out
 }
 
-// rowText is the SQL of a row's text on side s.
-func (p *plan) rowText(s *side) string {
-	return s.d.RowText(append(p.keyCanons(s, ""), p.valueCanons(s, "", false)...))
-}
-
 // whereSQL joins conditions into a WHERE clause ("" for none).
 func whereSQL(conds []string) string {
 	if len(conds) == 0 {
@@ -177,7 +172,7 @@ func (p *plan) checksumSQL(s *side, seg *segment, bounds [][]string) (string, []
 	// Parameters are numbered in the order they are made, which must be
 	// the order they appear in (SQLite's ? are positional).
 	b := &builder{d: s.d}
-	sum := "count(*), " + s.d.HashSum(p.rowText(s))
+	sum := "count(*), " + s.d.HashSum(append(p.keyCanons(s, ""), p.valueCanons(s, "", false)...))
 	if bounds == nil {
 		extra := ""
 		if p.intKey() {
