@@ -138,8 +138,8 @@ func exerciseGo(t *testing.T, cs *gomcp.ClientSession) {
 		}
 		names = append(names, tool.Name)
 	}
-	if len(names) != 142 {
-		t.Errorf("tools/list got %d tools, want 142", len(names))
+	if want := sandboxTools(t); len(names) != want {
+		t.Errorf("tools/list got %d tools, want %d", len(names), want)
 	}
 	for _, f := range conformanceFixtures {
 		if slices.Contains(names, f) {
@@ -409,7 +409,7 @@ func TestNoFixturesInProduct(t *testing.T) {
 		}
 		offered[p.Name] = true
 	}
-	if len(inv) < 142 || len(offered) < 142 {
+	if len(inv) < generatedTools() || len(offered) < sandboxTools(t) {
 		t.Fatalf("inventory %d, offered %d names: want the whole product", len(inv), len(offered))
 	}
 	for _, f := range conformanceFixtures {
