@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/datastack-mcp/datastack-mcp/providers"
 )
 
 // Local edits. The *.openapi.json files are the providers' descriptions
@@ -57,7 +59,11 @@ func isProvider(p string) bool {
 // Published returns a provider's OpenAPI document as published, without
 // the local edits.
 func Published(provider string) ([]byte, error) {
-	b, err := specFS.ReadFile(provider + ".openapi.json")
+	p, ok := providers.Get(provider)
+	if !ok {
+		return nil, fmt.Errorf("schemas: no provider %q", provider)
+	}
+	b, err := specFS.ReadFile(p.SpecFile)
 	if err != nil {
 		return nil, fmt.Errorf("schemas: no OpenAPI description for provider %q", provider)
 	}

@@ -15,20 +15,23 @@ package schemas
 import (
 	"embed"
 	"fmt"
+
+	"github.com/datastack-mcp/datastack-mcp/providers"
 )
 
 //go:generate go run ./gen
 
-// Provider names, used as tool-name prefixes, configuration keys and sandbox hosts.
+// Provider names, used as tool-name prefixes, configuration keys and sandbox
+// hosts: those of the provider table (package providers).
 const (
-	Datafold  = "datafold"
-	PostHog   = "posthog"
-	PDC       = "pdc"
-	Lightdash = "lightdash"
+	Datafold  = providers.Datafold
+	PostHog   = providers.PostHog
+	PDC       = providers.PDC
+	Lightdash = providers.Lightdash
 )
 
-// Providers lists every provider in a stable order.
-var Providers = []string{Datafold, PostHog, PDC, Lightdash}
+// Providers lists every provider in the provider table's order.
+var Providers = providers.Names()
 
 //go:embed *.openapi.json
 var specFS embed.FS
