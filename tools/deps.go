@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/providers"
 )
 
 // Caller sends one request to an upstream API; *client.Client is one.
@@ -53,19 +54,11 @@ func (d *Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
-// providerNames are the names users know the providers by.
-var providerNames = map[string]string{
-	"datafold":  "Datafold",
-	"posthog":   "PostHog",
-	"pdc":       "Pentaho Data Catalog",
-	"lightdash": "Lightdash",
-	"datastack": "Across providers",
-}
-
-// ProviderName returns a provider's display name.
+// ProviderName returns a provider's display name (providers.DisplayName;
+// the user's databases are "Warehouse").
 func ProviderName(p string) string {
-	if n, ok := providerNames[p]; ok {
-		return n
+	if p == "warehouse" {
+		return "Warehouse"
 	}
-	return p
+	return providers.DisplayName(p)
 }

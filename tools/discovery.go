@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/datastack-mcp/datastack-mcp/providers"
 )
 
 // Discovery mode offers three tools instead of the whole inventory, for
@@ -14,7 +16,7 @@ import (
 // over HTTP, those the request's headers allow) can be found or called.
 
 // DiscoveryProvider is the provider name of the discovery tools.
-const DiscoveryProvider = "datastack"
+const DiscoveryProvider = providers.CrossProvider
 
 type searchArgs struct {
 	Query string `json:"query" jsonschema:"description=What you want to do, in a few words (e.g. compare prod and dev orders)."`
