@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -47,8 +48,9 @@ type Project struct {
 	catalogGiven bool
 	now          func() time.Time
 	every        time.Duration
-	// static projects (embedded bytes) never reload.
+	// static projects (embedded bytes) never reload; parse reads them once.
 	static bool
+	parse  func() (*manifest.Graph, error)
 
 	mu        sync.Mutex
 	cur       *Snapshot
@@ -107,24 +109,23 @@ func manifestFile(path string) string {
 // FromBytes is a project read once from memory (an embedded demo); it
 // never reloads. catalog may be nil.
 func FromBytes(name string, manifestJSON, catalogJSON []byte) (*Project, error) {
-	var cat *bytes.Reader
-	if catalogJSON != nil {
-		cat = bytes.NewReader(catalogJSON)
-	}
-	var g *manifest.Graph
-	var err error
-	if cat != nil {
-		g, err = manifest.Load(bytes.NewReader(manifestJSON), cat)
-	} else {
-		g, err = manifest.Load(bytes.NewReader(manifestJSON), nil)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("dbt project %q: %w", name, err)
+	if name == "" {
+		return nil, errors.New("dbt project: a name is required")
 	}
 	p := &Project{name: name, static: true, now: time.Now}
-	p.cur = newSnapshot(name, g, p.now())
-	p.loads = 1
-	WarmParser()
+	// Read on first use, like a project on disk: a server that never asks
+	// a dbt question pays nothing for it at start-up.
+	p.parse = sync.OnceValues(func() (*manifest.Graph, error) {
+		var cat io.Reader
+		if catalogJSON != nil {
+			cat = bytes.NewReader(catalogJSON)
+		}
+		g, err := manifest.Load(bytes.NewReader(manifestJSON), cat)
+		if err != nil {
+			return nil, fmt.Errorf("dbt project %q: %w", name, err)
+		}
+		return g, nil
+	})
 	return p, nil
 }
 
@@ -139,6 +140,15 @@ func (p *Project) Snapshot() (*Snapshot, error) {
 	p.mu.Lock()
 	if p.static {
 		defer p.mu.Unlock()
+		if p.cur == nil {
+			WarmParser() // compile the SQL grammar while the manifest loads
+			g, err := p.parse()
+			if err != nil {
+				return nil, err
+			}
+			p.cur = newSnapshot(p.name, g, p.now())
+			p.loads = 1
+		}
 		return p.cur, nil
 	}
 	now := p.now()
