@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -123,4 +124,40 @@ func TestErrorBodyBounded(t *testing.T) {
 	e := asError(t, err)
 	assert.Equal(t, http.StatusBadRequest, e.Status)
 	assert.LessOrEqual(t, len(e.Message), maxMessage+3, "got a message of %d bytes, want it bounded", len(e.Message))
+}
+
+// TestAnswerReadMemory: reading an answer allocates about its size once:
+// straight into a buffer of its declared length, or (chunked) pooled chunks
+// and one copy, never the repeated growth of io.ReadAll (about five times
+// the size for a large answer).
+func TestAnswerReadMemory(t *testing.T) {
+	const size = 4 << 20
+	payload := bytes.Repeat([]byte("x"), size)
+	for _, tc := range []struct {
+		name     string
+		declared bool
+		max      float64 // allocated bytes per answer byte
+	}{
+		{"declared length", true, 1.25},
+		{"chunked", false, 2.5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _, _ := newTestClient(t, Config{MaxResponseBytes: 2 * size}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tc.declared {
+					w.Header().Set("Content-Length", strconv.Itoa(size))
+				}
+				w.Write(payload)
+			}))
+			_, err := get(c, "/warm-up") // connection and pools in place
+			require.NoError(t, err)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			resp, err := get(c, "/api/v1/x")
+			runtime.ReadMemStats(&after)
+			require.NoError(t, err)
+			require.Len(t, resp.Body, size)
+			perByte := float64(after.TotalAlloc-before.TotalAlloc) / size
+			assert.LessOrEqual(t, perByte, tc.max, "got %.2f bytes allocated per answer byte, want at most %.2f", perByte, tc.max)
+		})
+	}
 }
