@@ -21,6 +21,11 @@ type Session struct {
 // session sees the same data (PostgreSQL: REPEATABLE READ; SQLite: one
 // read transaction), as a diff that bisects needs.
 func (c *Conn) Begin(ctx context.Context, snapshot bool) (*Session, error) {
+	return c.begin(ctx, snapshot, "")
+}
+
+// begin starts a session; first (PostgreSQL) runs before anything else.
+func (c *Conn) begin(ctx context.Context, snapshot bool, first string) (*Session, error) {
 	conn, err := c.db.Conn(ctx)
 	if err != nil {
 		return nil, c.ctxErr(ctx, "begin", err)
@@ -35,6 +40,12 @@ func (c *Conn) Begin(ctx context.Context, snapshot bool) (*Session, error) {
 		return nil, c.ctxErr(ctx, "begin", err)
 	}
 	s := &Session{c: c, conn: conn, tx: tx}
+	if first != "" {
+		if _, err := tx.ExecContext(ctx, first); err != nil {
+			s.Close()
+			return nil, c.ctxErr(ctx, "begin", err)
+		}
+	}
 	if c.engine == Postgres {
 		ms := strconv.FormatInt(c.timeout.Milliseconds(), 10)
 		if _, err := tx.ExecContext(ctx, pgSetup, ms); err != nil {
@@ -43,6 +54,32 @@ func (c *Conn) Begin(ctx context.Context, snapshot bool) (*Session, error) {
 		}
 	}
 	return s, nil
+}
+
+// ExportSnapshot returns an id other sessions of the same PostgreSQL
+// database can begin at (BeginAt) to see exactly this session's data, while
+// this session stays open. Other engines return "".
+func (s *Session) ExportSnapshot(ctx context.Context) (string, error) {
+	if s.c.engine != Postgres {
+		return "", nil
+	}
+	var id string
+	err := s.Each(ctx, "SELECT pg_export_snapshot()", nil, func(scan func(...any) error) error { return scan(&id) })
+	return id, err
+}
+
+// BeginAt starts a read-only session that sees the data of the session
+// that exported snapshot (ExportSnapshot); "" is Begin(ctx, true).
+func (c *Conn) BeginAt(ctx context.Context, snapshot string) (*Session, error) {
+	if snapshot == "" || c.engine != Postgres {
+		return c.Begin(ctx, true)
+	}
+	for _, r := range snapshot {
+		if !(r >= '0' && r <= '9' || r >= 'A' && r <= 'F' || r >= 'a' && r <= 'f' || r == '-') {
+			return nil, errorf(c.name, "begin", "%q is not a snapshot id", snapshot)
+		}
+	}
+	return c.begin(ctx, true, "SET TRANSACTION SNAPSHOT '"+snapshot+"'")
 }
 
 // Conn is the session's connection.

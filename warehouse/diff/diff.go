@@ -107,14 +107,19 @@ func (r *run) each(ctx context.Context, s *warehouse.Session, q string, args []a
 	return s.Each(ctx, q, args, fn)
 }
 
-// both runs fa and fb at once and returns the first error (the one that is
-// not a consequence of the other's cancellation).
+// both runs fa and fb at once (all of them).
 func both(ctx context.Context, fa, fb func(ctx context.Context) error) error {
+	return all(ctx, fa, fb)
+}
+
+// all runs fs at once and returns the first error (the one that is not a
+// consequence of another's cancellation).
+func all(ctx context.Context, fs ...func(ctx context.Context) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var errs [2]error
+	errs := make([]error, len(fs))
 	var wg sync.WaitGroup
-	for i, f := range []func(context.Context) error{fa, fb} {
+	for i, f := range fs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -129,7 +134,7 @@ func both(ctx context.Context, fa, fb func(ctx context.Context) error) error {
 			return err
 		}
 	}
-	return errors.Join(errs[0], errs[1])
+	return errors.Join(errs...)
 }
 
 // stats are a side's counts.

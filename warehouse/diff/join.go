@@ -179,27 +179,37 @@ func (r *run) join(ctx context.Context) error {
 			sess.Close()
 		}
 	}()
-	r.progress("stats", 0, 2)
-	stA, err := r.sideStats(ctx, sess, p.a)
+	snapshot, err := sess.ExportSnapshot(ctx)
 	if err != nil {
 		return err
 	}
-	r.progress("stats", 1, 2)
-	stB, err := r.sideStats(ctx, sess, p.b)
+	var stA, stB stats
+	limited := false // the stream stopped at StreamLimit
+	stream := func(dupA, dupB bool) func(context.Context) error {
+		return func(ctx context.Context) error {
+			r.progress("join", 0, 1)
+			sctx, stop := context.WithCancel(ctx)
+			defer stop()
+			err := r.stream(sctx, sess, dupA, dupB)
+			if errors.Is(err, errStreamLimit) {
+				limited = true
+				return nil
+			}
+			return err
+		}
+	}
+	if snapshot != "" && p.a.unique && p.a.notNull && p.b.unique && p.b.notNull {
+		// No duplicate keys to learn first: count beside the join.
+		err = all(ctx, r.countAt(snapshot, p.a, &stA), r.countAt(snapshot, p.b, &stB), stream(false, false))
+	} else if stA, stB, err = r.joinStats(ctx, sess, snapshot); err == nil {
+		err = stream(stA.dupKeys > 0, stB.dupKeys > 0)(ctx)
+	}
 	if err != nil {
 		return err
 	}
-	r.progress("stats", 2, 2)
 	setStats(&r.res.A, stA)
 	setStats(&r.res.B, stB)
-	dupA, dupB := stA.dupKeys > 0, stB.dupKeys > 0
-
-	r.progress("join", 0, 1)
-	sctx, stop := context.WithCancel(ctx)
-	err = r.stream(sctx, sess, dupA, dupB)
-	stop()
-	switch {
-	case errors.Is(err, errStreamLimit):
+	if limited {
 		// The cancelled statement ended the session: count in a new one.
 		sess.Close()
 		sess = nil
@@ -207,15 +217,46 @@ func (r *run) join(ctx context.Context) error {
 			return err
 		}
 		r.progress("count", 0, 1)
-		if err := r.count(ctx, sess, dupA, dupB); err != nil {
+		if err := r.count(ctx, sess, stA.dupKeys > 0, stB.dupKeys > 0); err != nil {
 			return err
 		}
 		r.progress("count", 1, 1)
-	case err != nil:
-		return err
 	}
 	r.progress("join", 1, 1)
 	return r.samples(ctx, sess, sess)
+}
+
+// joinStats counts both sides' rows and keys in sess's snapshot: in two
+// more sessions at once where the database shares its snapshot
+// (PostgreSQL), else one after the other in sess.
+func (r *run) joinStats(ctx context.Context, sess *warehouse.Session, snapshot string) (stA, stB stats, err error) {
+	p := r.p
+	r.progress("stats", 0, 2)
+	defer r.progress("stats", 2, 2)
+	if snapshot == "" {
+		if stA, err = r.sideStats(ctx, sess, p.a); err == nil {
+			stB, err = r.sideStats(ctx, sess, p.b)
+		}
+		return stA, stB, err
+	}
+	err = both(ctx, r.countAt(snapshot, p.a, &stA), r.countAt(snapshot, p.b, &stB))
+	return stA, stB, err
+}
+
+// countAt counts a side's rows and keys in a session of its own at
+// snapshot.
+func (r *run) countAt(snapshot string, s *side, st *stats) func(context.Context) error {
+	return func(ctx context.Context) error {
+		// The session lives in this function: its context may end when
+		// the function returns.
+		other, err := r.p.a.conn.BeginAt(ctx, snapshot)
+		if err != nil {
+			return err
+		}
+		defer other.Close()
+		*st, err = r.sideStats(ctx, other, s)
+		return err
+	}
 }
 
 // stream reads the differing rows and compares them here.
