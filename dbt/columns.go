@@ -151,7 +151,6 @@ func (s *Snapshot) compute(n *manifest.Node, chain []string) *ColumnLineage {
 		}
 		return table(why)
 	}
-	waitParser()
 	res, err := sqllineage.Analyze(n.CompiledSQL, &catalog{s: s, from: n, chain: chain})
 	var pe *sqllineage.ParseError
 	switch {

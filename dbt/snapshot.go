@@ -35,26 +35,7 @@ func (s *Snapshot) Impact(ref string, opts manifest.ImpactOptions) (*manifest.Im
 	return s.graph.Impact(ref, opts)
 }
 
-var (
-	warmOnce sync.Once
-	warmDone = make(chan struct{})
-)
-
 // WarmParser compiles the SQL grammar in the background (the first parse
 // of a process takes a second or more); later calls do nothing. Loading a
 // project calls it, so the compile overlaps the manifest's load.
-func WarmParser() {
-	warmOnce.Do(func() {
-		go func() {
-			defer close(warmDone)
-			_, _ = sqlast.Parse("select 1")
-		}()
-	})
-}
-
-// waitParser waits for the grammar to be compiled, so that concurrent
-// first parses do not each compile it.
-func waitParser() {
-	WarmParser()
-	<-warmDone
-}
+func WarmParser() { sqlast.Warm() }

@@ -97,6 +97,7 @@ func classify(sql string) (kind, reason string) {
 	case strings.IndexByte(sql, 0) >= 0:
 		return "", "a NUL character, where PostgreSQL's parser stops reading"
 	}
+	compiled()
 	scanned, err := pgquery.Scan(sql)
 	if err != nil {
 		return "", "the PostgreSQL grammar does not accept it: " + errText(err)
@@ -174,13 +175,28 @@ func errText(err error) string {
 	return strings.TrimSpace(err.Error())
 }
 
-var warm sync.Once
+var (
+	warm  sync.Once
+	ready = make(chan struct{}) // closed once the grammar is compiled
+)
 
 // Warm compiles the parser in the background, so that the first [Classify]
 // or [Parse] does not pay for it. It returns at once; calling it again does
 // nothing.
 func Warm() {
 	warm.Do(func() {
-		go func() { _, _ = pgquery.Parse("select 1") }()
+		go func() {
+			defer close(ready)
+			_, _ = pgquery.Parse("select 1")
+		}()
 	})
+}
+
+// compiled waits until the grammar is compiled, starting the compile if
+// nobody has: concurrent first calls share one compile (each would
+// otherwise compile its own parser instance, a few seconds of CPU and
+// hundreds of MB each).
+func compiled() {
+	Warm()
+	<-ready
 }

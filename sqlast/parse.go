@@ -14,6 +14,7 @@ type Tree = pg_query.ParseResult
 // Parse parses sql with PostgreSQL's grammar. The first call in a process
 // compiles the parser (about a second); later calls take microseconds.
 func Parse(sql string) (*Tree, error) {
+	compiled()
 	tree, err := pgquery.Parse(sql)
 	if err != nil {
 		return nil, fmt.Errorf("sql: %w", err)
