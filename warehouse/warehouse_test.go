@@ -266,3 +266,27 @@ func TestQueryValues(t *testing.T) {
 		assert.Equal(t, w, res.Rows[0][i], "column %s: got %#v, want %#v", res.Columns[i].Name, res.Rows[0][i], w)
 	}
 }
+
+// TestSharedSnapshot: a session begun at another's exported snapshot sees
+// its data, not rows written since.
+func TestSharedSnapshot(t *testing.T) {
+	db := testdb.Postgres(t)
+	fixture(db)
+	c := open(t, db)
+	ctx := context.Background()
+	s, err := c.Begin(ctx, true)
+	require.NoError(t, err, "begin")
+	defer s.Close()
+	id, err := s.ExportSnapshot(ctx)
+	require.NoError(t, err, "export snapshot")
+	require.NotEmpty(t, id, "snapshot id")
+	db.Exec("INSERT INTO orders (id, customer) VALUES (10, 'new')")
+	other, err := c.BeginAt(ctx, id)
+	require.NoError(t, err, "begin at %s", id)
+	defer other.Close()
+	var n int64
+	require.NoError(t, other.Each(ctx, "SELECT count(*) FROM orders", nil, func(scan func(...any) error) error { return scan(&n) }), "count")
+	assert.EqualValues(t, 3, n, "rows at the snapshot: got %d, want 3 (the insert came later)", n)
+	_, err = c.BeginAt(ctx, "x'; DROP TABLE orders; --")
+	require.Error(t, err, "a snapshot id that is not one: got no error")
+}
