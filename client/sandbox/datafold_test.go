@@ -245,7 +245,10 @@ func TestDatafoldQueriesAndSources(t *testing.T) {
 	bad := q(1, "select * from ANALYTICS.MARTS.nope")
 	require.Equal(t, 400, bad.Status)
 	require.Contains(t, bad.get("detail").(string), "does not exist")
-	require.Equal(t, 200, q(1, "with x as (select 1) select * from x").Status)
+	// SQL the sandbox cannot evaluate is an error, never a fake success.
+	cte := q(1, "with x as (select 1) select * from x")
+	require.Equal(t, 400, cte.Status)
+	require.Contains(t, cte.get("detail").(string), "not supported by the sandbox")
 	require.Equal(t, 3.0, q(3, "select count(*) from marketing.campaigns where channel = 'meta'").get("rows.0.count(*)"))
 
 	// data sources: create, then get; test connection progresses.
