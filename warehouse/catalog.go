@@ -118,7 +118,15 @@ func (c *Conn) ListTables(ctx context.Context, schema string) ([]Table, error) {
 	if c.engine == Postgres {
 		return c.pgTables(ctx, schema)
 	}
-	return c.liteTables(ctx, schema)
+	return c.liteTables(ctx, schema, true)
+}
+
+// tableNames lists tables and views without counting rows.
+func (c *Conn) tableNames(ctx context.Context) ([]Table, error) {
+	if c.engine == Postgres {
+		return c.pgTables(ctx, "")
+	}
+	return c.liteTables(ctx, "", false)
 }
 
 // ListColumns lists the columns of table ("schema.table" or "table").
@@ -181,7 +189,7 @@ func (c *Conn) resolve(ctx context.Context, table string) (string, string, error
 	if len(parts) == 2 {
 		schema = parts[0]
 	}
-	tables, err := c.ListTables(ctx, "")
+	tables, err := c.tableNames(ctx)
 	if err != nil {
 		return "", "", err
 	}

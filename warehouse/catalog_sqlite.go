@@ -5,7 +5,9 @@ import (
 	"strings"
 )
 
-func (c *Conn) liteTables(ctx context.Context, schema string) ([]Table, error) {
+// liteTables lists the tables and views of schema (all when ""), with
+// exact row counts when counts.
+func (c *Conn) liteTables(ctx context.Context, schema string, counts bool) ([]Table, error) {
 	schemas := []string{schema}
 	if schema == "" {
 		var err error
@@ -33,7 +35,7 @@ func (c *Conn) liteTables(ctx context.Context, schema string) ([]Table, error) {
 		if err != nil {
 			return nil, c.opErr(err, "list tables")
 		}
-		for i := start; i < len(out); i++ {
+		for i := start; i < len(out) && counts; i++ {
 			if out[i].Kind != "table" {
 				continue
 			}
