@@ -30,7 +30,7 @@ var secretParts = []string{
 	"privatekey", "privkey", "apikey", "accesskey", "secretkey", "sshkey",
 	"signingkey", "encryptionkey", "decryptionkey", "masterkey", "sessionkey",
 	"accountkey", "sharedkey", "licensekey", "keyfile", "keyjson",
-	"serviceaccountjson", "connectionstring", "connstr", "dsn",
+	"serviceaccountjson", "connectionstring", "connstr",
 }
 
 // secretExact are whole key names that hold a credential.
@@ -60,7 +60,9 @@ func secretName(n string) bool {
 			return true
 		}
 	}
-	return strings.HasSuffix(n, "token") || strings.HasSuffix(n, "pwd")
+	// dsn only at an end: inside a word it is chance ("fieldsnotfound").
+	return strings.HasSuffix(n, "token") || strings.HasSuffix(n, "pwd") ||
+		strings.HasPrefix(n, "dsn") || strings.HasSuffix(n, "dsn")
 }
 
 // quantityEnds are endings of key names whose numbers describe a secret

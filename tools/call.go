@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/redact"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )
 
@@ -75,12 +76,12 @@ func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, 
 		d.logger().Info("upstream call", "tool", t.Name, "provider", op.Provider, "method", op.Method,
 			"path", op.Path, "status", status(resp, err), "duration_ms", time.Since(start).Milliseconds())
 		if err != nil {
-			return scrubResult(upstreamError(t, err, d), d.secretsFor(ctx))
+			return scrubResult(upstreamError(t, err, d), d.redactor(ctx))
 		}
 		if forData(ctx) {
-			return dataAnswer(d, sh, resp, d.secretsFor(ctx))
+			return dataAnswer(d, sh, resp, d.redactor(ctx))
 		}
-		return scrubResult(answer(d, sh, resp, args, fields), d.secretsFor(ctx))
+		return scrubResult(answer(d, sh, resp, args, fields, d.redactor(ctx)), d.redactor(ctx))
 	}
 }
 
@@ -193,15 +194,15 @@ type dataKey struct{}
 func forData(ctx context.Context) bool { return ctx.Value(dataKey{}) != nil }
 
 // dataAnswer is the whole answer, decoded and redacted, for Fetch.
-func dataAnswer(d *Deps, sh *shaping, resp *client.Response, secrets []string) *Result {
+func dataAnswer(d *Deps, sh *shaping, resp *client.Response, red *redact.Redactor) *Result {
 	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, math.MaxInt)
 	if plain != nil {
 		if !plain.IsError && plain.Structured == nil {
 			return errorResult("%s answered %d with content that is not JSON", ProviderName(sh.provider), resp.Status)
 		}
-		return scrubResult(plain, secrets)
+		return scrubResult(plain, red)
 	}
-	return &Result{Structured: scrubAnswer(structured, secrets)}
+	return &Result{Structured: red.Value(structured)}
 }
 
 // Fetch calls a generated tool t on behalf of a feature (diff_tables,

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -16,11 +17,11 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/sqlast"
 )
 
-// Safe actions. A tool that deletes, cancels, triggers a run, changes who
-// may access what, or runs SQL that is not a plain read-only query acts
-// only once confirmed. Which tools confirm is decided from data, by the
-// rule in ConfirmReason over each generated tool's HTTP method and name;
-// TestConfirmingTools pins the resulting list.
+// Safe actions. A tool that deletes, cancels, triggers a run or a sync,
+// changes who may access what, or runs SQL that is not a plain read-only
+// query acts only once confirmed. Which tools confirm is decided from data
+// (the effects table in tool.go, then the rule in ConfirmReason) and
+// TestEffects pins the resulting list.
 //
 // How a call is confirmed depends on the client:
 //
@@ -31,17 +32,20 @@ import (
 //     of the arguments, so an answer only confirms the arguments it was
 //     asked about.
 //  2. An earlier client whose session declared elicitation is asked with
-//     elicitation/create while the call waits.
+//     elicitation/create while the call waits. If asking fails (the client
+//     answers the request with an error), nothing is done: the user who
+//     can be asked must be, and "confirm": true does not stand in for them.
 //  3. Any other client gets a refusal (isError) that previews what would
-//     happen (method, resolved path, query, body, connection) until the
-//     call is repeated with "confirm": true.
+//     happen (method, resolved path, query, body, connection, and the
+//     names of the objects it addresses) until the call is repeated with
+//     "confirm": true.
 //
 // When the user is asked (1, 2), "confirm": true is not enough: only the
 // user's answer lets the call through. Declining or cancelling leaves
 // everything untouched. Queries that sqlast.Classify, PostgreSQL's own
 // grammar with every dialect's comment and quoting rules, positively reads
 // as one read-only statement never ask; anything else asks.
-// --read-only hides every one of these tools (none is a GET).
+// --read-only hides every one of these tools (none is read-only).
 
 // ConfirmArg is the optional argument that confirms a call for clients
 // without elicitation.
@@ -54,9 +58,10 @@ const confirmID = "confirm"
 var sqlArgs = []string{"query", "sql"}
 
 // ConfirmReason says why a tool must be confirmed before it acts ("deletes",
-// "cancels a running job", …), or "" when it need not be. The rule, over
-// the HTTP method and the words of the tool name, first match wins:
+// "cancels a running job", …), or "" when it need not be. For a generated
+// tool, first match wins:
 //
+//   - an entry in effects (tool.go): its reason, "" included;
 //   - GET: never (reads);
 //   - name ends in run_sql_query: "runs SQL that is not a plain read-only
 //     query" (asked only for such queries, see sqlast.Classify);
@@ -66,13 +71,26 @@ var sqlArgs = []string{"query", "sql"}
 //   - the word cancel: "cancels a running job";
 //   - monitor together with create or start: "creates or runs a monitor";
 //   - ci together with trigger or upload: "triggers a CI run";
-//   - the words reload or resync: "triggers a sync".
+//   - the words reload, resync or sync: "triggers a sync".
+//
+// Hand-written tools (no method) decide for themselves.
 func ConfirmReason(t *Tool) string {
-	if t.Method == "" || t.Method == "GET" {
+	if t.Method == "" {
+		return ""
+	}
+	if e, ok := effects[t.Name]; ok {
+		return e.confirm
+	}
+	return ruleReason(t.Name, t.Method)
+}
+
+// ruleReason is ConfirmReason's rule for an operation not in effects.
+func ruleReason(name, method string) string {
+	if method == http.MethodGet {
 		return ""
 	}
 	words := map[string]bool{}
-	for _, w := range strings.Split(t.Name, "_") {
+	for _, w := range strings.Split(name, "_") {
 		words[w] = true
 	}
 	has := func(list ...string) bool {
@@ -84,22 +102,22 @@ func ConfirmReason(t *Tool) string {
 		return false
 	}
 	switch {
-	case strings.HasSuffix(t.Name, "_run_sql_query"):
-		return "runs SQL that is not a plain read-only query"
+	case strings.HasSuffix(name, "_run_sql_query"):
+		return reasonSQL
 	case has("grant", "revoke", "access"):
-		return "changes access"
-	case t.Method == "DELETE" || has("delete"):
-		return "deletes"
-	case strings.Contains(t.Name, "organization_member"):
-		return "changes access"
+		return reasonAccess
+	case method == http.MethodDelete || has("delete"):
+		return reasonDelete
+	case strings.Contains(name, "organization_member"):
+		return reasonAccess
 	case has("cancel"):
-		return "cancels a running job"
+		return reasonCancel
 	case has("monitor", "monitors") && has("create", "start"):
 		return "creates or runs a monitor"
 	case has("ci") && has("trigger", "upload"):
 		return "triggers a CI run"
-	case has("reload", "resync"):
-		return "triggers a sync"
+	case has("reload", "resync", "sync"):
+		return reasonSync
 	}
 	return ""
 }

@@ -3,12 +3,17 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
-// TestConfirmingTools pins which tools ask for confirmation, so a change to
-// the rule (or to the tool surface) is a deliberate one.
+// TestConfirmingTools pins which tools ask for confirmation, and why, so a
+// change to the rule, to the effects table or to the tool surface is a
+// deliberate one.
 func TestConfirmingTools(t *testing.T) {
 	want := map[string]string{
 		"datafold_cancel_data_diff":                   "cancels a running job",
@@ -18,6 +23,7 @@ func TestConfirmingTools(t *testing.T) {
 		"datafold_create_schema_monitor":              "creates or runs a monitor",
 		"datafold_run_sql_query":                      "runs SQL that is not a plain read-only query",
 		"datafold_start_monitor_run":                  "creates or runs a monitor",
+		"datafold_sync_bi_integration":                "triggers a sync",
 		"datafold_trigger_ci_run":                     "triggers a CI run",
 		"datafold_upload_ci_pr_changes":               "triggers a CI run",
 		"lightdash_add_space_group_access":            "changes access",
@@ -30,12 +36,15 @@ func TestConfirmingTools(t *testing.T) {
 		"lightdash_delete_validation_dismiss":         "deletes",
 		"lightdash_delete_warehouse_credentials":      "deletes",
 		"lightdash_grant_project_access_to_user":      "changes access",
+		"lightdash_join_organization":                 "changes access",
 		"lightdash_revoke_group_space_access":         "changes access",
 		"lightdash_revoke_project_access_for_user":    "changes access",
 		"lightdash_revoke_space_access_for_user":      "changes access",
 		"lightdash_run_sql_query":                     "runs SQL that is not a plain read-only query",
+		"lightdash_update_organization_email_domains": "changes access",
 		"lightdash_update_organization_member":        "changes access",
 		"lightdash_update_project_access_for_user":    "changes access",
+		"lightdash_update_space":                      "changes access",
 		"posthog_cancel_external_data_schema_sync":    "cancels a running job",
 		"posthog_delete_external_data_schema":         "deletes",
 		"posthog_delete_external_data_schema_data":    "deletes",
@@ -49,36 +58,96 @@ func TestConfirmingTools(t *testing.T) {
 	for _, c := range ConfirmingTools(all) {
 		got[c.Name] = c.Reason
 	}
-	for name, reason := range want {
-		if got[name] != reason {
-			t.Errorf("%s: reason got %q, want %q", name, got[name], reason)
-		}
-	}
-	for name := range got {
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s asks for confirmation (%s) but is not in the pinned list", name, got[name])
-		}
-	}
+	assert.Equal(t, want, got, "confirming tools and their reasons")
 	for _, tool := range all {
 		var s struct {
 			Properties map[string]json.RawMessage `json:"properties"`
 		}
 		for _, raw := range []json.RawMessage{tool.InputSchema, tool.FullSchema()} {
-			if err := json.Unmarshal(raw, &s); err != nil {
-				t.Fatal(err)
-			}
+			require.NoError(t, json.Unmarshal(raw, &s))
 			_, has := s.Properties[ConfirmArg]
-			if want := ConfirmReason(tool) != ""; has != want {
-				t.Errorf("%s: schema has confirm = %v, want %v", tool.Name, has, want)
-			}
+			assert.Equal(t, ConfirmReason(tool) != "", has, "%s: schema has confirm: got %v", tool.Name, has)
 		}
-		if tool.Method == "DELETE" && ConfirmReason(tool) == "" {
-			t.Errorf("%s is a DELETE that does not confirm", tool.Name)
+		if tool.Method == "DELETE" {
+			assert.NotEmpty(t, ConfirmReason(tool), "%s is a DELETE: got no confirmation, want one", tool.Name)
 		}
-		if tool.Annotations.ReadOnly && ConfirmReason(tool) != "" {
-			t.Errorf("%s is read-only but confirms", tool.Name)
+		if tool.Annotations.ReadOnly {
+			assert.Empty(t, ConfirmReason(tool), "%s is read-only: got a confirmation, want none", tool.Name)
 		}
 	}
+}
+
+// TestReadOnlyTools pins the generated tools whose readOnlyHint is true:
+// those --read-only and read-only connections offer. A new operation that
+// is not a GET is never among them until it is added to effects.
+func TestReadOnlyTools(t *testing.T) {
+	want := []string{
+		"datafold_get_bi_integration", "datafold_get_column_downstreams", "datafold_get_column_upstreams",
+		"datafold_get_data_diff", "datafold_get_data_diff_summary", "datafold_get_data_diff_summary_results",
+		"datafold_get_data_source", "datafold_get_data_source_summary", "datafold_get_data_source_test_result",
+		"datafold_get_monitor", "datafold_get_monitor_run", "datafold_get_org_spend",
+		"datafold_get_table_downstreams", "datafold_get_table_upstreams", "datafold_list_audit_logs",
+		"datafold_list_bi_integrations", "datafold_list_ci_runs", "datafold_list_data_diffs",
+		"datafold_list_data_source_types", "datafold_list_data_sources", "datafold_list_monitor_runs",
+		"datafold_list_monitors",
+
+		"lightdash_calculate_total_from_query", "lightdash_compile_query", "lightdash_execute_metric_query",
+		"lightdash_get_access_token", "lightdash_get_analytics", "lightdash_get_analytics_field",
+		"lightdash_get_authenticated_user", "lightdash_get_catalog", "lightdash_get_comments",
+		"lightdash_get_custom_metrics", "lightdash_get_email_verification_status", "lightdash_get_explore",
+		"lightdash_get_explores", "lightdash_get_gsheet_export_status", "lightdash_get_latest_validation_results",
+		"lightdash_get_login_options", "lightdash_get_metadata", "lightdash_get_my_organization",
+		"lightdash_get_organization_member_by_uuid", "lightdash_get_project", "lightdash_get_project_access_list",
+		"lightdash_get_project_group_accesses", "lightdash_get_project_member_access", "lightdash_get_query_results",
+		"lightdash_get_space", "lightdash_get_user_warehouse_credentials_preference", "lightdash_get_warehouse_credentials",
+		"lightdash_list_chart_summaries_in_project", "lightdash_list_charts_in_project", "lightdash_list_groups_in_organization",
+		"lightdash_list_my_available_organizations", "lightdash_list_organization_email_domains", "lightdash_list_organization_members",
+		"lightdash_list_organization_projects", "lightdash_list_spaces_in_project", "lightdash_promote_dashboard_diff",
+
+		"pdc_filter_data_sources", "pdc_get_data_source_by_id", "pdc_get_data_sources_by_ids",
+
+		"posthog_get_external_data_schema", "posthog_get_external_data_source", "posthog_list_external_data_schema_incremental_fields",
+		"posthog_list_external_data_source_jobs", "posthog_list_external_data_sources", "posthog_list_projects",
+	}
+	var got []string
+	for _, tool := range mustAll(t) {
+		if tool.Annotations.ReadOnly {
+			got = append(got, tool.Name)
+			assert.True(t, tool.Annotations.Idempotent, "%s reads: idempotentHint got false, want true", tool.Name)
+			assert.False(t, tool.Annotations.Destructive, "%s reads: destructiveHint got true, want false", tool.Name)
+		}
+	}
+	sort.Strings(want)
+	assert.Equal(t, want, got, "read-only tools")
+}
+
+// TestEffectsTable: every exception to the method rule names a generated
+// tool, says why in one line, and changes what the rule would decide.
+func TestEffectsTable(t *testing.T) {
+	all := mustAll(t)
+	for name, e := range effects {
+		t.Run(name, func(t *testing.T) {
+			tool := Find(all, name)
+			require.NotNil(t, tool, "effects names %s: got no such tool", name)
+			assert.NotEmpty(t, e.why, "the reason for the exception")
+			assert.NotContains(t, e.why, "\n", "the reason is one line")
+			assert.False(t, e.readOnly && e.confirm != "", "a read-only tool cannot confirm: got %q", e.confirm)
+			byRule := tool.Method == "GET"
+			assert.True(t, e.readOnly != byRule || e.confirm != ruleReason(name, tool.Method),
+				"entry changes nothing: the method rule already says read-only %v, confirm %q", byRule, e.confirm)
+			assert.Equal(t, e.readOnly, tool.Annotations.ReadOnly, "readOnlyHint")
+			assert.Equal(t, e.confirm, ConfirmReason(tool), "ConfirmReason")
+		})
+	}
+	// A new operation defaults to the method rule.
+	for _, tc := range []struct {
+		method   string
+		readOnly bool
+	}{{"GET", true}, {"POST", false}, {"PUT", false}, {"PATCH", false}, {"DELETE", false}} {
+		assert.Equal(t, tc.readOnly, readsOnly("provider_new_operation", tc.method), "readsOnly of a new %s", tc.method)
+		assert.Equal(t, tc.readOnly, annotationsFor("provider_new_operation", tc.method).ReadOnly, "readOnlyHint of a new %s", tc.method)
+	}
+	assert.Equal(t, "deletes", ruleReason("provider_remove_thing", "DELETE"), "a new DELETE confirms")
 }
 
 // TestConfirmByArgument: a client without elicitation gets a preview and

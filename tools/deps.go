@@ -7,6 +7,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 // Caller sends one request to an upstream API; *client.Client is one.
@@ -19,8 +20,13 @@ type Deps struct {
 	// Callers holds one upstream client per configured provider.
 	Callers map[string]Caller
 	// Secrets are the configured credential values; they are scrubbed from
-	// every result and error text, whatever the upstream echoes back.
+	// every result and error text, whatever the upstream echoes back (and
+	// however it escapes them).
 	Secrets []string
+	// Redactor, when set, scrubs answers instead of one built from
+	// Secrets: the server shares one with its clients, so it also knows the
+	// tokens they learn at run time (PDC's).
+	Redactor *redact.Redactor
 	// ConfigHint names, per provider, the settings that hold its
 	// credentials, so an authentication error can say what to fix.
 	ConfigHint map[string]string
@@ -38,13 +44,6 @@ func (d *Deps) resultBudget() int {
 		n = d.MaxResultTokens
 	}
 	return max(n, MinResultTokens)
-}
-
-func (d *Deps) secrets() []string {
-	if d == nil {
-		return nil
-	}
-	return d.Secrets
 }
 
 func (d *Deps) logger() *slog.Logger {

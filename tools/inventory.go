@@ -73,7 +73,7 @@ func fromOperation(op *schemas.Operation) (*Tool, error) {
 		Path:         op.Path,
 		Title:        op.Title,
 		Description:  op.Description,
-		Annotations:  annotationsFor(op.Method),
+		Annotations:  annotationsFor(op.Name, op.Method),
 		InputSchema:  op.InputSchema,
 		OutputSchema: op.OutputSchema,
 		validator:    v,

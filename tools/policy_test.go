@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPolicyAllows(t *testing.T) {
@@ -61,11 +64,43 @@ func TestPolicyCheck(t *testing.T) {
 	}
 }
 
+// TestReadOnlyHidesEveryWrite: --read-only (and a read-only connection)
+// offers exactly the tools whose effect is a read, whatever their method:
+// POST searches stay, a GET that starts a resync goes.
 func TestReadOnlyHidesEveryWrite(t *testing.T) {
-	for _, tool := range (Policy{ReadOnly: true}).Filter(mustAll(t)) {
-		if tool.Method != "GET" {
-			t.Errorf("read-only offers %s (%s)", tool.Name, tool.Method)
-		}
+	all := mustAll(t)
+	offered := map[string]bool{}
+	for _, tool := range (Policy{ReadOnly: true}).Filter(all) {
+		offered[tool.Name] = true
+		assert.True(t, readsOnly(tool.Name, tool.Method), "read-only offers %s (%s), which writes", tool.Name, tool.Method)
+		assert.Empty(t, ConfirmReason(tool), "read-only offers %s, which confirms", tool.Name)
+	}
+	conn := &Connection{Name: "ro", Provider: "datafold", Policy: Policy{ReadOnly: true}}
+	bound, err := Bind(ForProviders(all, map[string]bool{"datafold": true, "pdc": true, "lightdash": true}), []*Connection{
+		conn, {Name: "ro", Provider: "pdc", Policy: Policy{ReadOnly: true}}, {Name: "ro", Provider: "lightdash", Policy: Policy{ReadOnly: true}},
+	})
+	require.NoError(t, err)
+	onConn := map[string]bool{}
+	for _, tool := range bound {
+		onConn[tool.Name] = true
+	}
+	for _, tc := range []struct {
+		name    string
+		offered bool
+	}{
+		{"datafold_sync_bi_integration", false},
+		{"datafold_get_bi_integration", true},
+		{"pdc_filter_data_sources", true},
+		{"pdc_get_data_sources_by_ids", true},
+		{"lightdash_compile_query", true},
+		{"lightdash_calculate_total_from_query", true},
+		{"lightdash_execute_metric_query", true},
+		{"lightdash_get_query_results", true},
+		{"lightdash_update_space", false},
+		{"pdc_create_data_sources", false},
+	} {
+		assert.Equal(t, tc.offered, offered[tc.name], "--read-only offers %s", tc.name)
+		assert.Equal(t, tc.offered, onConn[tc.name], "a read-only connection offers %s", tc.name)
 	}
 }
 

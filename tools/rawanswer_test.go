@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 func TestAnswerRaw(t *testing.T) {
@@ -26,14 +27,15 @@ func TestAnswerRaw(t *testing.T) {
 			`{"items":[{"conn":{"password":"[REDACTED]","user":"u"}},{"api_key":"[REDACTED]"}]}`},
 		{"secret-looking key with an empty value", `{"password":""}`, 25000, nil, `{"password":""}`},
 		{"secret-looking key with a flag", `{"has_password":true}`, 25000, nil, `{"has_password":true}`},
-		{"configured secret in a value", `{"note":"key sk-abcdef"}`, 25000, []string{"sk-abcdef"}, ""},
+		{"configured secret in a value", `{"note":"key sk-abcdef"}`, 25000, []string{"sk-abcdef"}, `{"note":"key [REDACTED]"}`},
+		{"configured secret escaped", `{"note":"key sk-\u0061bcdef"}`, 25000, []string{"sk-abcdef"}, `{"note":"key [REDACTED]"}`},
 		{"near the budget", long, 2000, nil, ""},
 		{"malformed JSON", `{"items":[{"id":1}`, 25000, nil, ""},
 		{"a string", `"done"`, 25000, nil, ""},
 		{"empty", ``, 25000, nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res := answerRaw([]byte(tc.body), tc.budget, tc.secrets)
+			res := answerRaw([]byte(tc.body), tc.budget, redact.New(tc.secrets))
 			if tc.want == "" {
 				if res != nil {
 					t.Fatalf("got %s, want nil (the full path)", text(res))
@@ -63,11 +65,11 @@ func TestAnswerRawAgreesWithFullPath(t *testing.T) {
 		`{"description":"<b>bold</b> & more","unicode":"caf\u00e9"}`,
 		`{"options":{"private_key":"-----BEGIN-----","user":"DATAFOLD","token":""},"items":[{"Password":"p"},{"client-secret":"s"}]}`,
 	} {
-		raw := answerRaw([]byte(body), DefaultMaxResultTokens, nil)
+		raw := answerRaw([]byte(body), DefaultMaxResultTokens, redact.New(nil))
 		if raw == nil {
 			t.Fatalf("%s: answerRaw got nil, want an answer", body)
 		}
-		full := answerFull(&Deps{}, sh, &client.Response{Status: 200, Body: []byte(body)}, nil, nil, DefaultMaxResultTokens)
+		full := answerFull(&Deps{}, sh, &client.Response{Status: 200, Body: []byte(body)}, nil, nil, DefaultMaxResultTokens, redact.New(nil))
 		var got, want any
 		if err := json.Unmarshal(raw.Structured.(json.RawMessage), &got); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
+	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 // maxTextAnswer bounds a non-JSON upstream answer quoted in a result.
@@ -34,24 +36,27 @@ func textResult(text string) *Result { return &Result{Text: text} }
 // reduced to the requested fields (projection.go) and fitted to the result
 // budget (budget.go); the text is the same JSON, after one leading sentence
 // when the answer was cut or a requested field was not found.
-func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string) *Result {
+func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, red *redact.Redactor) *Result {
 	budget := d.resultBudget()
 	if fields == nil {
-		if res := answerRaw(bytes.TrimSpace(resp.Body), budget, d.secrets()); res != nil {
+		if res := answerRaw(bytes.TrimSpace(resp.Body), budget, red); res != nil {
 			return res
 		}
 	}
-	return answerFull(d, sh, resp, args, fields, budget)
+	return answerFull(d, sh, resp, args, fields, budget, red)
 }
 
 // answerFull is answer for any JSON: decoded, redacted, projected, fitted
 // and encoded again.
-func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int) *Result {
+func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int, red *redact.Redactor) *Result {
 	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, budget)
 	if plain != nil {
 		return plain
 	}
-	structured = scrubAnswer(structured, d.secrets())
+	// Secrets go before anything is cut, so no part of one survives a cut.
+	if m, ok := red.Value(structured).(map[string]any); ok {
+		structured = m
+	}
 	var lead string
 	if fields != nil {
 		projected, missing := project(structured, fields)
@@ -95,7 +100,6 @@ func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map
 		}
 		return nil, textResult(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
 	}
-	v = redact(v)
 	switch x := v.(type) {
 	case map[string]any:
 		return x, nil
@@ -104,22 +108,6 @@ func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map
 	default:
 		return map[string]any{"result": x}, nil
 	}
-}
-
-// scrubAnswer replaces configured secret values anywhere in the answer,
-// before anything is cut, so no part of a secret survives a cut.
-func scrubAnswer(v map[string]any, secrets []string) map[string]any {
-	if len(secrets) == 0 {
-		return v
-	}
-	text, err := EncodeJSON(v)
-	if err != nil || scrub(text, secrets) == text {
-		return v
-	}
-	if m, ok := scrubValue(v, secrets).(map[string]any); ok {
-		return m
-	}
-	return v
 }
 
 func joinSentences(a, b string) string {
@@ -187,6 +175,10 @@ func advice(t *Tool, ce *client.Error, d *Deps) string {
 	switch {
 	case ce.TooLarge:
 		return "The answer is larger than this server accepts; ask for less with page/limit arguments or filters."
+	case errors.Is(ce, client.ErrRedirect):
+		p, _ := providers.Get(t.Provider)
+		return fmt.Sprintf("%s answered with a redirect to %s, which this server does not follow (credentials go only to the configured host); if %s moved, set %s to its new base URL.",
+			name, ce.Location, name, p.BaseURLEnv)
 	case errors.Is(ce, client.ErrNoCredentials):
 		return fmt.Sprintf("No %s credentials came with this request and the server has none; %s.", name, d.ConfigHint[t.Provider])
 	case ce.Status == http.StatusUnauthorized:

@@ -12,6 +12,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/dbt/demo"
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/providers"
+	"github.com/datastack-mcp/datastack-mcp/redact"
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 	"github.com/datastack-mcp/datastack-mcp/tools/databases"
@@ -53,6 +54,7 @@ func (s *Server) Close() {
 // they hold.
 type connections struct {
 	list       []*tools.Connection
+	redactor   *redact.Redactor // shared by the clients and the tools: knows every secret, learned ones too
 	secrets    []string
 	appURLs    map[string]string   // Datafold connection → app base URL
 	warehouses *databases.Registry // the user's databases, opened on first use
@@ -72,7 +74,7 @@ func Build(o Options) (*Server, error) {
 		return nil, err
 	}
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.Logger,
-		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets}
+		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets, Redactor: conns.redactor}
 	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs, Warehouses: conns.warehouses}
 	if o.FastSandbox && diffs.Poll == 0 {
 		diffs.Wait, diffs.Poll = 5*time.Second, 20*time.Millisecond
@@ -153,7 +155,7 @@ func Build(o Options) (*Server, error) {
 // connect creates the upstream clients: the sandbox's, or those of the
 // configuration (read once).
 func (s *Server) connect(o Options) (*connections, error) {
-	out := &connections{appURLs: map[string]string{}}
+	out := &connections{appURLs: map[string]string{}, redactor: redact.New(nil)}
 	if o.Sandbox {
 		sb, err := sandbox.New()
 		if err != nil {
@@ -194,6 +196,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 	for _, w := range whs {
 		out.warehouses.Add(w.name, w.dsn)
 		out.secrets = append(out.secrets, dsnSecrets(w.dsn)...)
+		out.redactor.Add(dsnSecrets(w.dsn)...)
 		o.Logger.Info("warehouse connection configured", "warehouse", w.name, "from", w.env)
 	}
 	projects, err := dbtConfigs(file, o.Getenv)
@@ -227,7 +230,8 @@ func (s *Server) connect(o Options) (*connections, error) {
 		o.Logger.Info("provider not configured; its tools are not offered", "provider", p, "set", configHint(p, false))
 	}
 	for _, u := range ups {
-		u.cfg.Logger = o.Logger
+		u.cfg.Logger, u.cfg.Redactor = o.Logger, out.redactor
+		out.redactor.Add(u.cfg.APIKey, u.cfg.Password)
 		c, err := client.New(u.cfg)
 		if err != nil {
 			return nil, fmt.Errorf("%s connection %s: %w", u.provider, u.name, err)
