@@ -3,8 +3,12 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func toolNamed(t *testing.T, name string) *Tool {
@@ -207,5 +211,30 @@ func TestNotFoundNamesPathArguments(t *testing.T) {
 		if got := pathArgs(tool); got != want {
 			t.Errorf("%s (%s): got %q, want %q", name, tool.Path, got, want)
 		}
+	}
+}
+
+// TestEscapedSecretsRedacted: a configured secret comes back redacted
+// however the upstream escapes it in JSON, and credential keys whatever
+// their spelling.
+func TestEscapedSecretsRedacted(t *testing.T) {
+	for name, tc := range map[string]struct{ body, secret string }{
+		"unicode escape":        {`{"id":1,"note":"\u006bey-secret-canary"}`, "key-secret-canary"},
+		"escaped slash":         {`{"id":1,"note":"dfkey\/abc123"}`, "dfkey/abc123"},
+		"escaped hyphen":        {`{"id":1,"note":"key\u002dsecret-canary"}`, "key-secret-canary"},
+		"JSON inside a string":  {`{"id":1,"note":"{\"k\":\"key-secret-canary\"}"}`, "key-secret-canary"},
+		"password under a name": {`{"id":1,"password2":"hunter22","passphrase":12345678}`, "hunter22"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newFake(t)
+			f.Register("GET", "/api/v1/data_sources/1", 200, tc.body)
+			res := toolNamed(t, "datafold_get_data_source").Call(context.Background(), depsWith(t, "datafold", f, "dfkey/abc123"), map[string]any{"data_source_id": 1})
+			require.False(t, res.IsError, res.Text)
+			var decoded any
+			require.NoError(t, json.Unmarshal([]byte(res.Text), &decoded))
+			flat := fmt.Sprint(decoded) + res.Text + jsonOf(t, res.Structured)
+			assert.NotContains(t, flat, tc.secret)
+			assert.NotContains(t, flat, "12345678")
+		})
 	}
 }
