@@ -492,6 +492,13 @@ func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *sc
 	if len(required) > 0 {
 		out["required"] = required
 	}
+	textual := map[string]bool{}
+	for _, p := range op.Params {
+		if p.In == schemas.InPath || p.In == schemas.InQuery {
+			textual[p.Arg] = true
+		}
+	}
+	typeBare(out, textual) // bare.go
 	if bodyMin != nil && len(props) == bodyArgs {
 		// The body is the whole input, so its "at least N fields" rule is the tool's.
 		out["minProperties"] = bodyMin
