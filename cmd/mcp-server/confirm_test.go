@@ -20,6 +20,8 @@ import (
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
 	"github.com/datastack-mcp/datastack-mcp/tools"
@@ -321,4 +323,87 @@ func TestStdioBinaryDiffAndConfirm(t *testing.T) {
 			t.Errorf("second delete got %s, want 404", mcpgo.Text(res))
 		}
 	})
+}
+
+// exchanges records the requests the sandbox received, by method and path.
+type exchanges struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func watchExchanges(a *assembled) *exchanges {
+	x := &exchanges{}
+	a.sandbox.Observe(func(e sandbox.Exchange) {
+		x.mu.Lock()
+		x.seen = append(x.seen, e.Method+" "+e.Path)
+		x.mu.Unlock()
+	})
+	return x
+}
+
+func (x *exchanges) count(substr string) int {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n := 0
+	for _, s := range x.seen {
+		if strings.Contains(s, substr) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestEffectsDecideReadOnly: what a tool does, not its method, decides
+// readOnlyHint, --read-only and confirmation. A POST search stays under
+// --read-only; a GET that starts a resync is hidden there and confirms;
+// a PATCH that changes a space's access confirms.
+func TestEffectsDecideReadOnly(t *testing.T) {
+	ro := diffServer(t, selection{policy: tools.Policy{ReadOnly: true}}, time.Second)
+	c := inProcessClient(t, ro, mcp.LATEST_PROTOCOL_VERSION)
+	listed, err := c.ListTools(context.Background(), mcp.ListToolsRequest{})
+	require.NoError(t, err)
+	hints := map[string]bool{}
+	for _, tool := range listed.Tools {
+		hints[tool.Name] = tool.Annotations.ReadOnlyHint != nil && *tool.Annotations.ReadOnlyHint
+	}
+	for _, tc := range []struct {
+		name    string
+		offered bool
+	}{
+		{"pdc_filter_data_sources", true},
+		{"pdc_get_data_sources_by_ids", true},
+		{"lightdash_compile_query", true},
+		{"lightdash_calculate_total_from_query", true},
+		{"lightdash_execute_metric_query", true},
+		{"lightdash_get_query_results", true},
+		{"datafold_sync_bi_integration", false},
+		{"lightdash_update_space", false},
+		{"lightdash_update_organization_email_domains", false},
+	} {
+		readOnly, offered := hints[tc.name]
+		assert.Equal(t, tc.offered, offered, "--read-only offers %s", tc.name)
+		if offered {
+			assert.True(t, readOnly, "%s: readOnlyHint got false, want true", tc.name)
+		}
+	}
+
+	a := diffServer(t, selection{}, time.Second)
+	seen := watchExchanges(a)
+	full := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
+	ex := sandbox.Examples()
+	for _, tc := range []struct {
+		tool, reason, sent string
+		args               map[string]any
+	}{
+		{"datafold_sync_bi_integration", "triggers a sync", "/sync/", map[string]any{"bi_datasource_id": 11}},
+		{"lightdash_update_space", "changes access", "PATCH ", map[string]any{
+			"projectUuid": ex["lightdash"]["projectUuid"], "spaceUuid": ex["lightdash"]["spaceUuid"], "name": "Finance", "projectMemberAccessRole": "viewer"}},
+		{"lightdash_update_organization_email_domains", "changes access", "PATCH ", map[string]any{
+			"emailDomains": []any{"example.com"}, "projects": []any{}, "role": "viewer"}},
+	} {
+		res := call(t, full, tc.tool, tc.args)
+		assert.True(t, res.IsError, "%s unconfirmed: got success %s, want a refusal", tc.tool, mcpgo.Text(res))
+		assert.Contains(t, mcpgo.Text(res), tc.reason, "%s refusal", tc.tool)
+		assert.Zero(t, seen.count(tc.sent), "%s unconfirmed: got %s sent upstream, want nothing", tc.tool, tc.sent)
+	}
 }
