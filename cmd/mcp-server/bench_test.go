@@ -50,6 +50,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/datastack-mcp/datastack-mcp/client/sandbox"
+	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
@@ -150,7 +151,13 @@ func benchOursConfigured(b *testing.B, bins benchBins) benchServer {
 		"POSTHOG_API_KEY=sandbox", "POSTHOG_BASE_URL="+url[schemas.PostHog],
 		"LIGHTDASH_API_KEY=sandbox", "LIGHTDASH_URL="+url[schemas.Lightdash],
 		"PDC_USERNAME=sandbox", "PDC_PASSWORD=sandbox", "PDC_URL="+url[schemas.PDC])
-	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs, tools: bins.tools}
+	inv, err := mcpserver.Inventory()
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Configured with the four providers and no database: every tool of
+	// the inventory.
+	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs, tools: len(inv)}
 }
 
 // ---------------------------------------------------------------- raw stdio
