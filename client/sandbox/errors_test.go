@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/stretchr/testify/require"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 )

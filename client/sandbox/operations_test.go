@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/stretchr/testify/require"
 )
 
 // bodyOverrides are merged over the synthesized minimal bodies where the

@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 func TestParsePath(t *testing.T) {

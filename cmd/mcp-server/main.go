@@ -3,8 +3,12 @@
 // Lightdash APIs as tools, over stdio or streamable HTTP.
 //
 //	mcp-server [flags]          serve MCP (stdio by default)
-//	mcp-server tools            print the tool inventory as JSON
+//	mcp-server tools            print the tools as JSON (takes the tool-choosing flags)
+//	mcp-server toolsets         list the providers and toolsets --toolsets accepts
+//	mcp-server version          print the version, commit and build date
 //
+// The server itself is assembled by internal/server (the composition root);
+// this package parses flags and the environment, and serves the transports.
 // stdout belongs to the protocol: logs go to stderr through log/slog.
 package main
 
