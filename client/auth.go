@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/datastack-mcp/datastack-mcp/providers"
 )
 
 // authenticator yields the Authorization header value for a request.
@@ -28,7 +30,7 @@ func newAuthenticator(c *Client, cfg Config) (authenticator, error) {
 	if cfg.RequestCredentials {
 		return newRequestAuth(c, cfg) // override.go
 	}
-	if cfg.Provider == PDC {
+	if p, _ := providers.Get(cfg.Provider); p.Auth == providers.Login {
 		if cfg.Username == "" || cfg.Password == "" {
 			return nil, fmt.Errorf("client: pdc: Username and Password are required (PDC logs in with them to obtain a token)")
 		}
@@ -43,6 +45,6 @@ func newAuthenticator(c *Client, cfg Config) (authenticator, error) {
 		return nil, fmt.Errorf("client: %s: APIKey must be a single line", cfg.Provider)
 	}
 	c.red.Add(cfg.APIKey, key)
-	scheme := map[string]string{Datafold: "Key", PostHog: "Bearer", Lightdash: "ApiKey"}[cfg.Provider]
-	return staticAuth(scheme + " " + key), nil
+	p, _ := providers.Get(cfg.Provider)
+	return staticAuth(p.Scheme + " " + key), nil
 }

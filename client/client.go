@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -10,15 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/redact"
 )
 
 // Provider names accepted by Config.Provider.
 const (
-	Datafold  = "datafold"
-	PostHog   = "posthog"
-	PDC       = "pdc"
-	Lightdash = "lightdash"
+	Datafold  = providers.Datafold
+	PostHog   = providers.PostHog
+	PDC       = providers.PDC
+	Lightdash = providers.Lightdash
 )
 
 // Defaults applied by New to zero-valued Config fields.
@@ -114,12 +114,11 @@ type Client struct {
 
 // New validates cfg and returns a client for cfg.Provider.
 func New(cfg Config) (*Client, error) {
-	switch cfg.Provider {
-	case Datafold, PostHog, PDC, Lightdash:
-	case "":
-		return nil, errors.New("client: Provider is required (one of datafold, posthog, pdc, lightdash)")
-	default:
-		return nil, fmt.Errorf("client: unknown provider %q (want one of datafold, posthog, pdc, lightdash)", cfg.Provider)
+	switch {
+	case cfg.Provider == "":
+		return nil, fmt.Errorf("client: Provider is required (one of %s)", providers.List())
+	case !providers.Known(cfg.Provider):
+		return nil, fmt.Errorf("client: unknown provider %q (want one of %s)", cfg.Provider, providers.List())
 	}
 	base, prefix, err := parseBaseURL(cfg.Provider, cfg.BaseURL)
 	if err != nil {
