@@ -50,6 +50,20 @@ func (c *Catalog) promptText(question, target, ds, direction string) string {
 	df, ld := first(schemas.Datafold), first(schemas.Lightdash)
 	var b strings.Builder
 	fmt.Fprintf(&b, "Answer this lineage question with the datastack tools and resources: %s\n\n", strings.TrimSpace(question))
+	if set := c.opts.Impact.DBT; set != nil && len(set.Names()) > 0 {
+		fmt.Fprintf(&b, `Lineage comes from the dbt project (%s)`, strings.Join(set.Names(), ", "))
+		if df != "" {
+			b.WriteString(` and from Datafold`)
+		}
+		b.WriteString(`.
+
+With dbt: call lineage_impact with node (the model, source or seed: its name, unique_id or database.schema.table), column when the question is about a column, and direction: downstream for "what breaks if this changes", upstream for "where does this number come from". Add project when several dbt projects are configured. The answer lists the models, sources, exposures and columns reached with their depth, the tests that guard them, and downstream the Lightdash explores, fields, charts and dashboards built on those models. A model listed under notes as table-level could not be followed column by column: say so instead of guessing. If it answers truncated: true, follow continue.next_arguments before giving totals. Answer with counts per kind, name the exposures, tests and dashboards, and say whether the answer is complete.
+`)
+		if df == "" {
+			return b.String()
+		}
+		b.WriteString("\nWith Datafold (warehouse lineage beyond dbt):\n")
+	}
 	if target != "" || ds != "" || direction != "" {
 		b.WriteString("Known so far:")
 		if target != "" {
