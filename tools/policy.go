@@ -18,39 +18,95 @@ import (
 //   - Toolsets, when non-empty, keeps the tools of the named providers
 //     ("datafold") or toolsets ("datafold-data-diffs");
 //   - otherwise every tool is allowed.
+//
+// Names compare case-insensitively. A policy made with And (or DenyAll)
+// also requires what the other policies say: it can only narrow.
 type Policy struct {
 	Toolsets []string
 	Tools    []string
 	Exclude  []string
 	ReadOnly bool
+
+	// within are further policies a tool must also pass (And).
+	within []Policy
+	// none allows nothing (DenyAll).
+	none bool
 }
+
+// And returns the policy that allows a tool only when both p and q do: the
+// most restrictive combination, as for repeated narrowing headers.
+func (p Policy) And(q Policy) Policy {
+	switch {
+	case q.IsZero():
+		return p
+	case p.IsZero():
+		return q
+	}
+	p.within = append(append([]Policy(nil), p.within...), q)
+	return p
+}
+
+// DenyAll is the policy that allows no tool.
+func DenyAll() Policy { return Policy{none: true} }
 
 // IsZero reports whether the policy allows everything.
 func (p Policy) IsZero() bool {
-	return len(p.Toolsets) == 0 && len(p.Tools) == 0 && len(p.Exclude) == 0 && !p.ReadOnly
+	return len(p.Toolsets) == 0 && len(p.Tools) == 0 && len(p.Exclude) == 0 && !p.ReadOnly &&
+		len(p.within) == 0 && !p.none
 }
 
 // NamesTools reports whether the policy names tools or toolsets, which
 // Check then looks up.
 func (p Policy) NamesTools() bool {
-	return len(p.Toolsets)+len(p.Tools)+len(p.Exclude) > 0
+	if len(p.Toolsets)+len(p.Tools)+len(p.Exclude) > 0 {
+		return true
+	}
+	for _, w := range p.within {
+		if w.NamesTools() {
+			return true
+		}
+	}
+	return false
 }
 
 // Allows reports whether the policy offers t.
 func (p Policy) Allows(t *Tool) bool {
-	if contains(p.Exclude, t.Name) {
+	if p.none || !p.allowsHere(t) {
+		return false
+	}
+	for _, w := range p.within {
+		if !w.Allows(t) {
+			return false
+		}
+	}
+	return true
+}
+
+// allowsHere applies p's own rules, without within.
+func (p Policy) allowsHere(t *Tool) bool {
+	if containsFold(p.Exclude, t.Name) {
 		return false
 	}
 	if p.ReadOnly && !t.Annotations.ReadOnly {
 		return false
 	}
 	if len(p.Tools) > 0 {
-		return contains(p.Tools, t.Name)
+		return containsFold(p.Tools, t.Name)
 	}
 	if len(p.Toolsets) > 0 {
-		return contains(p.Toolsets, t.Provider) || contains(p.Toolsets, t.Toolset)
+		return containsFold(p.Toolsets, t.Provider) || containsFold(p.Toolsets, t.Toolset)
 	}
 	return true
+}
+
+// containsFold reports whether list holds s, ignoring case.
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // Filter returns the tools the policy allows, in order.
@@ -64,8 +120,8 @@ func (p Policy) Filter(list []*Tool) []*Tool {
 	return out
 }
 
-// Check reports names that match no tool or toolset, so a typo in a flag
-// fails loudly instead of silently offering nothing.
+// Check reports names that match no tool or toolset (ignoring case), so a
+// typo in a flag fails loudly instead of silently offering nothing.
 func (p Policy) Check(all []*Tool) error {
 	if !p.NamesTools() {
 		return nil
@@ -73,23 +129,30 @@ func (p Policy) Check(all []*Tool) error {
 	tools := map[string]bool{}
 	sets := map[string]bool{}
 	for _, t := range all {
-		tools[t.Name] = true
-		sets[t.Provider] = true
-		sets[t.Toolset] = true
+		tools[strings.ToLower(t.Name)] = true
+		sets[strings.ToLower(t.Provider)] = true
+		sets[strings.ToLower(t.Toolset)] = true
 	}
 	var bad []string
-	for _, s := range p.Toolsets {
-		if !sets[s] {
-			bad = append(bad, fmt.Sprintf("toolset %q", s))
-		}
-	}
-	for _, list := range [][]string{p.Tools, p.Exclude} {
-		for _, n := range list {
-			if !tools[n] {
-				bad = append(bad, fmt.Sprintf("tool %q", n))
+	var check func(p Policy)
+	check = func(p Policy) {
+		for _, s := range p.Toolsets {
+			if !sets[strings.ToLower(s)] {
+				bad = append(bad, fmt.Sprintf("toolset %q", echo(s)))
 			}
 		}
+		for _, list := range [][]string{p.Tools, p.Exclude} {
+			for _, n := range list {
+				if !tools[strings.ToLower(n)] {
+					bad = append(bad, fmt.Sprintf("tool %q", echo(n)))
+				}
+			}
+		}
+		for _, w := range p.within {
+			check(w)
+		}
 	}
+	check(p)
 	if len(bad) > 0 {
 		return fmt.Errorf("unknown %s (see `mcp-server toolsets` and `mcp-server tools`)", strings.Join(bad, ", "))
 	}

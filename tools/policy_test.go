@@ -37,6 +37,48 @@ func TestPolicyAllows(t *testing.T) {
 	}
 }
 
+// TestPolicyNarrows: names compare ignoring case, and a policy made with
+// And allows a tool only when every part does.
+func TestPolicyNarrows(t *testing.T) {
+	monitor := &Tool{Name: "datafold_list_monitors", Provider: "datafold", Toolset: "datafold-monitors", Annotations: Annotations{ReadOnly: true}}
+	diff := &Tool{Name: "datafold_cancel_data_diff", Provider: "datafold", Toolset: "datafold-data-diffs"}
+	space := &Tool{Name: "lightdash_get_space", Provider: "lightdash", Toolset: "lightdash-spaces", Annotations: Annotations{ReadOnly: true}}
+	all := []*Tool{monitor, diff, space}
+	cases := []struct {
+		name   string
+		policy Policy
+		want   []string
+	}{
+		{"tool names ignore case", Policy{Tools: []string{"DATAFOLD_List_Monitors"}}, []string{"datafold_list_monitors"}},
+		{"toolset names ignore case", Policy{Toolsets: []string{"Lightdash"}}, []string{"lightdash_get_space"}},
+		{"exclude ignores case", Policy{Exclude: []string{"Datafold_Cancel_Data_Diff", "LIGHTDASH_GET_SPACE"}}, []string{"datafold_list_monitors"}},
+		{"allowlists intersect", Policy{Tools: []string{"datafold_list_monitors", "lightdash_get_space"}}.And(Policy{Tools: []string{"lightdash_get_space", "datafold_cancel_data_diff"}}), []string{"lightdash_get_space"}},
+		{"disjoint allowlists allow nothing", Policy{Tools: []string{"datafold_list_monitors"}}.And(Policy{Tools: []string{"lightdash_get_space"}}), nil},
+		{"toolsets intersect by what they hold", Policy{Toolsets: []string{"datafold"}}.And(Policy{Toolsets: []string{"datafold-data-diffs", "lightdash"}}), []string{"datafold_cancel_data_diff"}},
+		{"allowlist and toolsets intersect", Policy{Tools: []string{"datafold_list_monitors", "lightdash_get_space"}}.And(Policy{Toolsets: []string{"lightdash"}}), []string{"lightdash_get_space"}},
+		{"read-only in either part", Policy{Toolsets: []string{"datafold"}}.And(Policy{ReadOnly: true}), []string{"datafold_list_monitors"}},
+		{"exclude in either part", Policy{Exclude: []string{"lightdash_get_space"}}.And(Policy{Exclude: []string{"datafold_list_monitors"}}), []string{"datafold_cancel_data_diff"}},
+		{"and with zero is the same", Policy{}.And(Policy{}), []string{"datafold_list_monitors", "datafold_cancel_data_diff", "lightdash_get_space"}},
+		{"deny all", DenyAll(), nil},
+		{"deny all within", Policy{ReadOnly: true}.And(DenyAll()), nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []string
+			for _, tool := range tc.policy.Filter(all) {
+				got = append(got, tool.Name)
+			}
+			assert.Equal(t, tc.want, got, "allowed tools")
+		})
+	}
+	assert.False(t, DenyAll().IsZero(), "DenyAll().IsZero(): got true, want false")
+	assert.True(t, Policy{}.And(Policy{}).IsZero(), "zero And zero: got not zero, want zero")
+	assert.NoError(t, Policy{Tools: []string{"DATAFOLD_LIST_MONITORS"}}.And(Policy{Toolsets: []string{"Datafold-Monitors"}}).Check(all), "Check ignores case")
+	err := Policy{}.And(Policy{Exclude: []string{strings.Repeat("x", 1<<20)}}).Check(all)
+	require.Error(t, err, "Check of an unknown name within")
+	assert.Less(t, len(err.Error()), 1000, "Check's error quotes a 1 MB name whole")
+}
+
 func TestPolicyCheck(t *testing.T) {
 	all := mustAll(t)
 	cases := []struct {

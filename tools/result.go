@@ -224,8 +224,13 @@ func pathArgs(t *Tool) string {
 	return strings.Join(ids, ", ")
 }
 
-// Clip cuts s to at most n bytes without splitting a UTF-8 character.
+// Clip cuts s to at most n bytes without splitting a UTF-8 character; s
+// itself when it is no longer.
 func Clip(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	n = max(n, 0)
 	for n > 0 && !utf8.RuneStart(s[n]) {
 		n--
 	}

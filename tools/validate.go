@@ -189,3 +189,17 @@ func (t *Tool) CheckOutput(v any) error {
 	}
 	return nil
 }
+
+// maxEcho bounds each piece of a caller's text (an argument name or value,
+// a tool or header name) that an error quotes back, so a megabyte sent in
+// does not come back whole.
+const maxEcho = 200
+
+// echo is s for quoting in an error: at most maxEcho bytes, never splitting
+// a character, with "…" when cut.
+func echo(s string) string {
+	if len(s) <= maxEcho {
+		return s
+	}
+	return Clip(s, maxEcho) + "…"
+}

@@ -20,7 +20,11 @@ func addSelectionFlags(fs *flag.FlagSet) func() (mcpserver.Selection, error) {
 	exclude := fs.String("exclude-tools", os.Getenv("MCP_EXCLUDE_TOOLS"), "comma-separated tools never to offer; wins over everything (env MCP_EXCLUDE_TOOLS)")
 	readOnly := fs.Bool("read-only", envBool("MCP_READ_ONLY"), "offer only read-only tools, even if named in --tools (env MCP_READ_ONLY=1)")
 	mode := fs.String("tool-mode", envOr("MCP_TOOL_MODE", mcpserver.ModeAll), "all: every tool in tools/list; discovery: only search_tools, describe_tool and call_tool (env MCP_TOOL_MODE)")
+	roEnv := os.Getenv("MCP_READ_ONLY")
 	return func() (mcpserver.Selection, error) {
+		if _, err := strconv.ParseBool(roEnv); roEnv != "" && err != nil {
+			return mcpserver.Selection{}, fmt.Errorf("MCP_READ_ONLY must be true or false (1 or 0), got %q", tools.Clip(roEnv, 100))
+		}
 		if *mode != mcpserver.ModeAll && *mode != mcpserver.ModeDiscovery {
 			return mcpserver.Selection{}, fmt.Errorf("--tool-mode must be %s or %s, got %q", mcpserver.ModeAll, mcpserver.ModeDiscovery, *mode)
 		}
@@ -50,19 +54,61 @@ const (
 	headerReadOnly = "X-MCP-Read-Only"
 )
 
-func policyFromHeaders(h http.Header) tools.Policy {
-	ro, _ := strconv.ParseBool(h.Get(headerReadOnly))
-	return tools.Policy{
-		Toolsets: tools.ParseList(h.Get(headerToolsets)),
-		Tools:    tools.ParseList(h.Get(headerTools)),
-		Exclude:  tools.ParseList(h.Get(headerExclude)),
-		ReadOnly: ro,
+// maxHeaderEcho bounds a header value quoted back in a 400.
+const maxHeaderEcho = 100
+
+// policyFromHeaders reads the narrowing headers of one request. A header
+// sent on several lines narrows as much as all of its lines together:
+// read-only if any line says true, a tool must be in every X-MCP-Tools
+// line and in a toolset of every X-MCP-Toolsets line, and every
+// X-MCP-Exclude-Tools line excludes. A line that names nothing is no
+// restriction. An X-MCP-Read-Only value that is not a boolean
+// (strconv.ParseBool: true, false, 1, 0, …) is an error, not false.
+func policyFromHeaders(h http.Header) (tools.Policy, error) {
+	var p tools.Policy
+	for _, v := range h.Values(headerReadOnly) {
+		ro, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			if len(v) > maxHeaderEcho {
+				v = tools.Clip(v, maxHeaderEcho) + "…"
+			}
+			return tools.Policy{}, fmt.Errorf("%s must be true or false, got %q", headerReadOnly, v)
+		}
+		p.ReadOnly = p.ReadOnly || ro
 	}
+	for _, v := range h.Values(headerExclude) {
+		p.Exclude = append(p.Exclude, tools.ParseList(v)...)
+	}
+	for _, v := range h.Values(headerToolsets) {
+		p = p.And(tools.Policy{Toolsets: tools.ParseList(v)})
+	}
+	for _, v := range h.Values(headerTools) {
+		p = p.And(tools.Policy{Tools: tools.ParseList(v)})
+	}
+	return p, nil
 }
 
 // requestPolicyContext carries the header policy into tool handlers.
+// Headers that do not parse allow nothing (narrowingHeaders answers such
+// requests with 400 before they get here).
 func requestPolicyContext(ctx context.Context, r *http.Request) context.Context {
-	return tools.WithRequestPolicy(ctx, policyFromHeaders(r.Header))
+	p, err := policyFromHeaders(r.Header)
+	if err != nil {
+		p = tools.DenyAll()
+	}
+	return tools.WithRequestPolicy(ctx, p)
+}
+
+// narrowingHeaders answers 400 to a request whose narrowing headers do not
+// parse, so a client that asked for less never silently gets more.
+func narrowingHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := policyFromHeaders(r.Header); err != nil {
+			writeHTTPError(w, http.StatusBadRequest, "Bad Request: "+err.Error())
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func printToolsets(w interface{ Write([]byte) (int, error) }, all []*tools.Tool) {

@@ -83,7 +83,7 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 	} else {
 		mcpHandler = server.NewStreamableHTTPServer(s, httpOpts...)
 	}
-	mux.Handle("/mcp", trackNotifications(mcpHandler)) // progress before results (progress.go)
+	mux.Handle("/mcp", narrowingHeaders(trackNotifications(mcpHandler))) // 400 for narrowing headers that do not parse (selection.go); progress before results (progress.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
