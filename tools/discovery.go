@@ -46,11 +46,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 		t := byName[name]
 		if t == nil || !AllowedIn(ctx, t) {
 			hint := ""
-			if hits := searchIn(ctx, full, available, strings.ReplaceAll(name, "_", " "), 3); len(hits) > 0 {
-				var names []string
-				for _, h := range hits {
-					names = append(names, h.tool.Name)
-				}
+			if names := suggestIn(ctx, full, available, name, 3); len(names) > 0 {
 				hint = " Did you mean " + strings.Join(names, ", ") + "?"
 			}
 			return nil, errorResult("There is no tool %q on this server.%s Use search_tools to find one.", name, hint)
@@ -126,9 +122,15 @@ func searchIn(ctx context.Context, full *index, available []*Tool, query string,
 	return newIndex(p.Filter(available)).search(query, limit)
 }
 
-func oneLine(s string) string {
-	if i := strings.Index(s, ". "); i > 0 {
-		return s[:i+1]
+// suggestIn suggests tool names among those the request may see.
+func suggestIn(ctx context.Context, full *index, available []*Tool, name string, n int) []string {
+	p, narrowed := RequestPolicy(ctx)
+	if !narrowed {
+		return suggest(available, full, name, n)
 	}
-	return s
+	visible := p.Filter(available)
+	return suggest(visible, newIndex(visible), name, n)
 }
+
+// oneLine is what search_tools shows of a description: its first sentence.
+func oneLine(s string) string { return firstSentence(s) }

@@ -18,6 +18,9 @@ type index struct {
 	lens   []float64
 	avgLen float64
 	df     map[string]int
+	// nouns are the terms of tool names: a query's plural of one of them
+	// asks for a list of those things.
+	nouns map[string]bool
 }
 
 const (
@@ -72,7 +75,7 @@ var synonyms = map[string][]string{
 	"register":   {"create"},
 	"setup":      {"create"},
 	"notify":     {"alert", "monitor"},
-	"fail":       {"error"},
+	"fail":       {"error", "status"},
 	"broken":     {"validation", "error"},
 	"own":        {"owner"},
 	"often":      {"schedule"},
@@ -94,6 +97,26 @@ var questionSynonyms = map[string][]string{
 	"who":   {"list"},
 }
 
+// pluralSynonyms are what the plural of a thing tools are named after
+// implies: "posthog sources", "failing monitors" ask for a set, a list.
+var pluralSynonyms = []string{"list"}
+
+// plural reports whether a lower-case query word looks like a plural noun
+// ("sources", "tables", "diffs"), not a word that only ends in s ("status",
+// "access", "analysis"). A third-person verb ("depends") passes too; its
+// clause usually asks "what …", which implies a list anyway.
+func plural(w string) bool {
+	if len(w) < 4 || !strings.HasSuffix(w, "s") || stopwords[w] || questionWords[w] {
+		return false
+	}
+	for _, end := range []string{"ss", "us", "is", "ics", "ous"} {
+		if strings.HasSuffix(w, end) {
+			return false
+		}
+	}
+	return true
+}
+
 // searchSynonyms is synonyms keyed and valued by stemmed terms.
 var searchSynonyms = func() map[string][]string {
 	out := map[string][]string{}
@@ -108,12 +131,13 @@ var searchSynonyms = func() map[string][]string {
 }()
 
 func newIndex(list []*Tool) *index {
-	ix := &index{tools: list, df: map[string]int{}}
+	ix := &index{tools: list, df: map[string]int{}, nouns: map[string]bool{}}
 	total := 0.0
 	for _, t := range list {
 		doc := map[string]float64{}
 		for _, w := range terms(strings.ReplaceAll(t.Name, "_", " ")) {
 			doc[w] += nameWeight
+			ix.nouns[w] = true
 		}
 		for _, w := range terms(t.Description) {
 			doc[w]++
@@ -159,7 +183,11 @@ func (ix *index) search(query string, limit int) []hit {
 		}
 	}
 	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		for _, syn := range questionSynonyms[w] {
+		syns := questionSynonyms[w]
+		if plural(w) && ix.nouns[stem(w)] {
+			syns = pluralSynonyms
+		}
+		for _, syn := range syns {
 			if weights[syn] == 0 {
 				weights[syn] = synonymWeight
 			}
@@ -321,6 +349,15 @@ var questionWords = map[string]bool{
 	"explain": true, "check": true, "look": true, "search": true, "read": true, "fetch": true,
 }
 
+// stateWords describe how something is ("failing syncs", "stale tables",
+// "is the monitor healthy"): a query that names a state without asking for
+// a change asks to read it.
+var stateWords = map[string]bool{
+	"failing": true, "failed": true, "broken": true, "stuck": true, "stale": true, "erroring": true, "errored": true,
+	"healthy": true, "unhealthy": true, "late": true, "delayed": true, "outdated": true, "paused": true, "down": true,
+	"alerting": true, "inactive": true, "slow": true,
+}
+
 // leadIns are skipped before a clause's first verb ("please", "can you",
 // "I want to", "let's", "now").
 var leadIns = map[string]bool{
@@ -333,13 +370,17 @@ var leadIns = map[string]bool{
 var clauseEnd = regexp.MustCompile(`[.?!;:](\s|$)`)
 
 // intentOf reads a query's intent: a clause opening with an action verb
-// asks for a change; otherwise a question mark or a clause opening with a
-// question word asks to read; otherwise there is no intent.
+// asks for a change; otherwise a question mark, a clause opening with a
+// question word or a word of state ("failing") asks to read; otherwise
+// there is no intent.
 func intentOf(query string) int {
 	q := strings.ToLower(query)
 	read := strings.Contains(q, "?")
 	for _, clause := range clauseEnd.Split(q, -1) {
 		words := strings.FieldsFunc(clause, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '-' })
+		for _, w := range words {
+			read = read || stateWords[w]
+		}
 		for i, w := range words {
 			if leadIns[w] {
 				continue
@@ -377,4 +418,135 @@ func changes(t *Tool) bool {
 	name := strings.TrimPrefix(t.Name, t.Provider+"_")
 	verb, _, _ := strings.Cut(name, "_")
 	return changingVerbs[verb]
+}
+
+// Suggest returns up to n names of tools in list close to name, the
+// closest first: for a tool name that is not on the server ("did you
+// mean …?"). A name that differs only in case or separators gives that
+// one tool; otherwise names within a few edits (typos, a missing provider
+// prefix) come first, then the tools the name's words find.
+func Suggest(list []*Tool, name string, n int) []string {
+	return suggest(list, newIndex(list), name, n)
+}
+
+func suggest(list []*Tool, ix *index, name string, n int) []string {
+	want := normalName(name)
+	if want == "" || n <= 0 {
+		return nil
+	}
+	type near struct {
+		name string
+		dist int
+	}
+	var close []near
+	for _, t := range list {
+		if t.Name == want {
+			return []string{t.Name}
+		}
+		d := editDistance(want, t.Name)
+		if bare := strings.TrimPrefix(t.Name, t.Provider+"_"); bare != t.Name {
+			d = min(d, editDistance(want, bare))
+		}
+		if d <= max(2, len(want)/8) {
+			close = append(close, near{t.Name, d})
+		}
+	}
+	sort.Slice(close, func(i, j int) bool {
+		if close[i].dist != close[j].dist {
+			return close[i].dist < close[j].dist
+		}
+		return close[i].name < close[j].name
+	})
+	var out []string
+	for _, c := range close {
+		if len(out) < n {
+			out = append(out, c.name)
+		}
+	}
+	for _, h := range ix.search(strings.ReplaceAll(want, "_", " "), n) {
+		if len(out) < n && !contains(out, h.tool.Name) {
+			out = append(out, h.tool.Name)
+		}
+	}
+	return out
+}
+
+// normalName is a tool name as it was probably meant: lower case, with
+// any run of other characters ("posthog.list-projects") as one "_".
+func normalName(s string) string {
+	var b strings.Builder
+	sep := false
+	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if sep && b.Len() > 0 {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r)
+			sep = false
+			continue
+		}
+		sep = true
+	}
+	return b.String()
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes
+// (tool names are ASCII).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// abbreviations end with a period that ends no sentence.
+var abbreviations = []string{"e.g", "i.e", "etc", "vs", "cf", "approx", "incl", "no"}
+
+// firstSentence is a description's first sentence: up to the first period
+// that is followed by a space and a word that does not start in lower
+// case, outside parentheses and not ending an abbreviation ("e.g.",
+// "vs."), so "(e.g. prod vs. dev)" does not cut it short.
+func firstSentence(s string) string {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(', '[':
+			depth++
+		case ')', ']':
+			depth = max(0, depth-1)
+		case '.':
+			if depth > 0 || i+1 >= len(s) || s[i+1] != ' ' {
+				continue
+			}
+			rest := strings.TrimLeft(s[i+1:], " ")
+			if rest == "" || unicode.IsLower(rune(rest[0])) || endsWithAbbreviation(s[:i]) {
+				continue
+			}
+			return s[:i+1]
+		}
+	}
+	return s
+}
+
+func endsWithAbbreviation(s string) bool {
+	low := strings.ToLower(s)
+	for _, a := range abbreviations {
+		if strings.HasSuffix(low, a) && (len(low) == len(a) || !unicode.IsLetter(rune(low[len(low)-len(a)-1]))) {
+			return true
+		}
+	}
+	return false
 }
