@@ -6,10 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/tidwall/gjson"
 
@@ -231,7 +234,8 @@ type gate struct {
 
 // check returns nil when the call may go ahead, or the result to answer
 // instead: a refusal with a preview, a declined call, or a request for the
-// user's answer.
+// user's answer. The preview (which may look names up) is made only when
+// it is shown.
 func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any) *Result {
 	reason := g.reason
 	if g.sqlArg != "" {
@@ -242,8 +246,7 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 		}
 		reason += " (" + v.Reason + ")"
 	}
-	what := g.preview(ctx, t, args)
-	note := ""
+	what := sync.OnceValue(func() string { return g.preview(ctx, d, t, args) })
 	req := RequestFrom(ctx)
 	switch req.Route {
 	case ViaRoundTrip:
@@ -254,31 +257,41 @@ func (g *gate) check(ctx context.Context, d *Deps, t *Tool, args map[string]any)
 					d.logger().Info("action confirmed", "tool", t.Name, "via", "input_required")
 					return nil
 				}
-				return declined(t, answer.Action, what)
+				return declined(t, answer.Action, what())
 			}
 		}
-		return &Result{Input: &InputRequest{ID: confirmID, State: state, Question: g.question(t, reason, what)}}
+		return &Result{Input: &InputRequest{ID: confirmID, State: state, Question: g.question(t, reason, what())}}
 	case ViaElicitation:
-		answer, err := req.Elicit(ctx, g.question(t, reason, what))
+		var answer *Answer
+		err := errors.New("the client gave no answer")
+		if req.Elicit != nil {
+			answer, err = req.Elicit(ctx, g.question(t, reason, what()))
+		}
 		if err == nil && answer != nil {
 			if accepted(answer) {
 				d.logger().Info("action confirmed", "tool", t.Name, "via", "elicitation")
 				return nil
 			}
-			return declined(t, answer.Action, what)
+			return declined(t, answer.Action, what())
 		}
 		if ctx.Err() != nil {
 			return errorResult("Not done: %s was cancelled while asking the user to confirm. Nothing was changed.", t.Name)
 		}
-		d.logger().Warn("elicitation failed; asking for confirm: true instead", "tool", t.Name, "err", err)
-		note = " (asking the user directly failed)"
+		if err == nil {
+			err = errors.New("the client gave no answer")
+		}
+		// The user can be asked, so only their answer may confirm: a failed
+		// question is a refusal, never a fallback to "confirm": true.
+		d.logger().Warn("elicitation failed; nothing was done", "tool", t.Name, "err", echo(err.Error()))
+		return errorResult("Not done: %s %s, so it needs the user's confirmation, and the server could not ask the user, so nothing was done (the client answered the question with an error). It would %s. Tell the user; \"confirm\": true does not replace their answer.",
+			t.Name, reason, what())
 	}
 	if ok, _ := args[ConfirmArg].(bool); ok {
 		d.logger().Info("action confirmed", "tool", t.Name, "via", "confirm argument")
 		return nil
 	}
-	return errorResult("Not done: %s %s, so it needs the user's confirmation%s. It would %s. Show this to the user; if they agree, call %s again with the same arguments and \"confirm\": true.",
-		t.Name, reason, note, what, t.Name)
+	return errorResult("Not done: %s %s, so it needs the user's confirmation. It would %s. Show this to the user; if they agree, call %s again with the same arguments and \"confirm\": true.",
+		t.Name, reason, what(), t.Name)
 }
 
 // question is the elicitation asking the user to confirm.
@@ -331,25 +344,30 @@ func argsState(name string, args map[string]any) string {
 // maxPreviewBody bounds the request body quoted in a preview.
 const maxPreviewBody = 1500
 
-// preview says what the call would send: "send DELETE /api/v1/… to
-// Lightdash (connection prod) with body {…}".
-func (g *gate) preview(ctx context.Context, t *Tool, args map[string]any) string {
+// preview says what the call would send and to what: "send DELETE
+// /api/v1/… to Lightdash (connection prod), on project "Jaffle shop",
+// space "Finance", with body {…}". Every caller's value in it is clipped.
+func (g *gate) preview(ctx context.Context, d *Deps, t *Tool, args map[string]any) string {
 	provider := ProviderName(t.Provider)
 	if c, ok := ctx.Value(connKey{}).(*Connection); ok && c.Provider == t.Provider {
 		provider += " (connection " + c.Name + ")"
 	}
+	on := ""
+	if names := objectNames(ctx, d, t, args); len(names) > 0 {
+		on = ", on " + strings.Join(names, ", ")
+	}
 	req, err := bind(g.op, args)
 	if err != nil {
-		return fmt.Sprintf("send %s %s to %s", t.Method, t.Path, provider)
+		return fmt.Sprintf("send %s %s to %s%s", t.Method, t.Path, provider, on)
 	}
 	path := req.Path
 	for name, v := range req.PathParams {
-		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(v))
+		path = strings.ReplaceAll(path, "{"+name+"}", url.PathEscape(echo(v)))
 	}
 	if q := req.Query.Encode(); q != "" {
-		path += "?" + q
+		path += "?" + echo(q)
 	}
-	s := fmt.Sprintf("send %s %s to %s", req.Method, path, provider)
+	s := fmt.Sprintf("send %s %s to %s%s", req.Method, path, provider, on)
 	if body := bytes.TrimSpace(req.Body); len(body) > 0 && string(body) != "{}" {
 		text := string(body)
 		if len(text) > maxPreviewBody {
@@ -358,4 +376,73 @@ func (g *gate) preview(ctx context.Context, t *Tool, args map[string]any) string
 		s += " with body " + text
 	}
 	return s
+}
+
+// namedObject says how a preview names an object a call addresses: the
+// argument holding its id, what it is, and the read-only tool (and the
+// field of its answer) that gives its name.
+type namedObject struct {
+	provider, arg, kind, tool string
+	field                     []string
+}
+
+// namedObjects are the objects worth naming in a preview, where a lookup
+// is one cheap read.
+var namedObjects = []namedObject{
+	{"datafold", "data_source_id", "data source", "datafold_get_data_source", []string{"name"}},
+	{"datafold", "bi_datasource_id", "BI integration", "datafold_get_bi_integration", []string{"name"}},
+	{"lightdash", "projectUuid", "project", "lightdash_get_project", []string{"results", "name"}},
+	{"lightdash", "spaceUuid", "space", "lightdash_get_space", []string{"results", "name"}},
+}
+
+// Bounds of the lookups of one preview.
+const (
+	nameLookupTimeout = 3 * time.Second
+	maxObjectName     = 100
+)
+
+// objectNames looks up the names of the objects a call addresses
+// ("project \"Jaffle shop\""), through tools the request and the
+// connection allow, within nameLookupTimeout. A lookup that fails is left
+// out: a name is a courtesy, never a condition.
+func objectNames(ctx context.Context, d *Deps, t *Tool, args map[string]any) []string {
+	all, err := All()
+	if err != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, nameLookupTimeout)
+	defer cancel()
+	var out []string
+	for _, o := range namedObjects {
+		id, given := args[o.arg]
+		lookup := Find(all, o.tool)
+		if o.provider != t.Provider || !given || id == nil || lookup == nil || lookup.Name == t.Name || !AllowedIn(ctx, lookup) {
+			continue
+		}
+		if c := ConnectionFrom(ctx); c != nil && c.Provider == lookup.Provider && !c.Policy.Allows(lookup) {
+			continue
+		}
+		largs := map[string]any{}
+		for k, v := range args {
+			if k != ConfirmArg && lookup.validator.knows(k) {
+				largs[k] = v
+			}
+		}
+		answer, err := Fetch(ctx, d, lookup, largs)
+		if err != nil {
+			continue
+		}
+		var v any = answer
+		for _, f := range o.field {
+			m, _ := v.(map[string]any)
+			v = m[f]
+		}
+		if name, _ := v.(string); strings.TrimSpace(name) != "" {
+			if len(name) > maxObjectName {
+				name = Clip(name, maxObjectName) + "…"
+			}
+			out = append(out, fmt.Sprintf("%s %q", o.kind, name))
+		}
+	}
+	return out
 }

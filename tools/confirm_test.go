@@ -3,13 +3,18 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/datastack-mcp/datastack-mcp/internal/upstreamtest"
 )
+
+type upstreamRegistry = upstreamtest.Registry
 
 // TestConfirmingTools pins which tools ask for confirmation, and why, so a
 // change to the rule, to the effects table or to the tool surface is a
@@ -150,42 +155,114 @@ func TestEffectsTable(t *testing.T) {
 	assert.Equal(t, "deletes", ruleReason("provider_remove_thing", "DELETE"), "a new DELETE confirms")
 }
 
-// TestConfirmByArgument: a client without elicitation gets a preview and
-// nothing is sent upstream until the call is repeated with confirm: true.
+// TestConfirmByArgument: a client without elicitation gets a preview that
+// names the project and space, and nothing is sent upstream but those
+// lookups until the call is repeated with confirm: true.
 func TestConfirmByArgument(t *testing.T) {
 	tool := toolNamed(t, "lightdash_delete_space")
 	f := newFake(t)
 	d := depsWith(t, tool.Provider, f)
+	f.Register("GET", "/api/v1/projects/p-1", 200, `{"status":"ok","results":{"projectUuid":"p-1","name":"Jaffle shop"}}`)
+	f.Register("GET", "/api/v1/projects/p-1/spaces/s%202", 200, `{"status":"ok","results":{"uuid":"s 2","name":"Sales"}}`)
 	args := map[string]any{"projectUuid": "p-1", "spaceUuid": "s 2"}
 	res := tool.Call(context.Background(), d, args)
-	if !res.IsError {
-		t.Fatalf("unconfirmed delete got success %q, want a refusal", text(res))
-	}
-	for _, w := range []string{"Not done", "deletes", "DELETE /api/v1/projects/p-1/spaces/s%202", "Lightdash", `"confirm": true`} {
-		if !strings.Contains(text(res), w) {
-			t.Errorf("refusal %q lacks %q", text(res), w)
-		}
+	require.True(t, res.IsError, "unconfirmed delete got success %q, want a refusal", text(res))
+	for _, w := range []string{"Not done", "deletes", "DELETE /api/v1/projects/p-1/spaces/s%202", "Lightdash", `project "Jaffle shop"`, `space "Sales"`, `"confirm": true`} {
+		assert.Contains(t, text(res), w, "refusal")
 	}
 	f.Register("DELETE", "/api/v1/projects/p-1/spaces/s%202", 200, `{"status":"ok","results":null}`)
 	args[ConfirmArg] = true
-	if res := tool.Call(context.Background(), d, args); res.IsError {
-		t.Fatalf("confirmed delete got %q", text(res))
-	}
+	res = tool.Call(context.Background(), d, args)
+	assert.False(t, res.IsError, "confirmed delete got %q", text(res))
 }
 
 // TestConfirmSQL: read-only queries run at once; others need confirmation,
-// and the preview shows the body.
+// and the preview shows the body and the data source's name.
 func TestConfirmSQL(t *testing.T) {
 	tool := toolNamed(t, "datafold_run_sql_query")
 	f := newFake(t)
 	d := depsWith(t, tool.Provider, f)
 	f.Register("POST", "/api/v1/data_sources/1/query", 200, `{"columns":[],"rows":[]}`)
-	if res := tool.Call(context.Background(), d, map[string]any{"data_source_id": 1, "query": "SELECT 1"}); res.IsError {
-		t.Fatalf("read-only query got %q, want it to run", text(res))
+	f.Register("GET", "/api/v1/data_sources/1", 200, `{"id":1,"name":"Snowflake prod","type":"snowflake"}`)
+	res := tool.Call(context.Background(), d, map[string]any{"data_source_id": 1, "query": "SELECT 1"})
+	require.False(t, res.IsError, "read-only query got %q, want it to run", text(res))
+	res = tool.Call(context.Background(), d, map[string]any{"data_source_id": 1, "query": "DROP TABLE orders"})
+	require.True(t, res.IsError, "write query got %q, want a refusal", text(res))
+	for _, w := range []string{"DROP TABLE orders", "POST /api/v1/data_sources/1/query", `data source "Snowflake prod"`} {
+		assert.Contains(t, text(res), w, "refusal")
 	}
-	res := tool.Call(context.Background(), d, map[string]any{"data_source_id": 1, "query": "DROP TABLE orders"})
-	if !res.IsError || !strings.Contains(text(res), "DROP TABLE orders") || !strings.Contains(text(res), "POST /api/v1/data_sources/1/query") {
-		t.Fatalf("write query got %q, want a refusal previewing the request", text(res))
+}
+
+// TestConfirmNamesAreACourtesy: a lookup that fails, or that the request's
+// policy hides, leaves the name out and changes nothing else.
+func TestConfirmNamesAreACourtesy(t *testing.T) {
+	tool := toolNamed(t, "lightdash_delete_space")
+	cases := []struct {
+		name   string
+		ctx    func(context.Context) context.Context
+		stubs  func(f *upstreamRegistry)
+		absent []string
+		want   []string
+	}{
+		{"lookups fail", func(ctx context.Context) context.Context { return ctx }, func(f *upstreamRegistry) {
+			f.Register("GET", "/api/v1/projects/p-1", 404, `{"status":"error"}`)
+			f.Register("GET", "/api/v1/projects/p-1/spaces/s-2", 500, `{"status":"error"}`)
+		}, []string{"project \"", "space \""}, []string{"DELETE /api/v1/projects/p-1/spaces/s-2"}},
+		{"one lookup hidden by the request", func(ctx context.Context) context.Context {
+			return WithRequestPolicy(ctx, Policy{Exclude: []string{"lightdash_get_space"}})
+		}, func(f *upstreamRegistry) {
+			f.Register("GET", "/api/v1/projects/p-1", 200, `{"results":{"name":"Jaffle shop"}}`)
+		}, []string{"space \""}, []string{`project "Jaffle shop"`}},
+		{"a long name is clipped", func(ctx context.Context) context.Context { return ctx }, func(f *upstreamRegistry) {
+			f.Register("GET", "/api/v1/projects/p-1", 200, `{"results":{"name":"`+strings.Repeat("n", 5000)+`"}}`)
+			f.Register("GET", "/api/v1/projects/p-1/spaces/s-2", 200, `{"results":{}}`)
+		}, []string{strings.Repeat("n", maxObjectName+1)}, []string{strings.Repeat("n", maxObjectName) + "…"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			tc.stubs(f)
+			res := tool.Call(tc.ctx(context.Background()), depsWith(t, tool.Provider, f), map[string]any{"projectUuid": "p-1", "spaceUuid": "s-2"})
+			require.True(t, res.IsError, "unconfirmed delete got success %q", text(res))
+			for _, w := range tc.want {
+				assert.Contains(t, text(res), w, "refusal")
+			}
+			for _, w := range tc.absent {
+				assert.NotContains(t, text(res), w, "refusal")
+			}
+		})
+	}
+}
+
+// TestElicitationFailureRefuses: when the client declared elicitation but
+// answers the question with an error (or not at all), nothing is done and
+// "confirm": true does not stand in for the user.
+func TestElicitationFailureRefuses(t *testing.T) {
+	tool := toolNamed(t, "lightdash_delete_space")
+	cases := []struct {
+		name  string
+		elict func(context.Context, Question) (*Answer, error)
+	}{
+		{"error", func(context.Context, Question) (*Answer, error) { return nil, errors.New("elicitation not supported after all") }},
+		{"no answer", func(context.Context, Question) (*Answer, error) { return nil, nil }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFake(t)
+			f.Register("GET", "/api/v1/projects/p-1", 200, `{"results":{"name":"Jaffle shop"}}`)
+			f.Register("GET", "/api/v1/projects/p-1/spaces/s-2", 200, `{"results":{"name":"Sales"}}`)
+			var asked []string
+			ctx := WithRequest(context.Background(), &Request{Route: ViaElicitation, Elicit: func(ctx context.Context, q Question) (*Answer, error) {
+				asked = append(asked, q.Message)
+				return tc.elict(ctx, q)
+			}})
+			res := tool.Call(ctx, depsWith(t, tool.Provider, f), map[string]any{"projectUuid": "p-1", "spaceUuid": "s-2", ConfirmArg: true})
+			require.True(t, res.IsError, "got success %q, want a refusal (and no DELETE: the fake has none)", text(res))
+			assert.Contains(t, text(res), "could not ask the user, so nothing was done")
+			require.Len(t, asked, 1, "questions asked")
+			assert.Contains(t, asked[0], `space "Sales"`, "the question names the space")
+			assert.Contains(t, asked[0], `project "Jaffle shop"`, "the question names the project")
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -406,4 +407,34 @@ func TestEffectsDecideReadOnly(t *testing.T) {
 		assert.Contains(t, mcpgo.Text(res), tc.reason, "%s refusal", tc.tool)
 		assert.Zero(t, seen.count(tc.sent), "%s unconfirmed: got %s sent upstream, want nothing", tc.tool, tc.sent)
 	}
+}
+
+// failingUser declared elicitation but answers every question with an
+// error; it records the questions.
+type failingUser struct{ user }
+
+func (u *failingUser) Elicit(_ context.Context, req mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.questions = append(u.questions, req.Params.Message)
+	return nil, errors.New("this client cannot show forms")
+}
+
+// TestElicitationErrorRefuses: a 2025-11-25 client whose session declared
+// elicitation but answers the question with an error gets a refusal, even
+// with "confirm": true, and nothing is deleted. The question named the
+// space.
+func TestElicitationErrorRefuses(t *testing.T) {
+	a := diffServer(t, selection{}, time.Second)
+	seen := watchDeletes(a)
+	u := &failingUser{}
+	c := inProcessClient(t, a, mcp.LATEST_LEGACY_PROTOCOL_VERSION, mcpclient.WithElicitationHandler(u))
+	args := deleteSpace()
+	args["confirm"] = true
+	res := call(t, c, "lightdash_delete_space", args)
+	assert.True(t, res.IsError, "got success %s, want a refusal", mcpgo.Text(res))
+	assert.Contains(t, mcpgo.Text(res), "could not ask the user, so nothing was done")
+	assert.Zero(t, seen.count(), "DELETEs sent")
+	require.Len(t, u.asked(), 1, "questions asked")
+	assert.Contains(t, u.asked()[0], `space "Finance"`, "the question names the space")
 }
