@@ -68,6 +68,30 @@ type Options struct {
 	// AppURLs maps Datafold connection names to the base URL of their app,
 	// for links to diffs (missing: DefaultDatafoldAppURL).
 	AppURLs map[string]string
+
+	// clock is the time the waits run on (nil: the wall clock); tests
+	// replace it.
+	clock clock
+}
+
+// clock is what waiting for a diff needs of time.
+type clock interface {
+	Now() time.Time
+	// After delivers once d has passed.
+	After(d time.Duration) <-chan time.Time
+}
+
+// wallClock is the real time.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time                         { return time.Now() }
+func (wallClock) After(d time.Duration) <-chan time.Time { return time.After(d) }
+
+func (o Options) clockOrWall() clock {
+	if o.clock != nil {
+		return o.clock
+	}
+	return wallClock{}
 }
 
 func (o Options) wait() time.Duration {
@@ -277,6 +301,7 @@ type diffRun struct {
 	d         *tools.Deps
 	o         Options
 	generated []*tools.Tool
+	clock     clock
 	start     time.Time
 	wait      time.Duration
 	poll      time.Duration
@@ -290,7 +315,8 @@ type dataSource struct {
 }
 
 func newDiffRun(ctx context.Context, d *tools.Deps, generated []*tools.Tool, o Options) *diffRun {
-	return &diffRun{ctx: ctx, d: d, o: o, generated: generated, start: time.Now(), wait: o.wait(), poll: o.poll()}
+	c := o.clockOrWall()
+	return &diffRun{ctx: ctx, d: d, o: o, generated: generated, clock: c, start: c.Now(), wait: o.wait(), poll: o.poll()}
 }
 
 // maxSteps is the most progress steps a wait can take: one before the
@@ -585,9 +611,15 @@ func statusLabel(s string) string {
 	return s
 }
 
-// awaitVerdict polls the diff until it finishes or the wait is over.
-// checkFirst checks at once (get_diff_result); diff_tables, which just
-// created the diff, waits one interval first.
+// awaitVerdict polls the diff until its verdict is in or the wait is
+// over: while the diff is queued or running, and then while Datafold is
+// still writing the results of a finished diff ("finishing"), it checks
+// again every poll interval, so a call answers "still running" only once
+// the wait (Options.Wait) has passed. checkFirst checks at once
+// (get_diff_result); diff_tables, which just created the diff, waits one
+// interval first. A diff blocked on the user (needs confirmation or
+// authentication in Datafold) is answered at once: waiting would not
+// change it.
 func (r *diffRun) awaitVerdict(id int, prog *tools.Progress, checkFirst bool) *tools.Result {
 	name := TablesName
 	if checkFirst {
@@ -595,49 +627,72 @@ func (r *diffRun) awaitVerdict(id int, prog *tools.Progress, checkFirst bool) *t
 	}
 	deadline := r.start.Add(r.wait)
 	var st dfDiff
+	var v *DiffVerdict
+	finishing := false // done, its results still being written: poll them
 	for first := true; ; first = false {
 		if !first || !checkFirst {
-			timer := time.NewTimer(r.poll)
 			select {
 			case <-r.ctx.Done():
-				timer.Stop()
 				return r.cancelled(name, id)
-			case <-timer.C:
+			case <-r.clock.After(r.poll):
 			}
 		}
-		if err := r.call("datafold_get_data_diff", map[string]any{"datadiff_id": id, "fields": []any{"id", "status", "diff_progress"}}, &st); err != nil {
-			if r.ctx.Err() != nil {
-				return r.cancelled(name, id)
+		if !finishing {
+			if err := r.call("datafold_get_data_diff", map[string]any{"datadiff_id": id, "fields": []any{"id", "status", "diff_progress"}}, &st); err != nil {
+				if r.ctx.Err() != nil {
+					return r.cancelled(name, id)
+				}
+				if checkFirst && first {
+					return r.fail("%s: could not read diff %d: %s", name, id, err)
+				}
+				return r.fail("%s: could not check Datafold diff %d: %s Call get_diff_result {\"diff_id\": %d} to try again.", name, id, err, id)
 			}
-			if checkFirst && first {
-				return r.fail("%s: could not read diff %d: %s", name, id, err)
+			if blockedStatus(st.Status) {
+				break
 			}
-			return r.fail("%s: could not check Datafold diff %d: %s Call get_diff_result {\"diff_id\": %d} to try again.", name, id, err, id)
 		}
-		if finishedStatus(st.Status) || blockedStatus(st.Status) {
+		label := statusLabel(st.Status)
+		if finishedStatus(st.Status) {
+			var err error
+			if v, err = r.verdict(id, st.Status); err != nil {
+				return r.readFailed(name, id, st.Status, err)
+			}
+			if v.Status != "running" {
+				break
+			}
+			finishing, label = true, "finishing"
+		}
+		if r.clock.Now().Add(r.poll).After(deadline) {
 			break
 		}
 		step := ""
-		if p := st.DiffProgress; p != nil && p.CompletedSteps != nil && p.TotalSteps != nil && *p.TotalSteps > 0 {
+		if p := st.DiffProgress; !finishing && p != nil && p.CompletedSteps != nil && p.TotalSteps != nil && *p.TotalSteps > 0 {
 			step = fmt.Sprintf(", step %d of %d", *p.CompletedSteps, *p.TotalSteps)
 		}
-		if time.Until(deadline) < r.poll {
-			break
+		prog.Report("Datafold diff %d is %s%s (%s).", id, label, step, seconds(r.since()))
+	}
+	if v == nil {
+		var err error
+		if v, err = r.verdict(id, st.Status); err != nil {
+			return r.readFailed(name, id, st.Status, err)
 		}
-		prog.Report("Datafold diff %d is %s%s (%s).", id, statusLabel(st.Status), step, seconds(time.Since(r.start).Seconds()))
-	}
-	v, err := r.verdict(id, st.Status)
-	if err != nil && r.ctx.Err() != nil {
-		return r.cancelled(name, id)
-	}
-	if err != nil {
-		return r.fail("%s: Datafold diff %d is %s, but reading its results failed: %s Call get_diff_result {\"diff_id\": %d} to try again.", name, id, statusLabel(st.Status), err, id)
 	}
 	prog.Finish("Datafold diff %d: %s.", id, v.headline())
 	text := v.text()
 	res := tools.StructuredResult(v, text)
 	res.IsError = v.Status == "failed" || v.Status == "cancelled"
 	return res
+}
+
+// since is how long this call has run, in seconds.
+func (r *diffRun) since() float64 { return r.clock.Now().Sub(r.start).Seconds() }
+
+// readFailed answers a diff whose verdict could not be read.
+func (r *diffRun) readFailed(name string, id int, status string, err error) *tools.Result {
+	if r.ctx.Err() != nil {
+		return r.cancelled(name, id)
+	}
+	return r.fail("%s: Datafold diff %d is %s, but reading its results failed: %s Call get_diff_result {\"diff_id\": %d} to try again.", name, id, statusLabel(status), err, id)
 }
 
 // cancelled answers a call its caller gave up on.
@@ -657,7 +712,7 @@ func (r *diffRun) verdict(id int, status string) (*DiffVerdict, error) {
 		status = full.Status
 	}
 	v := &DiffVerdict{DiffID: id, URL: fmt.Sprintf("%s/datadiffs/%d/overview", r.o.appURL(r.ctx), id), PrimaryKey: full.PKColumns,
-		WaitedSeconds: math.Round(time.Since(r.start).Seconds()*10) / 10}
+		WaitedSeconds: math.Round(r.since()*10) / 10}
 	v.A = DiffSideResult{DataSourceID: full.DataSource1ID, DataSource: r.sourceName(full.DataSource1ID), Table: client.JoinTablePath(full.Table1), Query: deref(full.Query1)}
 	v.B = DiffSideResult{DataSourceID: full.DataSource2ID, DataSource: r.sourceName(full.DataSource2ID), Table: client.JoinTablePath(full.Table2), Query: deref(full.Query2)}
 	if full.DiffStats != nil && full.DiffStats.Sampled != nil {
@@ -709,7 +764,7 @@ func (r *diffRun) verdict(id int, status string) (*DiffVerdict, error) {
 // ask again.
 func (r *diffRun) runningVerdict(v *DiffVerdict, id int, label string) (*DiffVerdict, error) {
 	v.Status = "running"
-	v.RetryAfterSeconds = int(min(60, max(5, math.Round(time.Since(r.start).Seconds()))))
+	v.RetryAfterSeconds = int(min(60, max(5, math.Round(r.since()))))
 	v.Summary = fmt.Sprintf("Datafold diff %d is still %s after %s. Call get_diff_result with diff_id %d in about %d s for the verdict.",
 		id, label, seconds(v.WaitedSeconds), id, v.RetryAfterSeconds)
 	v.Next = []DiffNext{{Tool: GetResultName, Arguments: map[string]any{"diff_id": id}, Why: fmt.Sprintf("the verdict; call in about %d s", v.RetryAfterSeconds)}}
