@@ -41,7 +41,7 @@ func main() {
 
 const usageText = `Usage:
   mcp-server [flags]     serve MCP over stdio (default) or streamable HTTP
-  mcp-server tools       print the tools as a JSON array (takes the tool-choosing flags)
+  mcp-server tools       print the tools a server started like this would offer, as JSON (--all: every tool)
   mcp-server toolsets    list the providers and toolsets --toolsets accepts
   mcp-server version     print the version
 
@@ -133,6 +133,7 @@ func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
 	diffWait := fs.Duration("diff-wait", diff.DefaultWait, "how long diff_tables waits for a verdict before answering status running (keep it under your client's tool timeout)")
 	getSelection := addSelectionFlags(fs)
 	getHTTP := addHTTPFlags(fs) // endpoint security and team mode (httpsec.go)
+	plainUsage(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, 0
@@ -227,11 +228,19 @@ type inventoryEntry struct {
 	Annotations tools.Annotations `json:"annotations"`
 }
 
+// printTools prints the tools a server started with the same environment,
+// configuration and flags would offer (the providers with credentials, or
+// all four with --sandbox), or with --all every tool a server can offer; a
+// line on stderr says which.
 func printTools(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mcp-server tools", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	getSelection := addSelectionFlags(fs)
+	all := fs.Bool("all", false, "print the whole inventory (as if every provider were configured), not only what a server started like this offers")
+	sandboxFlag := fs.Bool("sandbox", envBool("MCP_SANDBOX"), "as a server with --sandbox would offer (env MCP_SANDBOX=1)")
+	configPath := fs.String("config", os.Getenv("MCP_CONFIG"), "JSON config file, as the server's --config (env MCP_CONFIG)")
 	tokens := fs.Bool("tokens", false, "print what each tool costs a model (o200k tokens of name, description and inputSchema) instead of JSON")
+	plainUsage(fs)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -243,10 +252,27 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "mcp-server:", err)
 		return 2
 	}
-	chosen, err := mcpserver.Choose(sel)
+	inventory, err := mcpserver.Inventory()
 	if err != nil {
 		fmt.Fprintln(stderr, "mcp-server:", err)
-		return 2
+		return 1
+	}
+	var chosen []*tools.Tool
+	if *all {
+		if chosen, err = mcpserver.Choose(sel); err != nil {
+			fmt.Fprintln(stderr, "mcp-server:", err)
+			return 2
+		}
+		fmt.Fprintf(stderr, "mcp-server: %d tools: the inventory, as if every provider were configured (the selection flags apply).\n", len(chosen))
+	} else {
+		a, err := mcpserver.Build(mcpserver.Options{Sandbox: *sandboxFlag, ConfigPath: *configPath, Getenv: os.Getenv, Selection: sel})
+		if err != nil {
+			fmt.Fprintln(stderr, "mcp-server:", err)
+			return 2
+		}
+		chosen = a.Tools
+		a.Close()
+		fmt.Fprintln(stderr, "mcp-server:", offeredHeader(len(chosen), a.Providers, *sandboxFlag, len(inventory)))
 	}
 	if *tokens {
 		printTokens(stdout, chosen)
@@ -270,6 +296,37 @@ func printTools(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// offeredHeader says what `mcp-server tools` lists: n tools of a server
+// with this environment (its providers, or the sandbox), out of the total
+// --all lists.
+func offeredHeader(n int, providers []string, sandbox bool, total int) string {
+	from := "the environment and configuration"
+	if sandbox {
+		from = "--sandbox"
+	}
+	switch {
+	case n == 0 && len(providers) == 0:
+		return fmt.Sprintf("no tools: a server started like this offers none, as no provider is configured (set credentials, see README, or use --sandbox); --all lists the inventory of %d.", total)
+	case n == 0:
+		return fmt.Sprintf("no tools: the selection flags leave none of what %s offers (providers: %s); --all lists the inventory of %d.", from, orNone(providers), total)
+	}
+	return fmt.Sprintf("%d tools: what a server started like this offers (%s; providers: %s); --all lists the inventory of %d.", n, from, orNone(providers), total)
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}
+
+// plainUsage keeps backquotes out of fs's usage texts: the flag package
+// takes a `quoted` word of a usage text as the flag's argument name, and
+// -h would print "-toolsets mcp-server toolsets".
+func plainUsage(fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) { f.Usage = strings.ReplaceAll(f.Usage, "`", "'") })
 }
 
 // printTokens prints each tool's cost in a model's context, heaviest first,
