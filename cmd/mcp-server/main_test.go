@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	mcpserver "github.com/datastack-mcp/datastack-mcp/internal/server"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
@@ -220,4 +224,38 @@ func untypedSchemas(path string, s map[string]any) []string {
 		}
 	}
 	return out
+}
+
+// TestPDCFilterNeedsAFilter: PDC's filter takes resourceNames or
+// databaseTypes; a call with neither is refused before it is sent, naming
+// both, instead of PDC's "there must be at least 1 properties".
+func TestPDCFilterNeedsAFilter(t *testing.T) {
+	a, err := assemble(options{sandbox: true, timeout: 10 * time.Second, getenv: noEnv, logger: discardLogger()})
+	require.NoError(t, err)
+	c := inProcessClient(t, a, mcp.LATEST_PROTOCOL_VERSION)
+	cases := []struct {
+		name    string
+		args    map[string]any
+		isError bool
+		want    []string
+	}{
+		{"no filter", map[string]any{}, true, []string{"'resourceNames'", "'databaseTypes'"}},
+		{"paging only", map[string]any{"limit": 5}, true, []string{"'resourceNames'", "'databaseTypes'"}},
+		{"every name", map[string]any{"resourceNames": []any{"*"}}, false, []string{"Snowflake Analytics"}},
+		{"a database type", map[string]any{"databaseTypes": []any{"POSTGRES"}}, false, []string{"jaffle_app"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req := mcp.CallToolRequest{}
+			req.Params.Name, req.Params.Arguments = "pdc_filter_data_sources", tc.args
+			res, err := c.CallTool(context.Background(), req)
+			require.NoError(t, err)
+			text := mcpgo.Text(res)
+			assert.Equal(t, tc.isError, res.IsError, "isError; text %s", text)
+			for _, w := range tc.want {
+				assert.Contains(t, text, w)
+			}
+			assert.NotContains(t, text, "at least 1 properties", "PDC's own wording")
+		})
+	}
 }

@@ -61,11 +61,18 @@ func untypedPaths(path string, s map[string]any, out *[]string) {
 	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
 		list, _ := s[key].([]any)
 		for i, b := range list {
-			if bs, ok := b.(map[string]any); ok {
+			if bs, ok := b.(map[string]any); ok && !requiredOnly(bs) {
 				untypedPaths(fmt.Sprintf("%s/%s/%d", path, key, i), bs, out)
 			}
 		}
 	}
+}
+
+// requiredOnly reports an anyOf branch that only requires arguments
+// (requireOne's): it constrains its parent rather than typing a value.
+func requiredOnly(s map[string]any) bool {
+	_, ok := s["required"]
+	return ok && len(s) == 1
 }
 
 // TestNoUntypedSchemas: no generated input (compact or full) or output
@@ -85,4 +92,28 @@ func TestNoUntypedSchemas(t *testing.T) {
 			assert.Empty(t, bare, "%s: untyped subschemas of the %s schema", op.Name, kind)
 		}
 	}
+}
+
+// TestRequireOne: a body that needs one of its fields, next to query
+// arguments, makes the full schema require one of the body arguments, and
+// only the full schema (a top-level anyOf in tools/list is refused by
+// some clients).
+func TestRequireOne(t *testing.T) {
+	ops, err := Operations()
+	require.NoError(t, err)
+	var with []string
+	for _, op := range ops {
+		var full, compact map[string]any
+		require.NoError(t, json.Unmarshal(op.InputSchema, &compact))
+		assert.Nil(t, compact["anyOf"], "%s: the compact schema has a top-level anyOf", op.Name)
+		if len(op.FullInputSchema) == 0 {
+			continue
+		}
+		require.NoError(t, json.Unmarshal(op.FullInputSchema, &full))
+		if full["anyOf"] != nil {
+			with = append(with, op.Name)
+			assert.Equal(t, `[{"required":["databaseTypes"]},{"required":["resourceNames"]}]`, canonical(full["anyOf"]), "%s: the arguments one of which is needed", op.Name)
+		}
+	}
+	assert.Equal(t, []string{"pdc_filter_data_sources"}, with, "tools whose full schema requires one of their body arguments")
 }

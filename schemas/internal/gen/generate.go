@@ -196,6 +196,7 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 
 	var cut bool
 	var schema map[string]any
+	var oneOf []string // body arguments of which the API needs one (anyone.go)
 	// Each stage is shallower or coarser than the one before; the first
 	// that fits wins.
 	type stage struct {
@@ -210,7 +211,7 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 	}
 	for _, st := range stages {
 		var err error
-		schema, cut, err = inputSchema(doc, item, raw, st.depth, st.collapse, &op)
+		schema, cut, oneOf, err = inputSchema(doc, item, raw, st.depth, st.collapse, &op)
 		if err != nil {
 			return op, err
 		}
@@ -258,8 +259,12 @@ func operation(doc map[string]any, provider, path, method string, item, raw map[
 		}
 		in.keep[k] = true
 	}
+	for _, k := range oneOf {
+		in.keep[k] = true // the compact schema must offer what the API needs
+	}
 	compact, desc := shrink(in)
 	op.Description = desc
+	requireOne(full, oneOf) // after shrink: the rule is for validation (anyone.go)
 	if op.InputSchema, err = json.Marshal(compact); err != nil {
 		return op, err
 	}
@@ -426,7 +431,7 @@ func similar(a, b string) bool {
 var argName = regexp.MustCompile(`[^A-Za-z0-9_.-]`)
 
 // inputSchema flattens path, query and body parameters into one object.
-func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *schemas.Operation) (map[string]any, bool, error) {
+func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *schemas.Operation) (map[string]any, bool, []string, error) {
 	c := &compactor{doc: doc, mode: request, maxDepth: depth + 1, collapse: collapse}
 	props := map[string]any{}
 	var required []string
@@ -499,11 +504,15 @@ func inputSchema(doc, item, raw map[string]any, depth int, collapse bool, op *sc
 		}
 	}
 	typeBare(out, textual) // bare.go
-	if bodyMin != nil && len(props) == bodyArgs {
+	var oneOf []string
+	switch {
+	case bodyMin != nil && len(props) == bodyArgs:
 		// The body is the whole input, so its "at least N fields" rule is the tool's.
 		out["minProperties"] = bodyMin
+	case bodyMin == 1.0:
+		oneOf = bodyArgNames(op) // stated by requireOne (anyone.go)
 	}
-	return out, c.cut, nil
+	return out, c.cut, oneOf, nil
 }
 
 func isFreeForm(s map[string]any) bool {
