@@ -23,8 +23,10 @@ import (
 //	                    of Datafold data diffs, then their lineage both ways
 //	projectUuid         Lightdash projects (id or name)
 //	table, field        Lightdash catalog tables, and a table's fields
-//	project_id          PostHog: the connection's default project
+//	project_id          PostHog: the connection's default, the projects
+//	                    (posthog_list_projects, id or name), @current
 //	source_id, schema_id PostHog sources and their schemas of project_id
+//	                    (default: the connection's, else @current)
 //	id                  PDC data sources (id or name)
 //
 // A typed value matches a candidate that starts with it or whose label
@@ -358,16 +360,16 @@ func (c *Catalog) posthog(ctx context.Context, conn, name string, chosen map[str
 		}
 	}
 	if name == "project_id" {
-		if def == "" {
-			return nil
-		}
-		return plain(def)
+		return c.posthogProjects(ctx, conn, def)
 	}
 	project := chosen["project_id"]
 	if project == "" {
 		project = def
 	}
-	if project == "" || (name != "source_id" && name != "schema_id") {
+	if project == "" {
+		project = CurrentProject
+	}
+	if name != "source_id" && name != "schema_id" {
 		return nil
 	}
 	ans, err := c.cached(ctx, schemas.PostHog, conn, "posthog_list_external_data_sources", map[string]any{"project_id": project})
@@ -385,4 +387,24 @@ func (c *Catalog) posthog(ctx context.Context, conn, name string, chosen map[str
 		}
 	}
 	return out
+}
+
+// CurrentProject is how PostHog names the current project of the API key's
+// user, wherever a project id goes.
+const CurrentProject = "@current"
+
+// posthogProjects are the candidates for a PostHog project_id: the
+// connection's default first, then the projects the key's user can see
+// (posthog_list_projects; matched by id or name), then @current.
+func (c *Catalog) posthogProjects(ctx context.Context, conn, def string) []candidate {
+	var out []candidate
+	if def != "" {
+		out = append(out, candidate{def, "default"})
+	}
+	if ans, err := c.cached(ctx, schemas.PostHog, conn, "posthog_list_projects", map[string]any{"limit": maxCompletions}); err == nil {
+		for _, p := range items(ans, "results") {
+			out = append(out, candidate{str(p["id"]), str(p["name"])})
+		}
+	}
+	return append(out, candidate{CurrentProject, "current project of the API key's user"})
 }
