@@ -243,7 +243,9 @@ func TestElicitationFailureRefuses(t *testing.T) {
 		name  string
 		elict func(context.Context, Question) (*Answer, error)
 	}{
-		{"error", func(context.Context, Question) (*Answer, error) { return nil, errors.New("elicitation not supported after all") }},
+		{"error", func(context.Context, Question) (*Answer, error) {
+			return nil, errors.New("elicitation not supported after all")
+		}},
 		{"no answer", func(context.Context, Question) (*Answer, error) { return nil, nil }},
 	}
 	for _, tc := range cases {

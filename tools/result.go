@@ -18,8 +18,75 @@ import (
 // maxTextAnswer bounds a non-JSON upstream answer quoted in a result.
 const maxTextAnswer = 4000
 
+// errorResult is a failure a model can act on. Whatever it quotes is
+// bounded here, centrally: a %q operand (by convention a name or value the
+// caller sent) to maxEcho bytes, any other text operand to maxErrorOperand,
+// and the whole text to maxErrorText, each cut marked with "…".
 func errorResult(format string, a ...any) *Result {
-	return &Result{Text: fmt.Sprintf(format, a...), IsError: true}
+	return &Result{Text: clipText(fmt.Sprintf(format, clipOperands(format, a)...), maxErrorText), IsError: true}
+}
+
+// Bounds of an error text (errorResult).
+const (
+	maxErrorOperand = 4000
+	maxErrorText    = 16000
+)
+
+// clipOperands bounds the text operands of an error's format.
+func clipOperands(format string, a []any) []any {
+	verbs := formatVerbs(format)
+	out := make([]any, len(a))
+	for i, v := range a {
+		limit := maxErrorOperand
+		if i < len(verbs) && verbs[i] == 'q' {
+			limit = maxEcho
+		}
+		switch x := v.(type) {
+		case string:
+			out[i] = clipText(x, limit)
+		case error:
+			if text := x.Error(); len(text) > limit {
+				out[i] = clipText(text, limit)
+			} else {
+				out[i] = v
+			}
+		default:
+			out[i] = v
+		}
+	}
+	return out
+}
+
+// formatVerbs lists the verb of each operand of a Printf format, or nil
+// when the format reorders or takes widths from operands (then only the
+// general bound applies).
+func formatVerbs(format string) []byte {
+	var verbs []byte
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("+-# 0123456789.", format[i]) >= 0; i++ {
+		}
+		switch {
+		case i >= len(format):
+			return verbs
+		case format[i] == '%':
+		case format[i] == '*' || format[i] == '[':
+			return nil
+		default:
+			verbs = append(verbs, format[i])
+		}
+	}
+	return verbs
+}
+
+// clipText is s cut to at most n bytes, marked with "…" when cut.
+func clipText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return Clip(s, n) + "…"
 }
 
 // structuredResult is a successful answer with structured content and the
