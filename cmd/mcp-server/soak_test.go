@@ -137,6 +137,7 @@ func envDuration(key string, def time.Duration) time.Duration {
 }
 
 func BenchmarkSoak(b *testing.B) {
+	wantTools := sandboxTools(b)
 	if testing.Short() {
 		b.Skip("a one-minute soak of the server binary")
 	}
@@ -242,8 +243,8 @@ func BenchmarkSoak(b *testing.B) {
 					switch {
 					case err != nil:
 						fail("tools/list: " + err.Error())
-					case len(res.Tools) != 142:
-						fail(fmt.Sprintf("tools/list: got %d tools, want 142", len(res.Tools)))
+					case len(res.Tools) != wantTools:
+						fail(fmt.Sprintf("tools/list: got %d tools, want %d", len(res.Tools), wantTools))
 					}
 				} else {
 					req := mcp.CallToolRequest{}
