@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -437,4 +438,52 @@ func TestElicitationErrorRefuses(t *testing.T) {
 	assert.Zero(t, seen.count(), "DELETEs sent")
 	require.Len(t, u.asked(), 1, "questions asked")
 	assert.Contains(t, u.asked()[0], `space "Finance"`, "the question names the space")
+}
+
+// TestIntegerIdsOverHTTP: an id that JSON decoding would round
+// (9007199254740993 becomes …992 as a float64) or 1e23 is refused over the
+// wire, and nothing reaches the upstream; 1.0 addresses data source 1.
+func TestIntegerIdsOverHTTP(t *testing.T) {
+	a := diffServer(t, selection{}, time.Second)
+	seen := watchExchanges(a)
+	url := serveOn(t, a)
+	for _, tc := range []struct {
+		id      string
+		wantErr bool
+		sent    string
+	}{
+		{"9007199254740993", true, "/data_sources/900719925474099"},
+		{"1e23", true, "/data_sources/1000"},
+		{"1.0", false, "/api/v1/data_sources/1"},
+	} {
+		t.Run(tc.id, func(t *testing.T) {
+			body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"datafold_get_data_source","arguments":{"data_source_id":` + tc.id + `}}}`
+			req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+			require.NoError(t, err)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Accept", "application/json, text/event-stream")
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			var out struct {
+				Result struct {
+					IsError bool `json:"isError"`
+					Content []struct {
+						Text string `json:"text"`
+					} `json:"content"`
+				} `json:"result"`
+			}
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+			require.NotEmpty(t, out.Result.Content, "tools/call answer")
+			text := out.Result.Content[0].Text
+			assert.Equal(t, tc.wantErr, out.Result.IsError, "isError: %s", text)
+			if tc.wantErr {
+				assert.Contains(t, text, "too large to be carried exactly")
+				assert.NotContains(t, text, "9007199254740992", "the error quotes a rounded id")
+				assert.Zero(t, seen.count(tc.sent), "requests for %s", tc.sent)
+				return
+			}
+			assert.Equal(t, 1, seen.count(tc.sent), "requests for %s", tc.sent)
+		})
+	}
 }
