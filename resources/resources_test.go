@@ -262,7 +262,7 @@ func TestSandboxOverTransports(t *testing.T) {
 					{"lightdash field by label", fieldTpl, "field", "lifetime", map[string]string{"projectUuid": ldProject, "table": "dim_customers"},
 						[]string{"lifetime_value", "average_lifetime_value", "total_lifetime_value"}},
 					{"pdc data source by name", "pdc://{connection}/data-sources/{id}", "id", "snowflake", nil, []string{sandbox.Examples()[schemas.PDC]["id"]}},
-					{"posthog project without a default", "posthog://{connection}/projects/{project_id}/sources{?search}", "project_id", "", nil, []string{}},
+					{"posthog project without a default: the listed projects and @current", "posthog://{connection}/projects/{project_id}/sources{?search}", "project_id", "", nil, []string{"1", "@current"}},
 					{"posthog source of a project", "posthog://{connection}/projects/{project_id}/sources/{source_id}", "source_id", "stripe",
 						map[string]string{"project_id": "1"}, []string{sandbox.Examples()[schemas.PostHog]["id"]}},
 					{"a concrete URI as the reference", "datafold://sandbox/lineage/1/tables/x/upstream", "table_path", "fct", map[string]string{"data_source_id": "1"},
@@ -772,7 +772,8 @@ func TestRequestPolicy(t *testing.T) {
 		{"no policy", tools.Policy{}, "datafold://sandbox/data-sources/1/summary", ""},
 		{"provider allowed", tools.Policy{Toolsets: []string{"datafold"}}, "datafold://sandbox/data-sources/1/summary", ""},
 		{"provider hidden", tools.Policy{Toolsets: []string{"lightdash"}}, "datafold://sandbox/data-sources/1/summary", "does not allow datafold_get_data_source_summary"},
-		{"read-only hides the PDC filter", tools.Policy{ReadOnly: true}, "pdc://sandbox/data-sources", "does not allow pdc_filter_data_sources"},
+		{"read-only keeps the PDC filter (a search)", tools.Policy{ReadOnly: true}, "pdc://sandbox/data-sources", ""},
+		{"an exclusion hides the PDC filter", tools.Policy{Exclude: []string{"pdc_filter_data_sources"}}, "pdc://sandbox/data-sources", "does not allow pdc_filter_data_sources"},
 		{"read-only keeps reads", tools.Policy{ReadOnly: true}, "pdc://sandbox/data-sources/" + sandbox.Examples()[schemas.PDC]["id"], ""},
 	}
 	for _, tc := range cases {
@@ -807,7 +808,8 @@ func TestRequestPolicyList(t *testing.T) {
 		{"no policy", tools.Policy{}, sandboxListed, []string{"1", "2", "3"}},
 		{"Lightdash only", tools.Policy{Toolsets: []string{"lightdash"}}, []string{
 			"lightdash://sandbox/projects", "lightdash://sandbox/projects/" + ldProject + "/catalog", "lightdash://sandbox/projects/" + ldPreview + "/catalog"}, []string{}},
-		{"read-only", tools.Policy{ReadOnly: true}, sandboxListed[:len(sandboxListed)-1], []string{"1", "2", "3"}},
+		{"read-only", tools.Policy{ReadOnly: true}, sandboxListed, []string{"1", "2", "3"}},
+		{"PDC filter excluded", tools.Policy{Exclude: []string{"pdc_filter_data_sources"}}, sandboxListed[:len(sandboxListed)-1], []string{"1", "2", "3"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
