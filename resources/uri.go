@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/datastack-mcp/datastack-mcp/schemas"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // The URI scheme, in one place. A resource URI is
@@ -281,19 +282,25 @@ type parsed struct {
 // errUnknown is the prefix of errors for URIs that name no resource.
 var errUnknown = "no resource"
 
+// unknown is the error of a URI that names no resource: a
+// *tools.ArgumentError, which the adapter answers as resource not found.
+func unknown(format string, a ...any) error {
+	return &tools.ArgumentError{Message: fmt.Sprintf(format, a...)}
+}
+
 // parse resolves a URI to its route and variables. It is the only parser
-// of resource URIs.
+// of resource URIs; what it refuses is a *tools.ArgumentError.
 func parse(raw string) (*parsed, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %q: %v", errUnknown, raw, err)
+		return nil, unknown("%s at %q: %v", errUnknown, raw, err)
 	}
 	if u.Opaque != "" || u.User != nil || u.Fragment != "" || u.Host == "" {
-		return nil, fmt.Errorf("%s at %q: want <provider>://<connection>/<path>", errUnknown, raw)
+		return nil, unknown("%s at %q: want <provider>://<connection>/<path>", errUnknown, raw)
 	}
 	conn, err := url.PathUnescape(u.Host)
 	if err != nil {
-		return nil, fmt.Errorf("%s at %q: bad connection name", errUnknown, raw)
+		return nil, unknown("%s at %q: bad connection name", errUnknown, raw)
 	}
 	segs := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
 	query := u.Query()
@@ -329,16 +336,16 @@ func parse(raw string) (*parsed, error) {
 		}
 		for k, vals := range query {
 			if !contains(r.query, k) {
-				return nil, fmt.Errorf("%s at %q: unknown query argument %q (this resource takes %s)", errUnknown, raw, k, orNone(r.query))
+				return nil, unknown("%s at %q: unknown query argument %q (this resource takes %s)", errUnknown, raw, k, orNone(r.query))
 			}
 			v[k] = vals[0]
 		}
 		if d, ok := v["direction"]; ok && !contains(directions, d) {
-			return nil, fmt.Errorf("%s at %q: direction must be downstream or upstream, got %q", errUnknown, raw, d)
+			return nil, unknown("%s at %q: direction must be downstream or upstream, got %q", errUnknown, raw, d)
 		}
 		return &parsed{route: r, vars: v}, nil
 	}
-	return nil, fmt.Errorf("%s at %q (see resources/templates/list or the list_resources tool for the URI forms)", errUnknown, raw)
+	return nil, unknown("%s at %q (%s)", errUnknown, raw, URIForms)
 }
 
 func contains(list []string, s string) bool {
@@ -379,4 +386,41 @@ func providers() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// URIForms says where a client learns the resource URIs.
+const URIForms = "see resources/templates/list or the list_resources tool for the URI forms"
+
+// Resolve checks, without reading it, that uri names a resource this
+// catalog serves: its form is a route's, the route is served, the
+// connection is one that serves it and the variables are valid (a data
+// source id is a number, a direction downstream or upstream). What fails
+// is a *tools.ArgumentError saying why and where the URI forms are; the
+// adapter answers it as resource not found.
+func (c *Catalog) Resolve(uri string) error {
+	p, err := parse(uri)
+	if err != nil {
+		return withForms(err.Error())
+	}
+	r := p.route
+	names := c.connNames(r)
+	if len(names) == 0 {
+		return withForms(fmt.Sprintf("%s at %q: %s resources are not served here (no %s connection allows them)", errUnknown, uri, r.name, tools.ProviderName(r.provider)))
+	}
+	if conn := p.vars["connection"]; !contains(names, conn) {
+		return withForms(fmt.Sprintf("%s at %q: %s has no connection %q; its connections are %s", errUnknown, uri, tools.ProviderName(r.provider), conn, strings.Join(names, ", ")))
+	}
+	if _, _, err := r.tool(p.vars); err != nil {
+		return withForms(fmt.Sprintf("%s at %q: %v", errUnknown, uri, err))
+	}
+	return nil
+}
+
+// withForms is an unknown-resource error whose message ends by saying
+// where the URI forms are.
+func withForms(msg string) error {
+	if !strings.Contains(msg, "resources/templates/list") {
+		msg += " (" + URIForms + ")"
+	}
+	return &tools.ArgumentError{Message: msg}
 }

@@ -40,7 +40,9 @@ func (h *fixtureHooks) extraOrNil() *mcpgo.Extra {
 func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) error {
 	stdio := server.NewStdioServer(s)
 	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
-	err := stdio.Listen(ctx, os.Stdin, trackStdio(stdio, os.Stdout)) // progress before results (progress.go)
+	// Progress before results (progress.go); error codes and messages
+	// mcp-go cannot give (internal/mcpgo/errors.go).
+	err := stdio.Listen(ctx, os.Stdin, trackStdio(stdio, mcpgo.ErrorWriter(os.Stdout)))
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, os.ErrClosed) {
 		return nil
 	}
@@ -74,7 +76,7 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 		server.WithDisableStreaming(true),
 		server.WithEndpointPath("/mcp"),
 		server.WithStreamableHTTPServer(httpSrv),
-		server.WithStreamableHTTPLogger(logger),
+		server.WithStreamableHTTPLogger(mcpgo.HTTPLogger(logger)), // its per-connection chatter at debug
 		server.WithHTTPContextFunc(requestPolicyContext),
 	}
 	var mcpHandler http.Handler
@@ -83,6 +85,7 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 	} else {
 		mcpHandler = server.NewStreamableHTTPServer(s, httpOpts...)
 	}
+	mcpHandler = mcpgo.ErrorHandler(mcpHandler)                          // error codes and messages mcp-go cannot give (internal/mcpgo/errors.go)
 	mux.Handle("/mcp", narrowingHeaders(trackNotifications(mcpHandler))) // 400 for narrowing headers that do not parse (selection.go); progress before results (progress.go)
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -13,8 +13,8 @@ import (
 
 // resourceOptions are the options a resource surface needs: capabilities,
 // recovery in resource handlers, completions, the resources/list hook
-// (paged listing of live resources) and cache hints.
-func resourceOptions(spec Spec, log *slog.Logger) []server.ServerOption {
+// (paged listing of live resources, added to hooks) and cache hints.
+func resourceOptions(spec Spec, log *slog.Logger, hooks *server.Hooks) []server.ServerOption {
 	opts := []server.ServerOption{
 		server.WithResourceCapabilities(false, false),
 		server.WithResourceRecovery(),
@@ -23,7 +23,6 @@ func resourceOptions(spec Spec, log *slog.Logger) []server.ServerOption {
 	if c == nil {
 		return opts
 	}
-	hooks := &server.Hooks{}
 	hooks.AddAfterListResources(func(ctx context.Context, _ any, req *mcp.ListResourcesRequest, res *mcp.ListResourcesResult) {
 		if res == nil {
 			return
@@ -49,7 +48,6 @@ func resourceOptions(spec Spec, log *slog.Logger) []server.ServerOption {
 		server.WithCompletions(),
 		server.WithResourceCompletionProvider(comp),
 		server.WithPromptCompletionProvider(comp),
-		server.WithHooks(hooks),
 		server.WithMethodCacheHints(mcp.MethodResourcesList, c.CacheTTL().Milliseconds(), mcp.CacheScopePrivate),
 		server.WithMethodCacheHints(mcp.MethodResourcesTemplatesList, TemplatesCacheTTL.Milliseconds(), mcp.CacheScopePrivate),
 	)
@@ -78,6 +76,11 @@ func registerResources(s *server.MCPServer, spec Spec) {
 		return
 	}
 	read := func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		// A URI that matches a template may still name nothing (an unknown
+		// connection, a bad id): that is "not found", not a failed read.
+		if err := c.Resolve(req.Params.URI); err != nil {
+			return nil, err
+		}
 		contents, err := c.ReadContents(ctx, req.Params.URI)
 		if err != nil {
 			return nil, err

@@ -17,6 +17,10 @@ type Catalog interface {
 	Templates() []tools.ResourceTemplate
 	// Page returns the resources after cursor and the next cursor.
 	Page(ctx context.Context, cursor string) ([]tools.Resource, string, error)
+	// Resolve checks, without reading it, that uri names a resource the
+	// catalog serves; if not, a *tools.ArgumentError says why (the
+	// adapter answers it as resource not found).
+	Resolve(uri string) error
 	// ReadContents reads the resource at uri.
 	ReadContents(ctx context.Context, uri string) ([]tools.ResourceContents, error)
 	// CompleteResource and CompletePrompt complete an argument of a
@@ -96,9 +100,20 @@ func New(spec Spec) *Server {
 			return out
 		}))
 	}
+	hooks := &server.Hooks{}
+	errorHooks(hooks, func(ctx context.Context, name string) []string { // errors.go
+		var visible []*tools.Tool
+		for _, t := range spec.Tools {
+			if spec.Visible == nil || spec.Visible(ctx, t.Name) {
+				visible = append(visible, t)
+			}
+		}
+		return tools.Suggest(visible, name, 3)
+	})
 	if spec.Catalog != nil || len(spec.Static) > 0 {
-		opts = append(opts, resourceOptions(spec, log)...)
+		opts = append(opts, resourceOptions(spec, log, hooks)...)
 	}
+	opts = append(opts, server.WithHooks(hooks))
 	if len(spec.Prompts) > 0 {
 		opts = append(opts, server.WithPromptCapabilities(false))
 	}
