@@ -115,7 +115,7 @@ func TestBudgetLongList(t *testing.T) {
 			[]string{"count", "next", "previous"},
 			func(k int) []string { return []string{fmt.Sprintf("offset=%d and limit=%d", k, k)} }},
 		{"skip and limit in a POST", "pdc_filter_data_sources", "pdc", "POST", "/api/public/v1/data-sources/filter",
-			map[string]any{"skip": 100, "limit": n}, map[string]any{"status": 200, "data": list}, "data", []string{"status"},
+			map[string]any{"resourceNames": []any{"*"}, "skip": 100, "limit": n}, map[string]any{"status": 200, "data": list}, "data", []string{"status"},
 			func(k int) []string { return []string{fmt.Sprintf("skip=%d and limit=%d", 100+k, k)} }},
 		{"fields only", "datafold_list_data_sources", "datafold", "GET", "/api/v1/data_sources",
 			map[string]any{}, list, "items", nil,

@@ -370,7 +370,7 @@ func TestNoFixturesInProduct(t *testing.T) {
 		t.Fatal("fixture hooks are set: this test must run without the conformance build tag")
 	}
 	var out, errOut bytes.Buffer
-	if code := run([]string{"tools"}, &out, &errOut); code != 0 {
+	if code := run([]string{"tools", "--all"}, &out, &errOut); code != 0 {
 		t.Fatalf("mcp-server tools exited %d: %s", code, errOut.String())
 	}
 	var inv []inventoryEntry
