@@ -99,7 +99,8 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 				continue
 			}
 			if p, ok := props[name].(map[string]any); ok {
-				p["description"] = strings.TrimSpace(fmt.Sprint(p["description"], " Optional: the connection's default applies."))
+				desc, _ := p["description"].(string)
+				p["description"] = strings.TrimSpace(desc + " Optional: " + defaultNote(allowed, name) + ".")
 			}
 		}
 		if choose {
@@ -163,6 +164,20 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 		return base.call(context.WithValue(ctx, connKey{}, conn), d, self, checked)
 	}
 	return &t, nil
+}
+
+// defaultNote says what an argument defaults to: the value every allowed
+// connection gives it, or that each connection's default applies.
+func defaultNote(allowed []*Connection, name string) string {
+	var value any
+	for i, c := range allowed {
+		v, ok := c.Defaults[name]
+		if !ok || (i > 0 && fmt.Sprint(v) != fmt.Sprint(value)) {
+			return "the connection's default applies"
+		}
+		value = v
+	}
+	return fmt.Sprintf("default %v", value)
 }
 
 func sortedNames(m map[string]*Connection) []string {

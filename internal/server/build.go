@@ -180,7 +180,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 			if err != nil {
 				return nil, err
 			}
-			out.list = append(out.list, &tools.Connection{Name: "sandbox", Provider: p.Name, Caller: c})
+			out.list = append(out.list, &tools.Connection{Name: "sandbox", Provider: p.Name, Caller: c, Defaults: fallbackDefaults(p.Name)})
 		}
 		return out, nil
 	}

@@ -185,7 +185,29 @@ func argDefaults(p providers.Provider, fc fileConnection, single bool, getenv fu
 	for k, v := range fc.Defaults {
 		defaults[k] = v
 	}
+	for k, v := range argFallbacks[p.Name] {
+		if _, set := defaults[k]; !set {
+			defaults[k] = v
+		}
+	}
 	return defaults
+}
+
+// argFallbacks are argument defaults no configuration needs to give:
+// PostHog's project_id is the API key owner's current project unless
+// POSTHOG_PROJECT_ID or the config file names one.
+var argFallbacks = map[string]map[string]any{
+	providers.PostHog: {"project_id": "@current"},
+}
+
+// fallbackDefaults is a copy of a provider's argFallbacks (the sandbox's
+// connections, which read no configuration).
+func fallbackDefaults(provider string) map[string]any {
+	out := map[string]any{}
+	for k, v := range argFallbacks[provider] {
+		out[k] = v
+	}
+	return out
 }
 
 // connection resolves one connection's settings; ok is false when its
