@@ -120,7 +120,12 @@ func Open(ctx context.Context, name, dsn string, opts ...Option) (*Conn, error) 
 	c.db.SetMaxOpenConns(o.maxConns)
 	c.db.SetMaxIdleConns(o.maxConns)
 	c.db.SetConnMaxIdleTime(5 * time.Minute)
-	if err := c.check(ctx); err != nil {
+	// The check is not the caller's statement: a short statement timeout
+	// (a test's millisecond) must not fail the open on a busy machine.
+	c.timeout = max(o.timeout, openCheckTimeout)
+	err := c.check(ctx)
+	c.timeout = o.timeout
+	if err != nil {
 		c.db.Close()
 		return nil, err
 	}
@@ -148,6 +153,9 @@ func sqlitePath(dsn string) (string, error) {
 
 // check opens a session: the database answers, and (PostgreSQL) its
 // version is recent enough.
+// openCheckTimeout is the least time Open's check of a connection gets.
+const openCheckTimeout = 30 * time.Second
+
 func (c *Conn) check(ctx context.Context) error {
 	s, err := c.Begin(ctx, false)
 	if err != nil {
