@@ -7,7 +7,7 @@
 //   @modelcontextprotocol/client 2.4.0   versionNegotiation "auto" (server/discover, then
 //                                        per-request _meta): must negotiate 2026-07-28
 //
-// Each client lists the tools (all 142, none of the conformance fixtures),
+// Each client lists the tools (all that --sandbox offers, none of the conformance fixtures),
 // calls datafold_list_data_sources on the sandbox, lists the resources and
 // reads one. Over HTTP the requests are recorded on the wire: the 2025 client
 // must initialize; the 2026 client must call server/discover, never
@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 
+import { execFileSync } from 'node:child_process';
 import { Client as LegacyClient } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as LegacyStdio } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport as LegacyHTTP } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -28,7 +29,9 @@ if (!bin) {
   console.error('usage: node eras.mjs path/to/mcp-server');
   process.exit(2);
 }
-const TOOLS = 142; // 137 generated, list_resources, read_resource, lineage_impact, diff_tables, get_diff_result
+// What `mcp-server --sandbox` offers, as the binary itself lists it (mcp-server tools --sandbox):
+// never a literal, so an operation added to a spec needs no edit here.
+const TOOLS = JSON.parse(execFileSync(bin, ['tools', '--sandbox'], { env: { ...process.env, MCP_LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'ignore'] })).length;
 const FIXTURES = ['test_simple_text', 'test_tool_with_logging', 'test_tool_with_progress', 'test_sampling', 'json_schema_2020_12_tool'];
 const env = { ...process.env, MCP_LOG_LEVEL: 'warn' };
 
