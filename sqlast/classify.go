@@ -6,8 +6,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	pg_query "github.com/pganalyze/pg_query_go/v6"
-	pgquery "github.com/wasilibs/go-pgquery"
+	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
 // Verdict is the classification of one SQL text.
@@ -98,7 +97,7 @@ func classify(sql string) (kind, reason string) {
 		return "", "a NUL character, where PostgreSQL's parser stops reading"
 	}
 	compiled()
-	scanned, err := pgquery.Scan(sql)
+	scanned, err := scan(sql)
 	if err != nil {
 		return "", "the PostgreSQL grammar does not accept it: " + errText(err)
 	}
@@ -119,7 +118,7 @@ func classify(sql string) (kind, reason string) {
 		}
 		return "", "DESCRIBE of something other than a table name"
 	}
-	tree, err := pgquery.Parse(sql)
+	tree, err := parse(sql)
 	if err != nil {
 		if isShowWords(code) {
 			return "show", ""
@@ -137,7 +136,7 @@ func classify(sql string) (kind, reason string) {
 }
 
 // statement judges the one statement of the text.
-func statement(n *pg_query.Node) (kind, reason string) {
+func statement(n *pgnode.Node) (kind, reason string) {
 	switch {
 	case n.GetSelectStmt() != nil:
 		return "select", checker{query: true}.check(n)
@@ -161,7 +160,7 @@ func statement(n *pg_query.Node) (kind, reason string) {
 
 // explainAnalyze reports whether an EXPLAIN carries the ANALYZE option, in
 // any form: it then runs the statement.
-func explainAnalyze(ex *pg_query.ExplainStmt) bool {
+func explainAnalyze(ex *pgnode.ExplainStmt) bool {
 	for _, o := range ex.GetOptions() {
 		if strings.EqualFold(o.GetDefElem().GetDefname(), "analyze") {
 			return true
@@ -187,7 +186,7 @@ func Warm() {
 	warm.Do(func() {
 		go func() {
 			defer close(ready)
-			_, _ = pgquery.Parse("select 1")
+			_, _ = parse("select 1")
 		}()
 	})
 }

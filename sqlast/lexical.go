@@ -3,30 +3,30 @@ package sqlast
 import (
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
 // token is one scanner token with its text.
 type token struct {
-	kind    pg_query.Token
-	keyword pg_query.KeywordKind
+	kind    pgnode.Token
+	keyword pgnode.KeywordKind
 	text    string
 }
 
-func (t token) is(kind pg_query.Token) bool { return t.kind == kind }
+func (t token) is(kind pgnode.Token) bool { return t.kind == kind }
 
 // comment reports whether t is a comment.
 func (t token) comment() bool {
-	return t.kind == pg_query.Token_SQL_COMMENT || t.kind == pg_query.Token_C_COMMENT
+	return t.kind == pgnode.Token_SQL_COMMENT || t.kind == pgnode.Token_C_COMMENT
 }
 
 // literal reports whether t is quoted text: a string constant or a quoted
 // identifier (a string in MySQL and BigQuery).
 func (t token) literal() bool {
 	switch t.kind {
-	case pg_query.Token_SCONST, pg_query.Token_USCONST, pg_query.Token_BCONST, pg_query.Token_XCONST, pg_query.Token_UIDENT:
+	case pgnode.Token_SCONST, pgnode.Token_USCONST, pgnode.Token_BCONST, pgnode.Token_XCONST, pgnode.Token_UIDENT:
 		return true
-	case pg_query.Token_IDENT:
+	case pgnode.Token_IDENT:
 		return strings.HasPrefix(t.text, `"`)
 	}
 	return false
@@ -34,14 +34,14 @@ func (t token) literal() bool {
 
 // wordLike reports whether t is an identifier or keyword (quoted or not).
 func (t token) wordLike() bool {
-	return t.kind == pg_query.Token_IDENT || t.keyword != pg_query.KeywordKind_NO_KEYWORD
+	return t.kind == pgnode.Token_IDENT || t.keyword != pgnode.KeywordKind_NO_KEYWORD
 }
 
 // tokens pairs the scanner's tokens with their text. It returns a reason
 // when the scanner skipped anything but plain whitespace, which would mean
 // it read the text differently from what the bytes say (the scanner stops
 // at a NUL byte, for one).
-func tokens(sql string, scanned []*pg_query.ScanToken) ([]token, string) {
+func tokens(sql string, scanned []*pgnode.ScanToken) ([]token, string) {
 	out := make([]token, 0, len(scanned))
 	pos := 0
 	for _, st := range scanned {
@@ -80,9 +80,9 @@ func dialectTrap(sql string, toks []token) string {
 	for _, t := range toks {
 		var reason string
 		switch {
-		case t.is(pg_query.Token_SQL_COMMENT):
+		case t.is(pgnode.Token_SQL_COMMENT):
 			reason = lineCommentTrap(t.text)
-		case t.is(pg_query.Token_C_COMMENT):
+		case t.is(pgnode.Token_C_COMMENT):
 			reason = blockCommentTrap(t.text)
 		case t.literal():
 			reason = literalTrap(t)
@@ -134,7 +134,7 @@ func commentBodyTrap(body string) string {
 func literalTrap(t token) string {
 	text := t.text
 	switch {
-	case t.is(pg_query.Token_USCONST) || t.is(pg_query.Token_UIDENT):
+	case t.is(pgnode.Token_USCONST) || t.is(pgnode.Token_UIDENT):
 		return "a Unicode-escape (U&) literal, which other dialects read differently"
 	case strings.HasPrefix(text, "$"):
 		return "a dollar-quoted string, which other dialects do not read as one literal"
@@ -159,7 +159,7 @@ func codeTrap(t token) string {
 		return "a '//' outside a literal reads as a comment in Snowflake but not in PostgreSQL"
 	case strings.Contains(text, "`"):
 		return "a backtick outside a literal quotes an identifier in MySQL/BigQuery/Databricks but not in PostgreSQL"
-	case strings.Contains(text, "$") && !t.is(pg_query.Token_PARAM):
+	case strings.Contains(text, "$") && !t.is(pgnode.Token_PARAM):
 		return "a '$' outside a literal, which can open a dollar-quoted string in other dialects"
 	case strings.Contains(text, `\`):
 		return "a backslash outside a literal"
@@ -181,11 +181,11 @@ func codeTokens(toks []token) []token {
 // oneStatement strips one trailing semicolon from code and rejects any
 // other semicolon.
 func oneStatement(code []token) ([]token, string) {
-	if n := len(code); n > 0 && code[n-1].is(pg_query.Token_ASCII_59) {
+	if n := len(code); n > 0 && code[n-1].is(pgnode.Token_ASCII_59) {
 		code = code[:n-1]
 	}
 	for _, t := range code {
-		if t.is(pg_query.Token_ASCII_59) {
+		if t.is(pgnode.Token_ASCII_59) {
 			return nil, "two statements"
 		}
 	}
@@ -215,7 +215,7 @@ func qualifiedName(code []token, max int) bool {
 	}
 	for i, t := range code {
 		if i%2 == 1 {
-			if !t.is(pg_query.Token_ASCII_46) {
+			if !t.is(pgnode.Token_ASCII_46) {
 				return false
 			}
 		} else if !t.wordLike() {
@@ -233,7 +233,7 @@ func isShowWords(code []token) bool {
 		return false
 	}
 	for _, t := range code[1:] {
-		if !t.wordLike() && !t.is(pg_query.Token_ASCII_46) {
+		if !t.wordLike() && !t.is(pgnode.Token_ASCII_46) {
 			return false
 		}
 	}

@@ -3,21 +3,51 @@ package sqlast
 import (
 	"fmt"
 
-	pg_query "github.com/pganalyze/pg_query_go/v6"
-	pgquery "github.com/wasilibs/go-pgquery"
+	"github.com/wasilibs/go-pgquery/parser"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
 // Tree is a parsed SQL text: one entry per statement, in PostgreSQL's own
 // parse-tree types.
-type Tree = pg_query.ParseResult
+type Tree = pgnode.ParseResult
 
 // Parse parses sql with PostgreSQL's grammar. The first call in a process
 // compiles the parser (about a second); later calls take microseconds.
 func Parse(sql string) (*Tree, error) {
 	compiled()
-	tree, err := pgquery.Parse(sql)
+	tree, err := parse(sql)
 	if err != nil {
 		return nil, fmt.Errorf("sql: %w", err)
 	}
 	return tree, nil
+}
+
+// parse runs the grammar on sql. The parser answers in libpg_query's
+// protobuf encoding, read here into the module's own types (package
+// pgnode), so that nothing links pg_query_go's cgo build of the parser.
+func parse(sql string) (*Tree, error) {
+	b, err := parser.ParseToProtobuf(sql)
+	if err != nil {
+		return nil, err
+	}
+	tree := &Tree{}
+	if err := proto.Unmarshal(b, tree); err != nil {
+		return nil, fmt.Errorf("reading the parse tree: %w", err)
+	}
+	return tree, nil
+}
+
+// scan runs PostgreSQL's scanner on sql (see parse).
+func scan(sql string) (*pgnode.ScanResult, error) {
+	b, err := parser.ScanToProtobuf(sql)
+	if err != nil {
+		return nil, err
+	}
+	out := &pgnode.ScanResult{}
+	if err := proto.Unmarshal(b, out); err != nil {
+		return nil, fmt.Errorf("reading the scanner's tokens: %w", err)
+	}
+	return out, nil
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -49,52 +49,52 @@ func (c checker) check(m proto.Message) string {
 // node judges one node on its own; check visits its children.
 func (c checker) node(m proto.Message) string {
 	switch n := m.(type) {
-	case *pg_query.Node:
+	case *pgnode.Node:
 		if c.query {
 			if name := stmtName(n); name != "" && name != "SelectStmt" {
 				return statementReason(name)
 			}
 		}
-	case *pg_query.SelectStmt:
+	case *pgnode.SelectStmt:
 		if c.query && n.IntoClause != nil {
 			return "SELECT INTO, which creates a table"
 		}
 		if c.query && len(n.LockingClause) > 0 {
 			return "a locking clause (" + lockName(n.LockingClause[0].GetLockingClause()) + ")"
 		}
-	case *pg_query.CommonTableExpr:
+	case *pgnode.CommonTableExpr:
 		if name := stmtName(n.Ctequery); c.query && name != "SelectStmt" {
 			return fmt.Sprintf("a data-modifying CTE (%s)", verb(name))
 		}
-	case *pg_query.FuncCall:
+	case *pgnode.FuncCall:
 		name := names(n.Funcname)
 		if !allowedName(name, safeFunctions) {
 			return fmt.Sprintf("function %s is not on the side-effect-free list", strings.Join(name, "."))
 		}
-	case *pg_query.TypeName:
+	case *pgnode.TypeName:
 		name := names(n.Names)
 		if n.PctType || n.Setof || !allowedName(name, safeTypes) {
 			return fmt.Sprintf("type %s is not a built-in type a cast can safely reach", strings.Join(name, "."))
 		}
-	case *pg_query.A_Expr:
+	case *pgnode.A_Expr:
 		switch n.Kind {
-		case pg_query.A_Expr_Kind_AEXPR_BETWEEN, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN,
-			pg_query.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg_query.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		case pgnode.A_Expr_Kind_AEXPR_BETWEEN, pgnode.A_Expr_Kind_AEXPR_NOT_BETWEEN,
+			pgnode.A_Expr_Kind_AEXPR_BETWEEN_SYM, pgnode.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		default:
 			name := names(n.Name)
 			if !allowedName(name, safeOperators) {
 				return fmt.Sprintf("operator %s is not on the built-in list", strings.Join(name, "."))
 			}
 		}
-	case *pg_query.ColumnRef:
+	case *pgnode.ColumnRef:
 		if f := n.Fields; len(f) > 1 && f[len(f)-1].GetString_().GetSval() == "nextval" {
 			return "a sequence's NEXTVAL (Snowflake, Oracle), which advances it"
 		}
-	case *pg_query.SortBy:
+	case *pgnode.SortBy:
 		if len(n.UseOp) > 0 && !allowedName(names(n.UseOp), safeOperators) {
 			return fmt.Sprintf("ORDER BY … USING operator %s is not on the built-in list", strings.Join(names(n.UseOp), "."))
 		}
-	case *pg_query.RangeTableSample:
+	case *pgnode.RangeTableSample:
 		name := names(n.Method)
 		if !allowedName(name, safeSampleMethods) {
 			return fmt.Sprintf("TABLESAMPLE method %s is not built in", strings.Join(name, "."))
@@ -104,7 +104,7 @@ func (c checker) node(m proto.Message) string {
 }
 
 // names are the strings of a qualified name.
-func names(list []*pg_query.Node) []string {
+func names(list []*pgnode.Node) []string {
 	out := make([]string, 0, len(list))
 	for _, n := range list {
 		out = append(out, n.GetString_().GetSval())
@@ -114,7 +114,7 @@ func names(list []*pg_query.Node) []string {
 
 // stmtName is the parse-node type of n when it is a statement
 // ("SelectStmt", "DeleteStmt", …), or "".
-func stmtName(n *pg_query.Node) string {
+func stmtName(n *pgnode.Node) string {
 	if n == nil {
 		return ""
 	}
@@ -164,13 +164,13 @@ func statementReason(name string) string {
 	return "a " + v + " statement"
 }
 
-func lockName(lc *pg_query.LockingClause) string {
+func lockName(lc *pgnode.LockingClause) string {
 	switch lc.GetStrength() {
-	case pg_query.LockClauseStrength_LCS_FORKEYSHARE:
+	case pgnode.LockClauseStrength_LCS_FORKEYSHARE:
 		return "FOR KEY SHARE"
-	case pg_query.LockClauseStrength_LCS_FORSHARE:
+	case pgnode.LockClauseStrength_LCS_FORSHARE:
 		return "FOR SHARE"
-	case pg_query.LockClauseStrength_LCS_FORNOKEYUPDATE:
+	case pgnode.LockClauseStrength_LCS_FORNOKEYUPDATE:
 		return "FOR NO KEY UPDATE"
 	default:
 		return "FOR UPDATE"

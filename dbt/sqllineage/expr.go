@@ -3,7 +3,7 @@ package sqllineage
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )

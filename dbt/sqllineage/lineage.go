@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 
 	"github.com/datastack-mcp/datastack-mcp/sqlast"
 )

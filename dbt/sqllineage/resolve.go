@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
 // columnRef adds the lineage of a column reference used at strength ctx.

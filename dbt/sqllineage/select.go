@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v6"
+	pg "github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
 // selectRel analyses one SELECT (or set operation, or VALUES) in the
