@@ -23,6 +23,10 @@ type Config struct {
 	// Catalog is the path of catalog.json; empty means catalog.json beside
 	// the manifest when there is one.
 	Catalog string `json:"catalog,omitempty"`
+	// Warehouse names the warehouse connection holding the relations this
+	// manifest was built into (review_dbt_changes diffs a model's
+	// production relation against its PR relation there); empty: none.
+	Warehouse string `json:"warehouse,omitempty"`
 }
 
 // Options tune a project's reloading.

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"unsafe"
 
@@ -124,7 +125,10 @@ func (d *decoder) node(raw []byte) *Node {
 			n.OriginalFilePath = str(v)
 		case "tags":
 			n.Tags = d.strings(v)
+		case "checksum":
+			n.Checksum = str(v.Get("checksum"))
 		case "config":
+			n.ConfigDigest = digest(v.Raw)
 			v.ForEach(func(ck, cv gjson.Result) bool {
 				if ck.Str == "materialized" {
 					n.Materialization = d.in(cv)
@@ -214,6 +218,30 @@ func (d *decoder) node(raw []byte) *Node {
 		n.ExposureType = ""
 	}
 	return n
+}
+
+// digest is a 64-bit FNV-1a hash, in hex, of a JSON value's text with the
+// whitespace outside strings left out, so the same config written pretty
+// or compact digests the same.
+func digest(raw string) string {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	inString, escaped := false, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && (c == ' ' || c == '\t' || c == '\n' || c == '\r'):
+			continue
+		}
+		h = (h ^ uint64(c)) * prime
+	}
+	return strconv.FormatUint(h, 16)
 }
 
 func ownerString(v gjson.Result) string {

@@ -82,6 +82,13 @@ type Node struct {
 	Tags             []string `json:"tags,omitempty"`
 	Materialization  string   `json:"materialization,omitempty"`
 
+	// Checksum is dbt's checksum of the node's file (checksum.checksum:
+	// what state:modified.body compares); ConfigDigest is a digest of its
+	// config object, whitespace aside (state:modified.configs). Both are
+	// for comparing two states of a project (package dbt's CompareStates).
+	Checksum     string `json:"-"`
+	ConfigDigest string `json:"-"`
+
 	// Tests: TestType is generic (test_metadata), singular or unit;
 	// TestName the generic test's name (unique, not_null, …); ColumnName
 	// the column it checks; AttachedNode the node it tests (the first of
