@@ -38,16 +38,11 @@ type Server struct {
 	Warehouses []string
 
 	warehouses *databases.Registry
-	sandboxDBs *sandboxDBs
 }
 
-// Close closes the database connections the server opened and removes the
-// sandbox's database files.
+// Close closes the database connections the server opened.
 func (s *Server) Close() {
 	s.warehouses.Close()
-	if s.sandboxDBs != nil {
-		s.sandboxDBs.remove()
-	}
 }
 
 // connections are the upstream connections of a server and the secrets
@@ -171,8 +166,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 			return nil, fmt.Errorf("sandbox dbt project: %w", err)
 		}
 		out.warehouses = databases.NewRegistry()
-		s.sandboxDBs = &sandboxDBs{}
-		s.sandboxDBs.add(out.warehouses)
+		addSandboxWarehouses(out.warehouses)
 		for _, p := range providers.All {
 			cfg := sb.ClientConfig(p.Name)
 			cfg.Timeout, cfg.Logger, cfg.RequestCredentials = o.Timeout, o.Logger, o.ClientCredentials

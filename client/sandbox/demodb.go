@@ -1,0 +1,289 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the writable "sqlite" driver, to write the demo files
+
+	wh "github.com/datastack-mcp/datastack-mcp/warehouse"
+)
+
+// The demo warehouse in an embedded engine: each environment's tables
+// (production, the dev build of PR #42, the BigQuery marketing dataset) as
+// one SQLite file, written on first use (a second or so and about 30 MB
+// each) into a directory of this process's own, and read through package
+// warehouse like any user's database: read-only, with a statement timeout
+// and a row cap. The Datafold emulation's SQL and data diffs, Lightdash's
+// SQL runner and metric queries, and --sandbox's warehouse connections
+// (OpenDemoWarehouse) all run on these files, so they agree. The files are
+// shared by every Sandbox of the process: the rows are deterministic.
+//
+// Nothing is written before something needs the engine (creating a
+// Sandbox writes nothing). The directory is named after the process; the
+// first write of a process removes the directories of processes that no
+// longer run, so at most one set of files per running process is left
+// behind.
+
+// Databases of the demo warehouse.
+const (
+	dbProd      = "prod"
+	dbDev       = "dev"
+	dbMarketing = "marketing"
+)
+
+// demoDirPrefix starts the name of a process's directory of demo files.
+const demoDirPrefix = "datastack-sandbox-"
+
+// demoStatementTimeout bounds one statement on the demo files.
+const demoStatementTimeout = 30 * time.Second
+
+// demoFiles writes the demo databases, once each, and keeps one
+// connection to each for the emulation.
+type demoFiles struct {
+	// root is where the process's directory goes (os.TempDir() when
+	// empty); tests set it.
+	root string
+
+	mu    sync.Mutex
+	dir   string
+	paths map[string]string
+	conns map[string]*wh.Conn
+}
+
+// demo is the process's demo files.
+var demo = &demoFiles{}
+
+// path returns the file of database db, writing it first if needed.
+func (f *demoFiles) path(db string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.pathLocked(db)
+}
+
+func (f *demoFiles) pathLocked(db string) (string, error) {
+	if p, ok := f.paths[db]; ok {
+		return p, nil
+	}
+	tables, env, ok := demoTablesOf(db)
+	if !ok {
+		return "", fmt.Errorf("the demo warehouse has no database %q", db)
+	}
+	if f.dir == "" {
+		root := f.root
+		if root == "" {
+			root = os.TempDir()
+		}
+		sweepDemoDirs(root)
+		dir := filepath.Join(root, demoDirPrefix+strconv.Itoa(os.Getpid()))
+		os.RemoveAll(dir) // left by an earlier process with this id
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", err
+		}
+		f.dir = dir
+	}
+	p := filepath.Join(f.dir, db+".db")
+	if err := writeDemoDB(p, tables, env); err != nil {
+		os.Remove(p)
+		return "", fmt.Errorf("the sandbox's %s database could not be written: %w", db, err)
+	}
+	if f.paths == nil {
+		f.paths = map[string]string{}
+	}
+	f.paths[db] = p
+	return p, nil
+}
+
+// conn returns the emulation's connection to database db.
+func (f *demoFiles) conn(ctx context.Context, db string) (*wh.Conn, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c := f.conns[db]; c != nil {
+		return c, nil
+	}
+	p, err := f.pathLocked(db)
+	if err != nil {
+		return nil, err
+	}
+	c, err := wh.Open(ctx, "sandbox_"+db, "sqlite://"+p, wh.WithStatementTimeout(demoStatementTimeout))
+	if err != nil {
+		return nil, err
+	}
+	if f.conns == nil {
+		f.conns = map[string]*wh.Conn{}
+	}
+	f.conns[db] = c
+	return c, nil
+}
+
+// close closes the emulation's connections (tests that use files of
+// their own close them).
+func (f *demoFiles) close() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range f.conns {
+		c.Close()
+	}
+	f.conns = nil
+}
+
+// written reports whether any database file was written.
+func (f *demoFiles) written() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.paths) > 0
+}
+
+// OpenDemoWarehouse opens the demo warehouse's production database (or,
+// when dev, the dev build of PR #42) as a read-only warehouse connection
+// called name: the jaffle-shop tables the Datafold emulation serves, raw
+// tables prefixed raw_ (raw_orders). The file is written first if this
+// process has not written it yet. The caller closes the connection.
+func OpenDemoWarehouse(ctx context.Context, name string, dev bool, opts ...wh.Option) (*wh.Conn, error) {
+	db := dbProd
+	if dev {
+		db = dbDev
+	}
+	p, err := demo.path(db)
+	if err != nil {
+		return nil, err
+	}
+	return wh.Open(ctx, name, "sqlite://"+p, opts...)
+}
+
+// demoTablesOf is what database db holds: its tables and environment.
+func demoTablesOf(db string) ([]*table, int, bool) {
+	switch db {
+	case dbProd:
+		return warehouseFor(1).Tables, envProd, true
+	case dbDev:
+		return warehouseFor(2).Tables, envDev, true
+	case dbMarketing:
+		return warehouseFor(3).Tables, envProd, true
+	}
+	return nil, 0, false
+}
+
+// sqlName is the name of t in its database file: its relation name as dbt
+// builds it, raw tables prefixed raw_ (one schema per file).
+func (t *table) sqlName() string {
+	if strings.EqualFold(t.Schema, "RAW") {
+		return "raw_" + strings.ToLower(t.Name)
+	}
+	return strings.ToLower(t.Name)
+}
+
+// sweepDemoDirs removes the demo directories under root of processes that
+// no longer run.
+func sweepDemoDirs(root string) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(strings.TrimPrefix(e.Name(), demoDirPrefix))
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), demoDirPrefix) || err != nil || pid == os.Getpid() {
+			continue
+		}
+		if !processRuns(pid) {
+			os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+}
+
+// writeDemoDB writes tables, as they are in env, into the SQLite file at
+// path.
+func writeDemoDB(path string, tables []*table, env int) error {
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	// A throwaway file written once: no journal, no syncs.
+	if _, err := db.Exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF"); err != nil {
+		return err
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range tables {
+		var cols []string
+		for _, c := range t.Columns {
+			cols = append(cols, fmt.Sprintf("%q %s", c.Name, sqliteType(c.Type)))
+		}
+		if _, err := tx.Exec(fmt.Sprintf("CREATE TABLE %q (%s, PRIMARY KEY (%q))", t.sqlName(), strings.Join(cols, ", "), t.PK)); err != nil {
+			return fmt.Errorf("%s: %w", t.sqlName(), err)
+		}
+		if err := insertRows(tx, t, env); err != nil {
+			return fmt.Errorf("%s: %w", t.sqlName(), err)
+		}
+	}
+	return tx.Commit()
+}
+
+// insertBatch is how many rows one INSERT writes.
+const insertBatch = 100
+
+// insertRows writes the table's rows in env, insertBatch to a statement.
+func insertRows(tx *sql.Tx, t *table, env int) error {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(t.Columns)), ", ") + ")"
+	stmt := func(n int) string {
+		return fmt.Sprintf("INSERT INTO %q VALUES %s", t.sqlName(), strings.TrimSuffix(strings.Repeat(row+", ", n), ", "))
+	}
+	full, err := tx.Prepare(stmt(insertBatch))
+	if err != nil {
+		return err
+	}
+	defer full.Close()
+	args := make([]any, 0, insertBatch*len(t.Columns))
+	n := 0
+	for _, i := range t.rows(env) {
+		for _, c := range t.Columns {
+			args = append(args, c.gen(env, i))
+		}
+		if n++; n < insertBatch {
+			continue
+		}
+		if _, err := full.Exec(args...); err != nil {
+			return err
+		}
+		args, n = args[:0], 0
+	}
+	if n == 0 {
+		return nil
+	}
+	_, err = tx.Exec(stmt(n), args...)
+	return err
+}
+
+// sqliteType is the SQLite declared type of a warehouse type: SQLite
+// keeps the declaration, which the diff engine reads the type family from.
+func sqliteType(t string) string {
+	u := strings.ToUpper(t)
+	switch {
+	case strings.HasPrefix(u, "NUMBER(38,0)"), strings.HasPrefix(u, "INT"):
+		return "INTEGER"
+	case strings.HasPrefix(u, "NUMBER"), strings.HasPrefix(u, "NUMERIC"), strings.HasPrefix(u, "DECIMAL"):
+		return "NUMERIC(18,2)"
+	case strings.HasPrefix(u, "FLOAT"), strings.HasPrefix(u, "DOUBLE"):
+		return "REAL"
+	case strings.HasPrefix(u, "TIMESTAMP"):
+		return "TIMESTAMP"
+	case u == "DATE":
+		return "DATE"
+	case strings.HasPrefix(u, "BOOL"):
+		return "BOOLEAN"
+	default:
+		return "TEXT"
+	}
+}
