@@ -466,9 +466,11 @@ func TestExtraTools(t *testing.T) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"columns": 1, "tables": 1, "bi_integrations": 2, "lightdash_explores": 2, "lightdash_fields": 6, "lightdash_charts": 3, "lightdash_dashboards": 2}
-	if !reflect.DeepEqual(out.Counts, want) || !out.Complete || out.Truncated {
-		t.Errorf("counts/complete/truncated got %v/%v/%v, want %v/true/false", out.Counts, out.Complete, out.Truncated, want)
+	// Not complete: the sandbox project has no upstream project, so the
+	// dashboards showing a chart saved in a space are not known (a note).
+	want := map[string]int{"columns": 1, "tables": 1, "bi_integrations": 1, "lightdash_explores": 2, "lightdash_fields": 6, "lightdash_charts": 3, "lightdash_dashboards": 2}
+	if !reflect.DeepEqual(out.Counts, want) || out.Complete || out.Truncated || len(out.Errors) > 0 {
+		t.Errorf("counts/complete/truncated/errors got %v/%v/%v/%q, want %v/false/false/none", out.Counts, out.Complete, out.Truncated, out.Errors, want)
 	}
 }
 
