@@ -83,6 +83,13 @@ type Request struct {
 	Body []byte
 	// ContentType defaults to "application/json" when Body is not nil.
 	ContentType string
+	// Read says the request only reads upstream, as its caller knows from
+	// what the operation does (the tool layer's effects), not from its
+	// method. Only a read is repeated after an outcome that leaves unknown
+	// whether the upstream acted (502, 504, a connection broken after
+	// sending); false, the zero value, fails closed: such a request is
+	// sent once.
+	Read bool
 }
 
 // Response is a successful (2xx) upstream answer.
@@ -241,7 +248,7 @@ func (c *Client) Do(ctx context.Context, req Request) (*Response, error) {
 		url:         u,
 		body:        req.Body,
 		contentType: ct,
-		idempotent:  isIdempotent(method),
+		read:        req.Read,
 		auth:        c.auth,
 	})
 	return c.finish(ctx, method, path, resp, err) // override.go

@@ -32,9 +32,11 @@
 //   - Resilience with bounds. Every attempt has its own timeout and the
 //     caller's context bounds the whole call. Retries are few (MaxRetries) and
 //     only where they are safe: 429 and 503 mean the request was not
-//     processed, so any method is retried; 502, 504 and transport failures are
-//     retried only for idempotent methods, because a POST may already have
-//     taken effect (connection failures before anything was sent are the
+//     processed, so any request is retried; 502, 504 and transport failures
+//     are retried only for requests the caller marks as reads
+//     (Request.Read, from what the operation does rather than its method:
+//     a GET may start a sync), because a write may already have taken
+//     effect (connection failures before anything was sent are the
 //     exception). Retry-After is honoured but capped, so an upstream cannot
 //     park a tool call for minutes. Waits end as soon as the context does.
 //

@@ -3,29 +3,27 @@ package client
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/datastack-mcp/datastack-mcp/internal/upstreamtest"
 )
 
 // Upstream faults as the client itself reports them: the attempts it made
 // (counted on both sides), the fields of the *Error, and no goroutine left
-// once the upstream is gone. tools/fault_test.go and
-// cmd/mcp-server/fault_test.go check what a tool result says about the
-// same faults.
+// once the upstream is gone. The upstream is internal/upstreamtest's fault
+// server, the same one tools/fault_test.go and
+// cmd/mcp-server/fault_test.go check tool results against.
 
 func TestFaultsAtClient(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
 	// The per-attempt timeout matters only where the upstream never
-	// answers (the handler waits until the client gives up); elsewhere it
-	// is generous, so that a loaded machine cannot turn an answer into a
+	// answers (it waits until the client gives up); elsewhere it is
+	// generous, so that a loaded machine cannot turn an answer into a
 	// timeout. Answers are small, and so is the answer limit.
 	const (
 		shortTimeout = 200 * time.Millisecond
@@ -34,100 +32,55 @@ func TestFaultsAtClient(t *testing.T) {
 	)
 	cases := []struct {
 		name     string
+		fault    string
 		method   string
-		handler  http.HandlerFunc
+		read     bool // Request.Read: the caller says it only reads
 		attempts int
 		status   int
 		timedOut bool
 		tooLarge bool
 		message  string // in Error.Message
 	}{
-		{"429 Retry-After, GET", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-		}, 3, 429, false, false, "Too Many Requests"},
-		{"429 Retry-After, POST", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-		}, 3, 429, false, false, "Too Many Requests"},
-		{"500", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, `{"detail":"boom"}`, http.StatusInternalServerError)
-		}, 1, 500, false, false, "boom"},
-		{"502, GET", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
-		}, 3, 502, false, false, "bad gateway"},
-		{"502, POST not repeated", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, "bad gateway", http.StatusBadGateway)
-		}, 1, 502, false, false, "bad gateway"},
-		{"503", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, `{"detail":"maintenance"}`, http.StatusServiceUnavailable)
-		}, 3, 503, false, false, "maintenance"},
-		{"slower than the timeout, GET", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			<-r.Context().Done() // until the client gives up
-		}, 3, 0, true, false, "timed out after 200ms"},
-		{"slower than the timeout, POST not repeated", http.MethodPost, func(w http.ResponseWriter, r *http.Request) {
-			<-r.Context().Done()
-		}, 1, 0, true, false, "timed out after 200ms"},
-		{"connection reset", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			conn, _, err := http.NewResponseController(w).Hijack()
-			if err != nil {
-				panic(err)
-			}
-			_ = conn.(*net.TCPConn).SetLinger(0)
-			conn.Close()
-		}, 3, 0, false, false, "connection reset by peer"},
-		{"body cut short", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Length", "1000")
-			fmt.Fprint(w, `{"items":[{"id":1},{"i`)
-		}, 3, 0, false, false, "reading the answer: unexpected EOF"},
-		{"HTML error page", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html")
-			w.WriteHeader(http.StatusBadGateway)
-			fmt.Fprint(w, "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>")
-		}, 3, 502, false, false, "502 Bad Gateway nginx"},
-		{"body over the limit, declared", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Length", strconv.Itoa(16*limit))
-			w.Write([]byte(strings.Repeat("x", 16*limit)))
-		}, 1, 200, false, true, "response too large"},
-		{"body over the limit, chunked", http.MethodGet, func(w http.ResponseWriter, r *http.Request) {
-			for range 16 {
-				if _, err := w.Write([]byte(strings.Repeat("x", limit))); err != nil {
-					return
-				}
-				http.NewResponseController(w).Flush()
-			}
-		}, 1, 200, false, true, "response too large"},
+		{"429 Retry-After, read", upstreamtest.Throttled, http.MethodGet, true, 3, 429, false, false, "throttled"},
+		{"429 Retry-After, write", upstreamtest.Throttled, http.MethodPost, false, 3, 429, false, false, "throttled"},
+		{"500", upstreamtest.Status500, http.MethodGet, true, 1, 500, false, false, "Internal server error"},
+		{"502, read", upstreamtest.Status502, http.MethodGet, true, 3, 502, false, false, "upstream connect error"},
+		{"502, write GET not repeated", upstreamtest.Status502, http.MethodGet, false, 1, 502, false, false, "upstream connect error"},
+		{"502, write POST not repeated", upstreamtest.Status502, http.MethodPost, false, 1, 502, false, false, "upstream connect error"},
+		{"503, write", upstreamtest.Status503, http.MethodPost, false, 3, 503, false, false, "Down for maintenance"},
+		{"slower than the timeout, read", upstreamtest.Slow, http.MethodGet, true, 3, 0, true, false, "timed out after 200ms"},
+		{"slower than the timeout, write not repeated", upstreamtest.Slow, http.MethodPost, false, 1, 0, true, false, "timed out after 200ms"},
+		{"connection reset, read", upstreamtest.Reset, http.MethodGet, true, 3, 0, false, false, "connection reset by peer"},
+		{"connection reset, write not repeated", upstreamtest.Reset, http.MethodGet, false, 1, 0, false, false, "connection reset by peer"},
+		{"body cut short", upstreamtest.CutShort, http.MethodGet, true, 3, 0, false, false, "reading the answer: unexpected EOF"},
+		{"HTML error page", upstreamtest.HTMLErrorPage, http.MethodGet, true, 3, 502, false, false, "502 Bad Gateway nginx/1.25.3"},
+		{"body over the limit, declared", upstreamtest.Huge, http.MethodGet, true, 1, 200, false, true, "response too large"},
+		{"body over the limit, chunked", upstreamtest.HugeChunked, http.MethodGet, true, 1, 200, false, true, "response too large"},
+		{"302 to another port", upstreamtest.Redirect302, http.MethodGet, true, 1, 302, false, false, "redirected to"},
+		{"307 to another host", upstreamtest.Redirect307, http.MethodPost, false, 1, 307, false, false, "redirected to http://localhost:"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var hits counter
-			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				hits.inc()
-				// Read the body first: only then does net/http watch the
-				// connection and cancel r.Context() when the client leaves.
-				_, _ = io.Copy(io.Discard, r.Body)
-				tc.handler(w, r)
-			}))
-			srv.Config.SetKeepAlivesEnabled(false) // no silent net/http retry on a reused connection
-			srv.Start()
+			up := upstreamtest.NewFaults(t, 16*limit)
 			timeout := longTimeout
 			if tc.timedOut {
 				timeout = shortTimeout
 			}
-			c, err := New(Config{Provider: Datafold, BaseURL: srv.URL, APIKey: canaryKey,
+			c, err := New(Config{Provider: Datafold, BaseURL: up.URL, APIKey: canaryKey,
 				Timeout: timeout, MaxRetryWait: 20 * time.Millisecond, MaxResponseBytes: limit})
 			mustNoError(t, err)
-			_, err = c.Do(context.Background(), Request{Method: tc.method, Path: "/api/v1/x", Body: []byte(`{}`)})
+			t.Cleanup(c.CloseIdleConnections)
+			_, err = c.Do(context.Background(), Request{Method: tc.method, Path: upstreamtest.Path(tc.fault), Body: []byte(`{}`), Read: tc.read})
 			e := asError(t, err)
-			checkEqual(t, tc.attempts, hits.get(), "got %d upstream attempts, want %d", hits.get(), tc.attempts)
+			hits := len(up.Attempts(tc.fault))
+			checkEqual(t, tc.attempts, hits, "got %d upstream attempts, want %d", hits, tc.attempts)
 			checkEqual(t, tc.attempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tc.attempts)
 			checkEqual(t, tc.status, e.Status, "got status %d, want %d", e.Status, tc.status)
 			checkEqual(t, tc.timedOut, e.Timeout, "got Timeout %v, want %v", e.Timeout, tc.timedOut)
 			checkEqual(t, tc.tooLarge, e.TooLarge, "got TooLarge %v, want %v", e.TooLarge, tc.tooLarge)
 			check(t, strings.Contains(e.Error(), tc.message), "got %q, want it to contain %q", e.Error(), tc.message)
 			check(t, !strings.Contains(e.Error(), canaryKey), "got %q, want no API key in it", e.Error())
-			srv.Close()
-			c.CloseIdleConnections()
+			checkEqual(t, 0, len(up.Redirected()), "got requests at the redirect target (Authorization %q), want none", up.Redirected())
 		})
 	}
 	goleak.VerifyNone(t, leaks)

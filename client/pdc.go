@@ -87,7 +87,7 @@ func (a *pdcAuth) loginCall() *call {
 		url:         u,
 		body:        a.form,
 		contentType: "application/x-www-form-urlencoded",
-		idempotent:  true, // issuing a token changes nothing upstream
+		read:        true, // issuing a token changes nothing upstream
 	}
 }
 

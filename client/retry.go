@@ -13,31 +13,24 @@ import (
 // each further retry doubles it (with jitter) up to MaxRetryWait.
 const baseBackoff = 200 * time.Millisecond
 
-// isIdempotent reports whether repeating method cannot add a second effect
-// (RFC 9110 section 9.2.2), so a retry after an unknown outcome is safe.
-func isIdempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
-
 // shouldRetry decides whether outcome o of call cl may be repeated.
 //
-// 429 and 503 say the request was not processed, so any method may be
+// 429 and 503 say the request was not processed, so any request may be
 // repeated. 502, 504 and transport failures leave it unknown whether the
-// upstream acted, so only idempotent methods are repeated, unless the
-// failure happened while connecting (nothing was sent yet).
+// upstream acted, so only a request its caller marked as a read
+// (Request.Read) is repeated, unless the failure happened while connecting
+// (nothing was sent yet). The method does not decide: a GET can start a
+// resync (datafold_sync_bi_integration), and a PUT or DELETE repeated
+// after an unknown outcome may meet a different state than the first.
 func shouldRetry(cl *call, o *outcome) bool {
 	if o.err != nil {
-		return cl.idempotent || o.notSent
+		return cl.read || o.notSent
 	}
 	switch o.status {
 	case http.StatusTooManyRequests, http.StatusServiceUnavailable:
 		return true
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		return cl.idempotent
+		return cl.read
 	}
 	return false
 }

@@ -14,28 +14,36 @@ import (
 	"time"
 )
 
+// TestRetryPolicy: what is repeated is decided by the caller's Read flag
+// (what the operation does), never by the method: a GET that writes
+// (datafold_sync_bi_integration starts a resync) is sent once on 502,
+// a POST that reads (pdc_filter_data_sources) is repeated.
 func TestRetryPolicy(t *testing.T) {
 	tests := []struct {
 		name         string
 		method       string
+		read         bool
 		statuses     []int // answers in order; the last one repeats
 		maxRetries   int
 		wantAttempts int
 		wantStatus   int // final status (200 = success)
 	}{
-		{"GET 503 then success", http.MethodGet, []int{503, 200}, 2, 2, 200},
-		{"GET 504 then success", http.MethodGet, []int{504, 504, 200}, 2, 3, 200},
-		{"GET 502 then success", http.MethodGet, []int{502, 200}, 2, 2, 200},
-		{"POST 502 not retried", http.MethodPost, []int{502, 200}, 2, 1, 502},
-		{"POST 504 not retried", http.MethodPost, []int{504, 200}, 2, 1, 504},
-		{"POST 503 retried", http.MethodPost, []int{503, 200}, 2, 2, 200},
-		{"POST 429 retried", http.MethodPost, []int{429, 200}, 2, 2, 200},
-		{"PUT 502 retried", http.MethodPut, []int{502, 200}, 2, 2, 200},
-		{"DELETE 504 retried", http.MethodDelete, []int{504, 200}, 2, 2, 200},
-		{"GET 500 not retried", http.MethodGet, []int{500, 200}, 2, 1, 500},
-		{"GET 404 not retried", http.MethodGet, []int{404, 200}, 2, 1, 404},
-		{"attempts bounded by MaxRetries", http.MethodGet, []int{503}, 3, 4, 503},
-		{"no retries when negative", http.MethodGet, []int{503}, -1, 1, 503},
+		{"read GET 503 then success", http.MethodGet, true, []int{503, 200}, 2, 2, 200},
+		{"read GET 504 then success", http.MethodGet, true, []int{504, 504, 200}, 2, 3, 200},
+		{"read GET 502 then success", http.MethodGet, true, []int{502, 200}, 2, 2, 200},
+		{"write GET 502 sent once", http.MethodGet, false, []int{502, 200}, 2, 1, 502},
+		{"write GET 504 sent once", http.MethodGet, false, []int{504, 200}, 2, 1, 504},
+		{"read POST 502 retried", http.MethodPost, true, []int{502, 200}, 2, 2, 200},
+		{"write POST 502 sent once", http.MethodPost, false, []int{502, 200}, 2, 1, 502},
+		{"write POST 504 sent once", http.MethodPost, false, []int{504, 200}, 2, 1, 504},
+		{"write POST 503 retried", http.MethodPost, false, []int{503, 200}, 2, 2, 200},
+		{"write POST 429 retried", http.MethodPost, false, []int{429, 200}, 2, 2, 200},
+		{"write PUT 502 sent once", http.MethodPut, false, []int{502, 200}, 2, 1, 502},
+		{"write DELETE 504 sent once", http.MethodDelete, false, []int{504, 200}, 2, 1, 504},
+		{"read GET 500 not retried", http.MethodGet, true, []int{500, 200}, 2, 1, 500},
+		{"read GET 404 not retried", http.MethodGet, true, []int{404, 200}, 2, 1, 404},
+		{"attempts bounded by MaxRetries", http.MethodGet, true, []int{503}, 3, 4, 503},
+		{"no retries when negative", http.MethodGet, true, []int{503}, -1, 1, 503},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,7 +52,7 @@ func TestRetryPolicy(t *testing.T) {
 				n := hits.inc()
 				w.WriteHeader(tt.statuses[min(n, len(tt.statuses))-1])
 			}))
-			resp, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Body: []byte(`{}`)})
+			resp, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Body: []byte(`{}`), Read: tt.read})
 			checkEqual(t, tt.wantAttempts, hits.get(), "got %d attempts, want %d", hits.get(), tt.wantAttempts)
 			if tt.wantStatus == 200 {
 				mustNoError(t, err)
@@ -150,13 +158,15 @@ func TestTransportErrorRetry(t *testing.T) {
 	tests := []struct {
 		name         string
 		method       string
+		read         bool
 		err          error
 		wantAttempts int
 	}{
-		{"GET connection reset retried", http.MethodGet, reset, 3},
-		{"DELETE connection reset retried", http.MethodDelete, reset, 3},
-		{"POST connection reset not retried", http.MethodPost, reset, 1},
-		{"POST connection refused retried (nothing sent)", http.MethodPost, refused, 3},
+		{"read GET connection reset retried", http.MethodGet, true, reset, 3},
+		{"write GET connection reset not retried", http.MethodGet, false, reset, 1},
+		{"write DELETE connection reset not retried", http.MethodDelete, false, reset, 1},
+		{"write POST connection reset not retried", http.MethodPost, false, reset, 1},
+		{"write POST connection refused retried (nothing sent)", http.MethodPost, false, refused, 3},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,7 +182,7 @@ func TestTransportErrorRetry(t *testing.T) {
 				}),
 			})
 			mustNoError(t, err)
-			_, err = c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Query: map[string][]string{"k": {"q-secret"}}})
+			_, err = c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Query: map[string][]string{"k": {"q-secret"}}, Read: tt.read})
 			e := asError(t, err)
 			checkEqual(t, tt.wantAttempts, calls.get(), "got %d attempts, want %d", calls.get(), tt.wantAttempts)
 			checkEqual(t, tt.wantAttempts, e.Attempts, "got Error.Attempts %d, want %d", e.Attempts, tt.wantAttempts)
@@ -188,12 +198,14 @@ func TestAttemptTimeout(t *testing.T) {
 	tests := []struct {
 		name         string
 		method       string
+		read         bool
 		maxRetries   int
 		wantAttempts int
 	}{
-		{"single attempt", http.MethodGet, -1, 1},
-		{"GET retried after timeout", http.MethodGet, 1, 2},
-		{"POST not retried after timeout", http.MethodPost, 2, 1},
+		{"single attempt", http.MethodGet, true, -1, 1},
+		{"read retried after timeout", http.MethodGet, true, 1, 2},
+		{"write GET not retried after timeout", http.MethodGet, false, 2, 1},
+		{"write POST not retried after timeout", http.MethodPost, false, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,7 +215,7 @@ func TestAttemptTimeout(t *testing.T) {
 					hits.inc()
 					<-r.Context().Done() // never answers: the attempt times out
 				}))
-			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x"})
+			_, err := c.Do(context.Background(), Request{Method: tt.method, Path: "/api/x", Read: tt.read})
 			e := asError(t, err)
 			check(t, e.Timeout, "got Timeout false, want true (%v)", e)
 			checkEqual(t, 0, e.Status, "got status %d, want 0", e.Status)

@@ -21,7 +21,7 @@ type call struct {
 	url         *url.URL
 	body        []byte
 	contentType string
-	idempotent  bool
+	read        bool          // the caller says it only reads: repeatable after an unknown outcome
 	auth        authenticator // nil: send no Authorization header
 }
 

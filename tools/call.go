@@ -95,13 +95,17 @@ func status(resp *client.Response, err error) int {
 	return 0
 }
 
-// bind places each argument where the operation expects it.
+// bind places each argument where the operation expects it. The request
+// is marked as a read when the operation only reads (readsOnly: the
+// effects table, then the method), which is what lets the client repeat it
+// after an outcome that leaves unknown whether the upstream acted.
 func bind(op *schemas.Operation, args map[string]any) (client.Request, error) {
 	req := client.Request{
 		Method:     op.Method,
 		Path:       op.Path,
 		PathParams: map[string]string{},
 		Query:      url.Values{},
+		Read:       readsOnly(op.Name, op.Method),
 	}
 	var body map[string]any
 	var whole any

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/client"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -235,6 +238,42 @@ func TestEscapedSecretsRedacted(t *testing.T) {
 			flat := fmt.Sprint(decoded) + res.Text + jsonOf(t, res.Structured)
 			assert.NotContains(t, flat, tc.secret)
 			assert.NotContains(t, flat, "12345678")
+		})
+	}
+}
+
+// TestRetryFollowsEffect: a 502 leaves unknown whether the upstream acted,
+// so the client repeats only what the effects table says reads, whatever
+// the method: datafold_sync_bi_integration (a GET that starts a resync) is
+// sent once, datafold_get_data_source (a GET) and pdc_filter_data_sources
+// (a POST that searches) are repeated.
+func TestRetryFollowsEffect(t *testing.T) {
+	cases := []struct {
+		tool, method, path string
+		args               map[string]any
+		attempts           int
+	}{
+		{"datafold_sync_bi_integration", "GET", "/api/v1/lineage/bi/7/sync/", map[string]any{"bi_datasource_id": 7, ConfirmArg: true}, 1},
+		{"datafold_get_data_source", "GET", "/api/v1/data_sources/7", map[string]any{"data_source_id": 7}, 3},
+		{"pdc_filter_data_sources", "POST", "/api/public/v1/data-sources/filter", map[string]any{"databaseTypes": []any{"*"}}, 3},
+	}
+	for _, tc := range cases {
+		t.Run(tc.tool, func(t *testing.T) {
+			tool := toolNamed(t, tc.tool)
+			f := newFake(t)
+			d := depsWith(t, tool.Provider, f)
+			c, err := client.New(client.Config{Provider: tool.Provider, BaseURL: "https://" + tool.Provider + ".example.test",
+				Transport: f, APIKey: "key-secret-canary", Username: "user", Password: "pw-secret-canary", MaxRetryWait: time.Millisecond})
+			require.NoError(t, err)
+			d.Callers[tool.Provider] = c // the default retries (2)
+			if tool.Provider == client.PDC {
+				f.Register("POST", "/api/public/v1/auth", 200, `{"data":{"accessToken":"tok","expiresIn":3600}}`)
+			}
+			s := f.Register(tc.method, tc.path, 502, `{"detail":"bad gateway"}`)
+			res := tool.Call(context.Background(), d, tc.args)
+			require.True(t, res.IsError, "got success %q, want the 502", text(res))
+			assert.Contains(t, text(res), "502", "result")
+			assert.Equal(t, tc.attempts, s.Used(), "got %d upstream attempts, want %d", s.Used(), tc.attempts)
 		})
 	}
 }

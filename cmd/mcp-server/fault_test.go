@@ -2,18 +2,16 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+	"github.com/datastack-mcp/datastack-mcp/internal/upstreamtest"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
@@ -31,11 +29,13 @@ import (
 // settings apply (2 retries, backoff from 200 ms, Retry-After honoured up
 // to 10 s), and the cases run in parallel.
 //
-// Nothing here races a clock: the upstream that never answers waits until
-// the server gives up (a server with a 300 ms --timeout serves that case),
-// every other case is served by a server whose --timeout no loaded
-// machine reaches, and the oversized answer declares its size, which is
-// refused before any of it is read.
+// The upstream is internal/upstreamtest's fault server, the one the client
+// and tool fault tests use. Nothing here races a clock: the upstream that
+// never answers waits until the server gives up (a server with a 300 ms
+// --timeout serves that case), every other case is served by a server
+// whose --timeout no loaded machine reaches, and the oversized answer
+// declares a size just over the server's cap, which is refused before any
+// of it is read.
 
 // srvFaultTimeout is --timeout of the server for the upstream that never
 // answers; srvPatientTimeout that of the server for every other case.
@@ -43,139 +43,6 @@ const (
 	srvFaultTimeout   = 300 * time.Millisecond
 	srvPatientTimeout = time.Minute
 )
-
-// srvFaults maps the data source id the tool is called with to the fault
-// the upstream answers with. Id 1 answers normally.
-var srvFaults = map[int]string{
-	1:  "ok",
-	2:  "429 Retry-After",
-	3:  "500",
-	4:  "502",
-	5:  "503",
-	6:  "slower than the timeout",
-	7:  "connection reset",
-	8:  "truncated JSON (body cut short)",
-	9:  "truncated JSON (complete answer)",
-	10: "HTML error page",
-	11: "50 MB body",
-	12: "302 to another port",
-	13: "307 to another host",
-}
-
-// srvFaultUpstream stands for Datafold: GET /api/v1/data_sources/{id}
-// answers with the fault of id, and every attempt is recorded. Keep-alives
-// are off so that net/http never retries a reused connection on its own.
-type srvFaultUpstream struct {
-	*httptest.Server
-	mu   sync.Mutex
-	hits map[string][]time.Time
-	// elsewhere is where the redirects point: it must never be reached.
-	elsewhere     *httptest.Server
-	elsewhereHits []string // Authorization headers that reached it
-}
-
-func newSrvFaultUpstream(t *testing.T) *srvFaultUpstream {
-	t.Helper()
-	u := &srvFaultUpstream{hits: map[string][]time.Time{}}
-	u.elsewhere = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u.mu.Lock()
-		u.elsewhereHits = append(u.elsewhereHits, r.Header.Get("Authorization"))
-		u.mu.Unlock()
-		fmt.Fprint(w, `{"id":666,"name":"forged by another host"}`)
-	}))
-	t.Cleanup(u.elsewhere.Close)
-	u.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/api/v1/data_sources/"))
-		fault, ok := srvFaults[id]
-		if err != nil || !ok {
-			http.Error(w, `{"detail":"no such route"}`, http.StatusNotFound)
-			return
-		}
-		u.mu.Lock()
-		u.hits[fault] = append(u.hits[fault], time.Now())
-		u.mu.Unlock()
-		switch fault {
-		case "302 to another port":
-			http.Redirect(w, r, u.elsewhere.URL+r.URL.Path, http.StatusFound)
-		case "307 to another host":
-			http.Redirect(w, r, strings.Replace(u.elsewhere.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
-		default:
-			writeFault(w, r, fault)
-		}
-	}))
-	u.Config.SetKeepAlivesEnabled(false)
-	u.Start()
-	return u
-}
-
-func (u *srvFaultUpstream) redirected() []string {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]string(nil), u.elsewhereHits...)
-}
-
-func (u *srvFaultUpstream) attempts(fault string) []time.Time {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return append([]time.Time(nil), u.hits[fault]...)
-}
-
-// writeFault writes one fault's answer (the same faults as
-// tools/fault_test.go).
-func writeFault(w http.ResponseWriter, r *http.Request, fault string) {
-	w.Header().Set("Content-Type", "application/json")
-	switch fault {
-	case "ok":
-		fmt.Fprint(w, `{"id":1,"name":"Snowflake prod","type":"snowflake"}`)
-	case "429 Retry-After":
-		w.Header().Set("Retry-After", "1")
-		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprint(w, `{"detail":"Request was throttled. Expected available in 1 second."}`)
-	case "500":
-		w.WriteHeader(http.StatusInternalServerError)
-		fmt.Fprint(w, `{"detail":"Internal server error"}`)
-	case "502":
-		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(http.StatusBadGateway)
-		fmt.Fprint(w, "upstream connect error or disconnect/reset before headers")
-	case "503":
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprint(w, `{"detail":"Down for maintenance"}`)
-	case "slower than the timeout":
-		<-r.Context().Done() // never answers: the server gives up
-	case "connection reset":
-		conn, _, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		if tc, ok := conn.(*net.TCPConn); ok {
-			_ = tc.SetLinger(0) // RST, not FIN
-		}
-		conn.Close()
-	case "truncated JSON (body cut short)":
-		body := `{"id":8,"name":"Snowflake prod","columns":[{"name":"id"},{"na`
-		w.Header().Set("Content-Length", strconv.Itoa(len(body)+500))
-		fmt.Fprint(w, body)
-	case "truncated JSON (complete answer)":
-		fmt.Fprint(w, `{"id":9,"name":"Snowflake prod","columns":[{"name":"id"},{"na`)
-	case "HTML error page":
-		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(http.StatusBadGateway)
-		fmt.Fprint(w, "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n<hr><center>nginx/1.25.3</center>\n</body>\n</html>")
-	case "50 MB body":
-		const size = 50 << 20
-		w.Header().Set("Content-Length", strconv.Itoa(size))
-		chunk := []byte(`{"items":[` + strings.Repeat(" ", 64<<10-10))
-		for n := 0; n < size; n += len(chunk) {
-			if _, err := w.Write(chunk[:min(len(chunk), size-n)]); err != nil {
-				return // the client stopped reading
-			}
-			chunk = []byte(strings.Repeat(" ", 64<<10))
-		}
-	default:
-		panic("unknown fault " + fault)
-	}
-}
 
 // faultServer is the server under test, served over streamable HTTP on
 // loopback, with an MCP client connected to it.
@@ -245,7 +112,7 @@ func (fs *faultServer) stop(t *testing.T) {
 
 func TestFaultsThroughServer(t *testing.T) {
 	leaks := goleak.IgnoreCurrent()
-	up := newSrvFaultUpstream(t)
+	up := upstreamtest.NewFaults(t, client.DefaultMaxResponseBytes+1)
 	const key = "server-fault-key-0c4e"
 	env := envMap(map[string]string{"DATAFOLD_BASE_URL": up.URL, "DATAFOLD_API_KEY": key})
 	logs := &logBuffer{}
@@ -259,29 +126,24 @@ func TestFaultsThroughServer(t *testing.T) {
 		minTook  time.Duration // the waits the retries must have honoured
 		want     []string
 	}{
-		{"429 Retry-After", 3, 2 * time.Second, []string{"429 Too Many Requests", "throttled", "wait 1s and call again"}},
-		{"500", 1, 0, []string{"500 Internal Server Error", "call again later"}},
-		{"502", 3, 0, []string{"502 Bad Gateway", "upstream connect error", "call again later"}},
-		{"503", 3, 0, []string{"503 Service Unavailable", "Down for maintenance", "call again later"}},
-		{"slower than the timeout", 3, 3 * srvFaultTimeout, []string{"did not answer in time (3 attempts)", "call again later"}},
-		{"connection reset", 3, 0, []string{"broke off before a complete answer", "connection reset by peer", "call again"}},
-		{"truncated JSON (body cut short)", 3, 0, []string{"broke off before a complete answer", "unexpected EOF", "call again"}},
-		{"truncated JSON (complete answer)", 1, 0, []string{"answered 200 with malformed JSON", "call again"}},
-		{"HTML error page", 3, 0, []string{"502 Bad Gateway", "nginx/1.25.3", "call again later"}},
-		{"50 MB body", 1, 0, []string{"response too large", "ask for less"}},
-		{"302 to another port", 1, 0, []string{"302 Found", "redirected to " + up.elsewhere.URL + "/api/v1/data_sources/12", "configured base URL " + up.URL}},
-		{"307 to another host", 1, 0, []string{"307 Temporary Redirect", "redirected to http://localhost:", "configured base URL " + up.URL}},
+		{upstreamtest.Throttled, 3, 2 * time.Second, []string{"429 Too Many Requests", "throttled", "wait 1s and call again"}},
+		{upstreamtest.Status500, 1, 0, []string{"500 Internal Server Error", "call again later"}},
+		{upstreamtest.Status502, 3, 0, []string{"502 Bad Gateway", "upstream connect error", "call again later"}},
+		{upstreamtest.Status503, 3, 0, []string{"503 Service Unavailable", "Down for maintenance", "call again later"}},
+		{upstreamtest.Slow, 3, 3 * srvFaultTimeout, []string{"did not answer in time (3 attempts)", "call again later"}},
+		{upstreamtest.Reset, 3, 0, []string{"broke off before a complete answer", "connection reset by peer", "call again"}},
+		{upstreamtest.CutShort, 3, 0, []string{"broke off before a complete answer", "unexpected EOF", "call again"}},
+		{upstreamtest.CutComplete, 1, 0, []string{"answered 200 with malformed JSON", "call again"}},
+		{upstreamtest.HTMLErrorPage, 3, 0, []string{"502 Bad Gateway", "nginx/1.25.3", "call again later"}},
+		{upstreamtest.Huge, 1, 0, []string{"response too large", "ask for less"}},
+		{upstreamtest.Redirect302, 1, 0, []string{"302 Found", "redirected to " + up.Elsewhere.URL + upstreamtest.Path(upstreamtest.Redirect302), "configured base URL " + up.URL}},
+		{upstreamtest.Redirect307, 1, 0, []string{"307 Temporary Redirect", "redirected to http://localhost:", "configured base URL " + up.URL}},
 	}
 	t.Run("faults", func(t *testing.T) {
 		for _, tc := range cases {
-			id := 0
-			for k, v := range srvFaults {
-				if v == tc.fault {
-					id = k
-				}
-			}
+			id := upstreamtest.FaultIDs[tc.fault]
 			srv := patient
-			if tc.fault == "slower than the timeout" {
+			if tc.fault == upstreamtest.Slow {
 				srv = impatient
 			}
 			t.Run(tc.fault, func(t *testing.T) {
@@ -290,7 +152,7 @@ func TestFaultsThroughServer(t *testing.T) {
 				if err != nil {
 					t.Fatalf("tools/call got protocol error %v, want an isError result", err)
 				}
-				t.Logf("%d attempts in %v: %s", len(up.attempts(tc.fault)), took.Round(time.Millisecond), got)
+				t.Logf("%d attempts in %v: %s", len(up.Attempts(tc.fault)), took.Round(time.Millisecond), got)
 				if !isError {
 					t.Errorf("got isError false, want true; text %q", got)
 				}
@@ -307,7 +169,7 @@ func TestFaultsThroughServer(t *testing.T) {
 						t.Errorf("got %q, want no %q in it", got, w)
 					}
 				}
-				if n := len(up.attempts(tc.fault)); n != tc.attempts {
+				if n := len(up.Attempts(tc.fault)); n != tc.attempts {
 					t.Errorf("got %d upstream attempts, want %d", n, tc.attempts)
 				}
 				if took < tc.minTook {
@@ -319,7 +181,7 @@ func TestFaultsThroughServer(t *testing.T) {
 			})
 		}
 	})
-	if hits := up.redirected(); len(hits) != 0 {
+	if hits := up.Redirected(); len(hits) != 0 {
 		t.Errorf("got %d requests at the redirect target (Authorization %q), want none", len(hits), hits)
 	}
 	t.Run("server keeps serving", func(t *testing.T) {
@@ -341,6 +203,5 @@ func TestFaultsThroughServer(t *testing.T) {
 	patient.stop(t)
 	impatient.stop(t)
 	up.Close()
-	up.elsewhere.Close()
 	goleak.VerifyNone(t, leaks)
 }

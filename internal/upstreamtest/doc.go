@@ -5,8 +5,9 @@
 //     matches, fails the test (cli/cli's httpmock does the same);
 //   - [Faults] is a real HTTP server whose routes misbehave the way
 //     upstreams do (throttling, 5xx, timeouts, resets, cut or garbled
-//     bodies, oversized answers), for the fault tests of the client, the
-//     tool layer and the whole server.
+//     bodies, oversized answers, redirects to another port or host), the
+//     one fault server of the client's, the tool layer's and the whole
+//     server's fault tests.
 //
 // It is imported by tests only.
 package upstreamtest

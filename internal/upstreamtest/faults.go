@@ -2,6 +2,7 @@ package upstreamtest
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +26,9 @@ const (
 	CutComplete       = "truncated JSON (complete answer)"
 	HTMLErrorPage     = "HTML error page"
 	Huge              = "huge body"
+	HugeChunked       = "huge body, chunked"
+	Redirect302       = "302 to another port"
+	Redirect307       = "307 to another host"
 	nginx502ErrorPage = `<html>
 <head><title>502 Bad Gateway</title></head>
 <body>
@@ -34,11 +38,12 @@ const (
 </html>`
 )
 
-// FaultIDs numbers the faults: Datafold's GET /api/v1/data_sources/{id}
-// with that id answers with the fault.
+// FaultIDs numbers the faults: Datafold's /api/v1/data_sources/{id} with
+// that id answers with the fault, whatever the method.
 var FaultIDs = map[string]int{
 	OK: 1, Throttled: 2, Status500: 3, Status502: 4, Status503: 5, Slow: 6,
 	Reset: 7, CutShort: 8, CutComplete: 9, HTMLErrorPage: 10, Huge: 11,
+	HugeChunked: 12, Redirect302: 13, Redirect307: 14,
 }
 
 // Faults is an upstream whose routes misbehave. Keep-alives are off, so a
@@ -46,27 +51,46 @@ var FaultIDs = map[string]int{
 // net/http's own silent retry.
 type Faults struct {
 	*httptest.Server
-	// HugeBytes is the size of the Huge answer; keep it small (a few times
-	// the client's cap) so the test does not depend on the machine's speed.
+	// HugeBytes is the size of the Huge and HugeChunked answers; keep it
+	// small (a few times the client's cap) so the test does not depend on
+	// the machine's speed. Huge declares it (Content-Length), so a client
+	// refuses it unread, whatever its size.
 	HugeBytes int
+	// Elsewhere is where the redirects point (another port; another host
+	// name for Redirect307): a client must never reach it (Redirected).
+	Elsewhere *httptest.Server
 
-	mu      sync.Mutex
-	hits    map[string][]time.Time // fault → arrival of each attempt
-	release chan struct{}          // ends Slow answers at cleanup
+	mu        sync.Mutex
+	hits      map[string][]time.Time // fault → arrival of each attempt
+	redirects []string               // Authorization headers that reached Elsewhere
+	release   chan struct{}          // ends Slow answers at Close
+	closing   sync.Once
 }
 
 // NewFaults starts a fault server, closed when t ends.
 func NewFaults(t testing.TB, hugeBytes int) *Faults {
 	t.Helper()
 	f := &Faults{HugeBytes: hugeBytes, hits: map[string][]time.Time{}, release: make(chan struct{})}
+	f.Elsewhere = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		f.redirects = append(f.redirects, r.Header.Get("Authorization"))
+		f.mu.Unlock()
+		fmt.Fprint(w, `{"id":666,"name":"forged by another host"}`)
+	}))
 	f.Server = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
 	f.Config.SetKeepAlivesEnabled(false)
 	f.Start()
-	t.Cleanup(func() {
-		close(f.release)
-		f.Close()
-	})
+	t.Cleanup(f.Close)
 	return f
+}
+
+// Close ends the Slow answers still waiting and closes both servers; a test
+// that checks for leaked goroutines calls it first. It may be called
+// again (NewFaults calls it when the test ends).
+func (f *Faults) Close() {
+	f.closing.Do(func() { close(f.release) })
+	f.Server.Close()
+	f.Elsewhere.Close()
 }
 
 // Path is the Datafold path that answers with fault.
@@ -82,10 +106,13 @@ func (f *Faults) serve(w http.ResponseWriter, r *http.Request) {
 			fault = name
 		}
 	}
-	if err != nil || fault == "" || r.Method != http.MethodGet {
+	if err != nil || fault == "" {
 		http.Error(w, `{"detail":"no such route"}`, http.StatusNotFound)
 		return
 	}
+	// Read the body first: only then does net/http watch the connection
+	// and end r.Context() when the client leaves (Slow relies on it).
+	_, _ = io.Copy(io.Discard, r.Body)
 	f.mu.Lock()
 	f.hits[fault] = append(f.hits[fault], time.Now())
 	f.mu.Unlock()
@@ -97,6 +124,14 @@ func (f *Faults) Attempts(fault string) []time.Time {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]time.Time(nil), f.hits[fault]...)
+}
+
+// Redirected returns the Authorization headers of the requests that
+// reached Elsewhere: none, if redirects are not followed.
+func (f *Faults) Redirected() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.redirects...)
 }
 
 // Write writes the answer of one fault; servers with routes of their own
@@ -148,11 +183,36 @@ func (f *Faults) Write(w http.ResponseWriter, r *http.Request, fault string) {
 		w.WriteHeader(http.StatusBadGateway)
 		fmt.Fprint(w, nginx502ErrorPage)
 	case Huge:
-		n := f.HugeBytes
-		w.Header().Set("Content-Length", strconv.Itoa(n))
-		body := []byte(`{"items":[` + strings.Repeat(" ", max(0, n-10)))
-		_, _ = w.Write(body[:n]) // the client may stop reading
+		w.Header().Set("Content-Length", strconv.Itoa(f.HugeBytes))
+		f.writeHuge(w, false)
+	case HugeChunked:
+		f.writeHuge(w, true)
+	case Redirect302:
+		http.Redirect(w, r, f.Elsewhere.URL+r.URL.Path, http.StatusFound)
+	case Redirect307:
+		other := strings.Replace(f.Elsewhere.URL, "127.0.0.1", "localhost", 1)
+		http.Redirect(w, r, other+r.URL.Path, http.StatusTemporaryRedirect)
 	default:
 		http.Error(w, "unknown fault "+fault, http.StatusInternalServerError)
+	}
+}
+
+// hugeChunk is the most Huge writes at once: the answer is never held
+// whole, whatever HugeBytes says.
+const hugeChunk = 32 << 10
+
+// writeHuge writes HugeBytes of a JSON answer that never ends, in pieces,
+// until done or the client stops reading; flushed, the pieces go out
+// chunked (no Content-Length was set).
+func (f *Faults) writeHuge(w http.ResponseWriter, flush bool) {
+	piece := []byte(`{"items":[` + strings.Repeat(" ", hugeChunk-10))
+	for n := 0; n < f.HugeBytes; n += hugeChunk {
+		if _, err := w.Write(piece[:min(hugeChunk, f.HugeBytes-n)]); err != nil {
+			return // the client stopped reading
+		}
+		if flush {
+			_ = http.NewResponseController(w).Flush()
+		}
+		copy(piece, `          `) // the rest is blanks
 	}
 }
