@@ -1,7 +1,9 @@
 package tools
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -30,6 +32,17 @@ type describeArgs struct {
 type callArgs struct {
 	Name      string         `json:"name" jsonschema:"description=The tool name, as search_tools returned it."`
 	Arguments map[string]any `json:"arguments,omitempty" jsonschema:"description=The tool's arguments, as describe_tool's inputSchema describes them."`
+}
+
+// UnmarshalJSON keeps the nested arguments' numbers exact (json.Number),
+// as a direct call's JSON text is kept (validate.go): decoded to float64,
+// 9007199254740993 would reach the tool as 9007199254740992 and be refused
+// where an integer is wanted, or sent rounded where any number is.
+func (a *callArgs) UnmarshalJSON(b []byte) error {
+	type plain callArgs // without this method
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode((*plain)(a))
 }
 
 // DiscoveryTools returns search_tools, describe_tool and call_tool over the
