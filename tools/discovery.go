@@ -79,7 +79,7 @@ func DiscoveryTools(available []*Tool) ([]*Tool, error) {
 		}
 		if len(found) == 0 {
 			return structuredResult(map[string]any{"tools": []any{}},
-				fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", a.Query))
+				fmt.Sprintf("No tool matches %q. Try other words (e.g. diff, lineage, monitor, explore, chart, source).", echo(a.Query)))
 		}
 		out := map[string]any{"tools": found, "next": "describe_tool gives a tool's arguments; call_tool runs it."}
 		text, _ := EncodeJSON(out)

@@ -35,6 +35,16 @@ const (
 	intentWeight = 0.7
 )
 
+// What of a caller's text takes part in matching: the first maxQueryBytes
+// of a search query (a sentence or two says what is wanted) and the first
+// maxNameBytes of a tool name to suggest others for (names are under 80
+// bytes). The rest is ignored, so the work is bounded whatever is sent: a
+// megabyte name compared in full with every tool name took seconds.
+const (
+	maxQueryBytes = 1000
+	maxNameBytes  = 200
+)
+
 // synonyms widen a query term to the words the tools use. Keys and
 // values are plain words; searchSynonyms holds them stemmed. The evals
 // (evals/) show which words users say that the tools do not.
@@ -169,6 +179,7 @@ type hit struct {
 }
 
 func (ix *index) search(query string, limit int) []hit {
+	query = Clip(query, maxQueryBytes)
 	// The query's own words weigh 1; synonyms they bring in weigh less, so
 	// they break ties without outranking what was asked.
 	weights := map[string]float64{}
@@ -424,13 +435,14 @@ func changes(t *Tool) bool {
 // closest first: for a tool name that is not on the server ("did you
 // mean …?"). A name that differs only in case or separators gives that
 // one tool; otherwise names within a few edits (typos, a missing provider
-// prefix) come first, then the tools the name's words find.
+// prefix) come first, then the tools the name's words find. Only the
+// first maxNameBytes of name take part (suggestKey).
 func Suggest(list []*Tool, name string, n int) []string {
 	return suggest(list, newIndex(list), name, n)
 }
 
 func suggest(list []*Tool, ix *index, name string, n int) []string {
-	want := normalName(name)
+	want := suggestKey(name)
 	if want == "" || n <= 0 {
 		return nil
 	}
@@ -470,6 +482,10 @@ func suggest(list []*Tool, ix *index, name string, n int) []string {
 	}
 	return out
 }
+
+// suggestKey is what of a name is compared with the tool names: its first
+// maxNameBytes, as normalName reads them.
+func suggestKey(name string) string { return normalName(Clip(name, maxNameBytes)) }
 
 // normalName is a tool name as it was probably meant: lower case, with
 // any run of other characters ("posthog.list-projects") as one "_".

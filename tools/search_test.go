@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -147,6 +148,38 @@ func TestDiscoveryDidYouMean(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMatchingBounded: only the first maxNameBytes of a tool name, and the
+// first maxQueryBytes of a search query, take part in matching, so a
+// megabyte of either costs what its start costs; the answer still
+// suggests tools, and echoes the name or query clipped.
+func TestMatchingBounded(t *testing.T) {
+	all := mustAll(t)
+	huge := "datafold_get_monitr_" + strings.Repeat("y", 1<<20)
+	key := suggestKey(huge)
+	assert.LessOrEqual(t, len(key), maxNameBytes, "got %d bytes compared with the tool names, want at most %d", len(key), maxNameBytes)
+	got := Suggest(all, huge, 3)
+	require.NotEmpty(t, got, "suggestions for a megabyte name")
+	assert.Equal(t, Suggest(all, huge[:maxNameBytes], 3), got, "suggestions for a megabyte name are those for its start")
+
+	disc, err := DiscoveryTools(all)
+	require.NoError(t, err)
+	res := Find(disc, "describe_tool").Call(context.Background(), &Deps{}, map[string]any{"name": huge})
+	require.True(t, res.IsError, "got %.300s, want an error", Text(res))
+	for _, want := range []string{"There is no tool", "…", "Did you mean " + got[0]} {
+		assert.Contains(t, Text(res), want, "answer to a megabyte name")
+	}
+	assert.Less(t, len(Text(res)), 1000, "answer of %d bytes: %.300s", len(Text(res)), Text(res))
+
+	search := Find(disc, "search_tools")
+	query := "compare prod and dev tables " + strings.Repeat("qqq ", 1<<18)
+	ix := newIndex(all)
+	assert.Equal(t, ix.search(query[:maxQueryBytes], 5), ix.search(query, 5), "a megabyte query ranks as its start")
+	res = search.Call(context.Background(), &Deps{}, map[string]any{"query": strings.Repeat("q", 1<<20)})
+	require.False(t, res.IsError, "got %.300s", Text(res))
+	assert.Contains(t, Text(res), "No tool matches", "answer to a query nothing matches")
+	assert.Less(t, len(Text(res)), 1000, "answer of %d bytes: %.300s", len(Text(res)), Text(res))
 }
 
 // TestSearchToolsShowsWholeFirstSentence: search_tools does not cut a
