@@ -637,3 +637,43 @@ func schemaOf(t *testing.T, tool *tools.Tool) (props map[string]any, required []
 	require.NoError(t, json.Unmarshal(tool.InputSchema, &s))
 	return s.Properties, s.Required
 }
+
+// TestImpactTableParts: Datafold's "Table path" with or without the table.
+func TestImpactTableParts(t *testing.T) {
+	cases := []struct {
+		name  string
+		path  []string
+		table string
+		want  int
+		got   []string
+	}{
+		{"whole path", []string{"DB", "S", "orders"}, "orders", 3, []string{"DB", "S", "orders"}},
+		{"path without the table", []string{"DB", "S"}, "orders", 3, []string{"DB", "S", "orders"}},
+		{"schema named like the table, whole", []string{"DB", "orders", "orders"}, "orders", 3, []string{"DB", "orders", "orders"}},
+		{"schema named like the table, without it", []string{"DB", "orders"}, "orders", 3, []string{"DB", "orders", "orders"}},
+		{"root length unknown, ends in the name", []string{"DB", "S", "orders"}, "ORDERS", 0, []string{"DB", "S", "orders"}},
+		{"root length unknown, lacks the name", []string{"DB", "S"}, "orders", 0, []string{"DB", "S", "orders"}},
+		{"no path", nil, "orders", 3, []string{"orders"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Equal(t, tc.got, impactTableParts(tc.path, tc.table, tc.want))
+		})
+	}
+}
+
+// TestLineageImpactLookupBound: a call that needs more Lightdash lookups
+// than the bound says so (truncated, the reason and what to do), with the
+// lookups it made counted.
+func TestLineageImpactLookupBound(t *testing.T) {
+	tool, d := impactSetup(t)
+	defer func(n int) { impactMaxLookups = n }(impactMaxLookups)
+	impactMaxLookups = 3
+	out := runImpact(t, tool, d, map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1})
+	require.True(t, out.Truncated, "truncated")
+	require.False(t, out.Complete)
+	require.NotNil(t, out.Continue)
+	require.Contains(t, strings.Join(out.Continue.Reasons, " "), "lookups 3")
+	require.Contains(t, out.Continue.Hint, "lightdash_projects")
+	require.Contains(t, out.Summary, "truncated")
+}
