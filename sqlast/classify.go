@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/datastack-mcp/datastack-mcp/sqlast/internal/pgwasm"
 	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
@@ -186,7 +187,7 @@ func Warm() {
 	warm.Do(func() {
 		go func() {
 			defer close(ready)
-			_, _ = parse("select 1")
+			_ = pgwasm.Compile() // a failure is reported by the parse that waits
 		}()
 	})
 }

@@ -3,9 +3,9 @@ package sqlast
 import (
 	"fmt"
 
-	"github.com/wasilibs/go-pgquery/parser"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/datastack-mcp/datastack-mcp/sqlast/internal/pgwasm"
 	"github.com/datastack-mcp/datastack-mcp/sqlast/pgnode"
 )
 
@@ -14,7 +14,9 @@ import (
 type Tree = pgnode.ParseResult
 
 // Parse parses sql with PostgreSQL's grammar. The first call in a process
-// compiles the parser (about a second); later calls take microseconds.
+// compiles the parser (seconds of CPU, or a few hundred milliseconds when
+// an earlier process left it in the disk cache, see package pgwasm); later
+// calls take microseconds.
 func Parse(sql string) (*Tree, error) {
 	compiled()
 	tree, err := parse(sql)
@@ -28,7 +30,7 @@ func Parse(sql string) (*Tree, error) {
 // protobuf encoding, read here into the module's own types (package
 // pgnode), so that nothing links pg_query_go's cgo build of the parser.
 func parse(sql string) (*Tree, error) {
-	b, err := parser.ParseToProtobuf(sql)
+	b, err := pgwasm.Parse(sql)
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +43,7 @@ func parse(sql string) (*Tree, error) {
 
 // scan runs PostgreSQL's scanner on sql (see parse).
 func scan(sql string) (*pgnode.ScanResult, error) {
-	b, err := parser.ScanToProtobuf(sql)
+	b, err := pgwasm.Scan(sql)
 	if err != nil {
 		return nil, err
 	}

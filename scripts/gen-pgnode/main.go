@@ -1,14 +1,22 @@
 //go:build ignore
 
-// Command gen-pgnode writes sqlast/pgnode/pg_query.pb.go: Go types for
-// PostgreSQL's parse tree as libpg_query serialises it (protobuf), owned by
-// this module so that nothing imports github.com/pganalyze/pg_query_go.
+// Command gen-pgnode writes sqlast/pgnode/pg_query.pb.go, Go types for
+// PostgreSQL's parse tree as libpg_query serialises it (protobuf), and
+// copies sqlast/internal/pgwasm/libpg_query.wasm, the parser that answers
+// in that encoding, so that this module owns both and imports neither
+// github.com/pganalyze/pg_query_go nor github.com/wasilibs/go-pgquery.
 //
 // Why: pg_query_go's package builds the whole libpg_query C library into
 // the binary whenever cgo is available, next to the WebAssembly copy that
 // github.com/wasilibs/go-pgquery actually runs. Linking it made the default
 // build need a C compiler, made the first build slow, and cost about 16 MB
 // of peak RSS (file-backed pages of the larger binary).
+//
+// The parser: go-pgquery's WebAssembly build of libpg_query
+// (internal/wasm/libpg_query.so of wasmSource). go-pgquery runs it without
+// a way to keep the compiled module, which package pgwasm does (a disk
+// cache: the first column-level answer no longer pays seconds of compile
+// in every process).
 //
 // Where the schema comes from: libpg_query's pg_query.proto, in the form
 // pg_query_go ships it (the serialised descriptor inside its generated
@@ -36,6 +44,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	gengo "google.golang.org/protobuf/cmd/protoc-gen-go/internal_gengo"
 	"google.golang.org/protobuf/compiler/protogen"
@@ -44,14 +53,20 @@ import (
 	"google.golang.org/protobuf/types/pluginpb"
 )
 
-// source is the pg_query_go release whose schema go-pgquery's parser
-// speaks (go-pgquery's go.mod requires it; libpg_query 17-6.2.2).
-const source = "github.com/pganalyze/pg_query_go/v6@v6.2.2"
+// wasmSource is the go-pgquery version whose WebAssembly parser we run;
+// source is the pg_query_go release whose schema it speaks (go-pgquery's
+// go.mod requires it, and its C sources are that release's: libpg_query
+// 17-6.2.2). Move both together.
+const (
+	wasmSource = "github.com/wasilibs/go-pgquery@v0.0.0-20260728010200-155ebad2880e"
+	source     = "github.com/pganalyze/pg_query_go/v6@v6.2.2"
+)
 
 const (
 	goPackage = "github.com/datastack-mcp/datastack-mcp/sqlast/pgnode;pgnode"
 	protoName = "sqlast/pgnode/pg_query.proto"
 	out       = "sqlast/pgnode/pg_query.pb.go"
+	wasmOut   = "sqlast/internal/pgwasm/libpg_query.wasm"
 )
 
 func main() {
@@ -62,6 +77,9 @@ func main() {
 }
 
 func run() error {
+	if err := copyWasm(); err != nil {
+		return err
+	}
 	dir, err := moduleDir(source)
 	if err != nil {
 		return err
@@ -108,6 +126,28 @@ func run() error {
 	header := "// Written by scripts/gen-pgnode.sh from " + source + "'s pg_query.proto descriptor.\n" +
 		"// The schema is libpg_query's (BSD 3-clause, see LICENSE in this directory).\n\n"
 	return os.WriteFile(out, append([]byte(header), resp.File[0].GetContent()...), 0o644)
+}
+
+// copyWasm copies go-pgquery's parser, after checking that its go.mod
+// requires the pg_query_go release the types are generated from.
+func copyWasm() error {
+	dir, err := moduleDir(wasmSource)
+	if err != nil {
+		return err
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		return err
+	}
+	path, version, _ := strings.Cut(source, "@")
+	if !strings.Contains(string(gomod), path+" "+version+"\n") {
+		return fmt.Errorf("%s does not require %s: move source and wasmSource together", wasmSource, source)
+	}
+	wasm, err := os.ReadFile(filepath.Join(dir, "internal", "wasm", "libpg_query.so"))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(wasmOut, wasm, 0o644)
 }
 
 // renameRefs rewrites type names of package pg_query to package pgnode.
