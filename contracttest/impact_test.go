@@ -340,3 +340,36 @@ func TestImpactMergesDBTAndDatafold(t *testing.T) {
 		})
 	}
 }
+
+// TestImpactMergesColumns: column-level, dbt's column lineage of
+// stg_payments.amount and Datafold's of JAFFLE_SHOP.DEV.STG_PAYMENTS.AMOUNT
+// give one node per column (named model.column, both providers), one edge
+// per pair (dbt's kind of edge), and Datafold's own columns beside them.
+func TestImpactMergesColumns(t *testing.T) {
+	tool, d, _ := impactScenario(t, "merge_column.json", true, 0)
+	out := impactRun(t, tool, d, map[string]any{"node": "stg_payments", "column": "amount", "data_source_id": 1})
+	byID := map[string]impact.ImpactNode{}
+	for _, n := range out.Nodes {
+		byID[n.ID] = n
+	}
+	for _, id := range []string{"stg_payments.amount", "orders.amount", "customers.customer_lifetime_value"} {
+		n := byID[id]
+		assert.Equal(t, impact.KindColumn, n.Kind, id)
+		assert.Equal(t, id, n.Name, id)
+		assert.ElementsMatch(t, []string{"dbt", "datafold"}, n.Providers, id)
+	}
+	for _, id := range []string{"datafold:column:JAFFLE_SHOP.DEV.ORDERS.AMOUNT", "datafold:column:JAFFLE_SHOP.DEV.CUSTOMERS.CUSTOMER_LIFETIME_VALUE"} {
+		assert.NotContains(t, byID, id, "merged into dbt's node")
+	}
+	assert.Equal(t, "datafold", byID["datafold:column:JAFFLE_SHOP.REPORTING.DAILY_ORDERS.REVENUE"].Provider)
+	pairs := map[[2]string]int{}
+	for _, e := range out.Edges {
+		pairs[[2]string{e.From, e.To}]++
+	}
+	for p, n := range pairs {
+		assert.Equal(t, 1, n, "edges %s -> %s", p[0], p[1])
+	}
+	assert.True(t, impactHasEdge(out, "stg_payments.amount", "orders.amount", "aggregation"), "edges %v", out.Edges)
+	assert.Empty(t, out.Errors)
+	assert.True(t, out.Complete, "notes %q", out.Notes)
+}

@@ -482,10 +482,13 @@ func (r *impactRun) node(id string) *ImpactNode {
 
 func (r *impactRun) addEdge(from, to, rel string) {
 	e := ImpactEdge{From: r.resolve(from), To: r.resolve(to), Relation: rel}
-	if e.From == e.To || r.edges[e] || r.node(e.From) == nil || r.node(e.To) == nil {
+	pair := ImpactEdge{From: e.From, To: e.To}
+	// Datafold's plain feeds adds nothing to dbt's edge between the same
+	// nodes (copy, transformation, aggregation).
+	if e.From == e.To || r.edges[e] || (rel == "feeds" && r.edges[pair]) || r.node(e.From) == nil || r.node(e.To) == nil {
 		return
 	}
-	r.edges[e] = true
+	r.edges[e], r.edges[pair] = true, true
 	r.out.Edges = append(r.out.Edges, e)
 }
 
