@@ -14,6 +14,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/databases"
 	"github.com/datastack-mcp/datastack-mcp/tools/impact"
 )
 
@@ -43,8 +44,12 @@ type Options struct {
 	// CacheSize bounds the cached answers (default 256).
 	CacheSize int
 	Logger    *slog.Logger
-	// Impact gives lineage_impact lineage beyond Datafold's (dbt).
+	// Impact gives lineage_impact lineage beyond Datafold's (dbt); its dbt
+	// projects are also browsable as dbt:// resources.
 	Impact impact.Options
+	// Warehouses are the user's database connections, browsable as
+	// warehouse:// resources (opened on first read, never by listing).
+	Warehouses *databases.Registry
 }
 
 // Catalog is the resource surface of one server: the URI scheme's routes
@@ -62,6 +67,9 @@ type Catalog struct {
 	log       *slog.Logger
 	tools     []*tools.Tool
 	impact    *tools.Tool
+	// engineTools are the database tools, whose request policy governs
+	// the warehouse resources.
+	engineTools []*tools.Tool
 }
 
 // New prepares the resources the connections can serve. available are the
@@ -92,6 +100,11 @@ func New(d *tools.Deps, conns []*tools.Connection, available []*tools.Tool, o Op
 		opts: o, cache: newCache(o.CacheTTL, o.CacheSize), log: log}
 	for _, conn := range conns {
 		c.conns[conn.Provider] = append(c.conns[conn.Provider], conn)
+	}
+	if len(o.Warehouses.Names()) > 0 {
+		if c.engineTools, err = databases.Tools(o.Warehouses); err != nil {
+			return nil, err
+		}
 	}
 	for _, r := range routes {
 		if len(c.connsFor(r)) > 0 {
@@ -157,6 +170,9 @@ func (c *Catalog) template(r *route) tools.ResourceTemplate {
 
 // routeTools are the generated tools a route may call.
 func routeTools(r *route) []string {
+	if r.read != nil {
+		return r.backing
+	}
 	sample := map[string]string{"connection": "x"}
 	for _, v := range r.vars() {
 		sample[v] = "1"
@@ -174,6 +190,12 @@ func routeTools(r *route) []string {
 // connsFor returns the connections whose policy allows a tool of the route.
 func (c *Catalog) connsFor(r *route) []*tools.Connection {
 	var out []*tools.Connection
+	if r.read != nil {
+		for _, name := range c.engineNames(r.provider) {
+			out = append(out, &tools.Connection{Name: name, Provider: r.provider})
+		}
+		return out
+	}
 	for _, conn := range c.conns[r.provider] {
 		for _, name := range routeTools(r) {
 			if t := tools.Find(c.available, name); t != nil && conn.Policy.Allows(t) && tools.Find(c.bound, name) != nil {
@@ -189,11 +211,26 @@ func (c *Catalog) connsFor(r *route) []*tools.Connection {
 // over HTTP) allows a tool behind the route.
 func (c *Catalog) allowedIn(ctx context.Context, r *route) bool {
 	for _, name := range routeTools(r) {
-		if t := tools.Find(c.bound, name); t != nil && tools.AllowedIn(ctx, t) {
+		if t := c.boundTool(name); t != nil && tools.AllowedIn(ctx, t) {
 			return true
 		}
 	}
 	return false
+}
+
+// boundTool finds a tool the catalog may serve resources through: a
+// generated tool bound to connections, a database tool or lineage_impact.
+func (c *Catalog) boundTool(name string) *tools.Tool {
+	if t := tools.Find(c.bound, name); t != nil {
+		return t
+	}
+	if t := tools.Find(c.engineTools, name); t != nil {
+		return t
+	}
+	if c.impact != nil && c.impact.Name == name {
+		return c.impact
+	}
+	return nil
 }
 
 func (c *Catalog) connNames(r *route) []string {

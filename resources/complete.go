@@ -9,6 +9,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/schemas"
 	"github.com/datastack-mcp/datastack-mcp/tools"
+	"github.com/datastack-mcp/datastack-mcp/tools/databases"
 )
 
 // Completions (completion/complete) for template and prompt arguments,
@@ -53,10 +54,10 @@ func (c *Catalog) CompleteResource(ctx context.Context, uri, arg, value string, 
 			r = p.route
 		}
 	}
-	if r == nil || len(c.connsFor(r)) == 0 {
+	if r == nil || len(c.connsFor(r)) == 0 || r.read != nil && !c.allowedIn(ctx, r) {
 		return &tools.Completion{Values: []string{}}
 	}
-	conn := c.pickConn(r.provider, c.connNames(r), chosen["connection"])
+	conn := c.pickConn(r.provider, c.connNames(r), chosen[r.auth()])
 	return c.completion(value, c.candidates(ctx, r.provider, conn, arg, chosen, c.connNames(r)))
 }
 
@@ -154,6 +155,10 @@ func (c *Catalog) candidates(ctx context.Context, provider, conn, name string, c
 		}
 	case schemas.PostHog:
 		return c.posthog(ctx, conn, name, chosen)
+	case databases.Provider:
+		return c.warehouseCandidates(ctx, conn, name, chosen)
+	case dbtScheme:
+		return c.dbtCandidates(conn, name, chosen, conns)
 	case schemas.PDC:
 		if name == "id" {
 			ans, err := c.cached(ctx, schemas.PDC, conn, "pdc_filter_data_sources", map[string]any{"resourceNames": []any{"*"}, "limit": 100})

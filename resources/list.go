@@ -58,7 +58,7 @@ func (c *Catalog) List(ctx context.Context) []tools.Resource {
 			continue
 		}
 		for _, conn := range c.connsFor(r) {
-			v := map[string]string{"connection": conn.Name}
+			v := map[string]string{r.auth(): conn.Name}
 			switch {
 			case r.listed:
 				add(r, v, fmt.Sprintf("%s (%s)", r.title, conn.Name), r.description)

@@ -23,6 +23,9 @@ func (c *Catalog) Read(ctx context.Context, uri string) (string, error) {
 	if !served {
 		return "", fmt.Errorf("%s at %q: %s resources are not served here (no %s connection allows them)", errUnknown, uri, p.route.name, tools.ProviderName(p.route.provider))
 	}
+	if p.route.read != nil {
+		return c.readEngine(ctx, uri, p)
+	}
 	name, args, err := p.route.tool(p.vars)
 	if err != nil {
 		return "", fmt.Errorf("%q: %v", uri, err)

@@ -1,6 +1,7 @@
 package resources
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"sort"
@@ -14,9 +15,10 @@ import (
 //
 //	<provider>://<connection>/<path>[?<query>]
 //
-// The scheme is the provider (datafold, lightdash, posthog, pdc); the
-// authority is the name of one of its configured connections ("sandbox"
-// under --sandbox); the path names the resource, one route below per
+// The scheme is the provider (datafold, lightdash, posthog, pdc) or the
+// engine (warehouse, dbt); the authority is the name of one of its
+// configured connections ("sandbox" under --sandbox; a dbt URI's is the
+// project); the path names the resource, one route below per
 // kind; the query carries the optional arguments of the tool behind it.
 // Path variables are single segments, percent-encoded when they hold a
 // reserved character (a column path's quotes become %22). README.md in
@@ -38,9 +40,27 @@ type route struct {
 	// listed routes without variables (other than the connection) appear in
 	// resources/list for every connection.
 	listed bool
+	// authority names the variable of the URI's authority: "connection"
+	// when empty; engine routes name theirs (a dbt URI's is the project).
+	authority string
+	// read serves an engine route (warehouse, dbt; tool is nil): it reads
+	// the engine directly and returns the content to encode as JSON.
+	read func(ctx context.Context, c *Catalog, v map[string]string) (any, error)
+	// backing names the tools whose request policy (X-MCP-* headers)
+	// governs an engine route.
+	backing []string
 }
 
-// routes are all resource kinds, by provider.
+// auth is the name of the route's authority variable.
+func (r *route) auth() string {
+	if r.authority != "" {
+		return r.authority
+	}
+	return "connection"
+}
+
+// routes are all resource kinds, by provider; the engines' (warehouse,
+// dbt) are added by their files.
 var routes = []*route{
 	{provider: schemas.Datafold, path: "data-sources", listed: true,
 		name: "datafold-data-sources", title: "Datafold data sources",
@@ -209,7 +229,7 @@ func (r *route) segments() []string { return strings.Split(r.path, "/") }
 
 // vars are the route's path variables, in order, the connection first.
 func (r *route) vars() []string {
-	out := []string{"connection"}
+	out := []string{r.auth()}
 	for _, s := range r.segments() {
 		if v, ok := variable(s); ok {
 			out = append(out, v)
@@ -227,7 +247,10 @@ func variable(seg string) (string, bool) {
 
 // Template is the route's RFC 6570 URI template.
 func (r *route) Template() string {
-	t := r.provider + "://{connection}/" + r.path
+	t := r.provider + "://{" + r.auth() + "}"
+	if r.path != "" {
+		t += "/" + r.path
+	}
 	if len(r.query) > 0 {
 		t += "{?" + strings.Join(r.query, ",") + "}"
 	}
@@ -238,8 +261,11 @@ func (r *route) Template() string {
 // included), percent-encoding each segment.
 func (r *route) URI(v map[string]string) string {
 	var b strings.Builder
-	b.WriteString(r.provider + "://" + url.PathEscape(v["connection"]))
+	b.WriteString(r.provider + "://" + url.PathEscape(v[r.auth()]))
 	for _, s := range r.segments() {
+		if r.path == "" {
+			break
+		}
 		b.WriteByte('/')
 		if name, ok := variable(s); ok {
 			b.WriteString(escapeSegment(v[name]))
@@ -312,7 +338,7 @@ func parse(raw string) (*parsed, error) {
 		if len(rs) != len(segs) {
 			continue
 		}
-		v := map[string]string{"connection": conn}
+		v := map[string]string{r.auth(): conn}
 		ok := true
 		for i, s := range rs {
 			val, err := url.PathUnescape(segs[i])
@@ -405,10 +431,13 @@ func (c *Catalog) Resolve(uri string) error {
 	r := p.route
 	names := c.connNames(r)
 	if len(names) == 0 {
-		return withForms(fmt.Sprintf("%s at %q: %s resources are not served here (no %s connection allows them)", errUnknown, uri, r.name, tools.ProviderName(r.provider)))
+		return withForms(fmt.Sprintf("%s at %q: %s resources are not served here (no %s %s allows them)", errUnknown, uri, r.name, providerName(r.provider), r.auth()))
 	}
-	if conn := p.vars["connection"]; !contains(names, conn) {
-		return withForms(fmt.Sprintf("%s at %q: %s has no connection %q; its connections are %s", errUnknown, uri, tools.ProviderName(r.provider), conn, strings.Join(names, ", ")))
+	if conn := p.vars[r.auth()]; !contains(names, conn) {
+		return withForms(fmt.Sprintf("%s at %q: %s has no %s %q; its %ss are %s", errUnknown, uri, providerName(r.provider), r.auth(), conn, r.auth(), strings.Join(names, ", ")))
+	}
+	if r.tool == nil {
+		return nil
 	}
 	if _, _, err := r.tool(p.vars); err != nil {
 		return withForms(fmt.Sprintf("%s at %q: %v", errUnknown, uri, err))
@@ -423,4 +452,12 @@ func withForms(msg string) error {
 		msg += " (" + URIForms + ")"
 	}
 	return &tools.ArgumentError{Message: msg}
+}
+
+// providerName is how messages name a provider or engine.
+func providerName(p string) string {
+	if p == dbtScheme {
+		return "dbt"
+	}
+	return tools.ProviderName(p)
 }

@@ -141,6 +141,8 @@ func TestTemplatesDisjoint(t *testing.T) {
 		"lightdash://c/projects/p/tables/t", "lightdash://c/projects/p/tables/t/usage", "lightdash://c/projects/p/tables/t/fields/f/usage",
 		"posthog://c/projects/1/sources", "posthog://c/projects/1/sources/s", "posthog://c/projects/1/schemas/s",
 		"pdc://c/data-sources", "pdc://c/data-sources/x",
+		"warehouse://c", "warehouse://c/main", "warehouse://c/main/orders",
+		"dbt://p", "dbt://p/models/orders", "dbt://p/models/orders/columns/amount", "dbt://p/lineage/orders?direction=upstream",
 	}
 	if len(uris) != len(routes) {
 		t.Fatalf("test covers %d URIs, want one per route (%d)", len(uris), len(routes))

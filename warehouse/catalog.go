@@ -123,10 +123,7 @@ func (c *Conn) ListTables(ctx context.Context, schema string) ([]Table, error) {
 
 // tableNames lists tables and views without counting rows.
 func (c *Conn) tableNames(ctx context.Context) ([]Table, error) {
-	if c.engine == Postgres {
-		return c.pgTables(ctx, "")
-	}
-	return c.liteTables(ctx, "", false)
+	return c.ListTableNames(ctx, "")
 }
 
 // ListColumns lists the columns of table ("schema.table" or "table").
@@ -135,17 +132,7 @@ func (c *Conn) ListColumns(ctx context.Context, table string) ([]Column, error) 
 	if err != nil {
 		return nil, err
 	}
-	pk := map[string]bool{}
-	if len(info.Unique) > 0 {
-		for _, n := range info.Unique[0] {
-			pk[n] = true
-		}
-	}
-	out := make([]Column, len(info.Columns))
-	for i, col := range info.Columns {
-		out[i] = Column{Name: col.Name, Type: col.Type.Raw, Family: col.Type.Family.String(), Nullable: !col.NotNull, PrimaryKey: pk[col.Name]}
-	}
-	return out, nil
+	return columnsOf(info), nil
 }
 
 // Describe resolves table ("schema.table" or "table", exactly or ignoring

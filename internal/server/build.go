@@ -95,7 +95,7 @@ func Build(o Options) (*Server, error) {
 		}
 	}
 	available := tools.ForProviders(all, enabled)
-	cat, err := resources.New(deps, conns.list, available, resources.Options{Logger: o.Logger, Impact: impact.Options{DBT: conns.dbt}})
+	cat, err := resources.New(deps, conns.list, available, resources.Options{Logger: o.Logger, Impact: impact.Options{DBT: conns.dbt}, Warehouses: conns.warehouses})
 	if err != nil {
 		return nil, err
 	}
