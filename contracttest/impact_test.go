@@ -296,6 +296,7 @@ func TestImpactMergesDBTAndDatafold(t *testing.T) {
 	}{
 		{"from dbt", "merge_from_dbt.json", map[string]any{"node": "stg_orders", "data_source_id": 1, "direction": "downstream"}, "model.datafold_demo.stg_orders"},
 		{"from Datafold", "merge_from_datafold.json", map[string]any{"table_path": "JAFFLE_SHOP.DEV.STG_ORDERS", "data_source_id": 1}, "datafold:table:JAFFLE_SHOP.DEV.STG_ORDERS"},
+		{"from dbt, the only data source", "merge_only_source.json", map[string]any{"node": "stg_orders"}, "model.datafold_demo.stg_orders"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -372,4 +373,22 @@ func TestImpactMergesColumns(t *testing.T) {
 	assert.True(t, impactHasEdge(out, "stg_payments.amount", "orders.amount", "aggregation"), "edges %v", out.Edges)
 	assert.Empty(t, out.Errors)
 	assert.True(t, out.Complete, "notes %q", out.Notes)
+}
+
+// TestImpactDBTWithSeveralDataSources: node alone and a Datafold
+// connection with two data sources: the dbt answer, with Lightdash, and a
+// note naming the data sources to pass.
+func TestImpactDBTWithSeveralDataSources(t *testing.T) {
+	tool, d, _ := impactScenario(t, "merge_two_sources.json", true, 0)
+	out := impactRun(t, tool, d, map[string]any{"node": "stg_orders"})
+	for _, n := range out.Nodes {
+		if n.Kind == "model" || n.Kind == "seed" {
+			assert.Equal(t, "dbt", n.Provider, n.ID)
+			assert.Empty(t, n.Providers, n.ID)
+		}
+	}
+	assert.Equal(t, []string{"First orders", "Orders per month"}, impactNames(out, impact.KindLightdashChart))
+	assert.True(t, impactNoteHas(out, "pass data_source_id", "1 (Snowflake (prod))", "2 (Snowflake (dev))"), "notes %q", out.Notes)
+	assert.Zero(t, out.Root.DataSourceID)
+	assert.True(t, out.Complete, "errors %q notes %q", out.Errors, out.Notes)
 }

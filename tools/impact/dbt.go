@@ -2,11 +2,13 @@ package impact
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/dbt"
 	"github.com/datastack-mcp/datastack-mcp/dbt/manifest"
+	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
@@ -123,11 +125,14 @@ func containsTest(list []manifest.ImpactTest, id string) bool {
 // the answer, when data_source_id asks for it; it returns the walk, or
 // nil (a note says why).
 func (r *impactRun) mergeDatafold(a ImpactArgs, d *impactDBT, w *impactReach) *impactWalk {
+	if a.DataSourceID == 0 && len(r.dfConns) > 0 && d.relation != "" {
+		a.DataSourceID = r.onlyDataSource(a, d.relation)
+		if a.DataSourceID == 0 {
+			return nil
+		}
+	}
 	switch {
 	case a.DataSourceID == 0:
-		if len(r.dfConns) > 0 && d.relation != "" {
-			r.note(fmt.Sprintf("Datafold is configured too: pass data_source_id to merge Datafold's lineage of %s into this answer.", d.relation))
-		}
 		return nil
 	case len(r.dfConns) == 0:
 		r.note("data_source_id is left unused: no Datafold connection reads lineage here.")
@@ -166,6 +171,43 @@ func (r *impactRun) mergeDatafold(a ImpactArgs, d *impactDBT, w *impactReach) *i
 	}
 	r.fail("%v (the dbt answer stands alone)", firstErr)
 	return nil
+}
+
+// onlyDataSource returns the Datafold connection's data source when it
+// has one only (0 otherwise, with a note saying how to merge).
+func (r *impactRun) onlyDataSource(a ImpactArgs, relation string) int {
+	ask := fmt.Sprintf("Datafold is configured too: pass data_source_id to merge Datafold's lineage of %s into this answer", relation)
+	conn, res := r.datafoldConn(a.Connection)
+	if res != nil {
+		r.note(ask + ".")
+		return 0
+	}
+	ans, err := r.call(providers.Datafold, conn, "datafold_list_data_sources", map[string]any{})
+	if err != nil {
+		r.note(fmt.Sprintf("%s (the data sources could not be listed: %v).", ask, err))
+		return 0
+	}
+	list, _ := ans["items"].([]any)
+	var names []string
+	id := 0
+	for _, it := range list {
+		m, _ := it.(map[string]any)
+		n, err := strconv.Atoi(impactString(m["id"]))
+		if err != nil || n < 1 {
+			continue
+		}
+		id = n
+		names = append(names, fmt.Sprintf("%d (%s)", n, impactOr(impactString(m["name"]), impactString(m["type"]))))
+	}
+	if len(names) == 1 {
+		r.note(fmt.Sprintf("Merged with Datafold's lineage of data source %s, the only one of connection %s.", names[0], conn))
+		return id
+	}
+	if len(names) > impactMaxUnknownNamed {
+		names = append(names[:impactMaxUnknownNamed:impactMaxUnknownNamed], fmt.Sprintf("%d more", len(names)-impactMaxUnknownNamed))
+	}
+	r.note(fmt.Sprintf("%s: one of %s.", ask, impactJoinAnd(names)))
+	return 0
 }
 
 // impactCasings returns parts as given and, when different, upper-cased.
