@@ -513,6 +513,14 @@ func benchCalls(b *testing.B, c *mcpclient.Client, s benchServer) {
 // the "url=http://…/mcp" both servers print on stderr.
 func benchServeHTTP(b *testing.B, bin string, args, env []string) (string, func()) {
 	b.Helper()
+	url, _, stop := benchServeHTTPProc(b, bin, args, env)
+	return url, stop
+}
+
+// benchServeHTTPProc is benchServeHTTP that also returns the process, for
+// reading its memory in /proc.
+func benchServeHTTPProc(b *testing.B, bin string, args, env []string) (string, *exec.Cmd, func()) {
+	b.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = env
 	stderr, err := cmd.StderrPipe()
@@ -538,7 +546,7 @@ func benchServeHTTP(b *testing.B, bin string, args, env []string) (string, func(
 		sc := bufio.NewScanner(stderr)
 		found := false
 		for sc.Scan() {
-			if _, u, ok := strings.Cut(sc.Text(), "url=http://"); ok && !found {
+			if _, u, ok := strings.Cut(sc.Text(), " url=http://"); ok && !found { // not base_url=…
 				found = true
 				urls <- "http://" + strings.Fields(u)[0]
 			}
@@ -547,14 +555,14 @@ func benchServeHTTP(b *testing.B, bin string, args, env []string) (string, func(
 	}()
 	select {
 	case u := <-urls:
-		return u, stop
+		return u, cmd, stop
 	case <-done:
 		b.Fatalf("%s exited before serving HTTP", filepath.Base(bin))
 	case <-time.After(30 * time.Second):
 		stop()
 		b.Fatalf("%s did not print its URL within 30s", filepath.Base(bin))
 	}
-	return "", nil
+	return "", nil, nil
 }
 
 // BenchmarkCallParts splits ours-large's call: the sandbox upstream alone

@@ -7,6 +7,7 @@
 //	plainserver [-tools N]                      serve MCP over stdio
 //	plainserver [-tools N] -http 127.0.0.1:0    serve stateless streamable HTTP at /mcp
 //	plainserver -answer '{"id":1,…}'           every tool answers with this object
+//	plainserver -upstream http://HOST/path      every tool GETs this URL and answers with its body
 //
 // Over HTTP the bound URL is printed on stderr as "url=http://ADDR/mcp".
 package main
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -36,6 +38,7 @@ func main() {
 	httpAddr := flag.String("http", "", "serve stateless streamable HTTP at /mcp on this address instead of stdio")
 	toolCount := flag.Int("tools", 137, "number of tools to serve")
 	answer := flag.String("answer", "", "a JSON object every tool answers with (as text and structuredContent) instead of its small item")
+	upstream := flag.String("upstream", "", "a URL every tool GETs, answering with the body it read (as text and structuredContent): a plain proxy")
 	flag.Parse()
 	var fixed map[string]any
 	if *answer != "" {
@@ -49,9 +52,12 @@ func main() {
 	for i := 0; i < *toolCount; i++ {
 		name := fmt.Sprintf("plain_tool_%03d", i)
 		t := mcp.NewToolWithRawSchema(name, fmt.Sprintf("Get one item of kind %d by id. Returns the item as JSON.", i), []byte(schema))
-		if fixed != nil {
+		switch {
+		case *upstream != "":
+			s.AddTool(t, proxyHandler(*upstream))
+		case fixed != nil:
 			s.AddTool(t, fixedHandler(fixed, *answer))
-		} else {
+		default:
 			s.AddTool(t, handler(name))
 		}
 	}
@@ -75,6 +81,28 @@ func handler(name string) server.ToolHandlerFunc {
 		id := req.GetInt("id", 0)
 		item := map[string]any{"id": id, "tool": name, "name": fmt.Sprintf("item %d", id), "ok": true}
 		return mcp.NewToolResultStructured(item, fmt.Sprintf(`{"id":%d,"tool":%q,"name":"item %d","ok":true}`, id, name, id)), nil
+	}
+}
+
+// proxyHandler answers with what a GET of url returns, read whole, as text
+// and as structuredContent: what a plain mcp-go server in front of an API
+// does, with nothing bounded or redacted.
+func proxyHandler(url string) server.ToolHandlerFunc {
+	return func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		return mcp.NewToolResultStructured(json.RawMessage(body), string(body)), nil
 	}
 }
 
