@@ -33,7 +33,7 @@ type Deps struct {
 	Logger     *slog.Logger
 	// MaxResultTokens bounds the text of each generated tool's successful
 	// result, in tokens: a larger answer is cut to fit and says how to ask
-	// for the rest (see budget.go). 0 or less means DefaultMaxResultTokens;
+	// for the rest (package tools/budget). 0 or less means DefaultMaxResultTokens;
 	// values under MinResultTokens are raised to it.
 	MaxResultTokens int
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/client"
 	"github.com/datastack-mcp/datastack-mcp/providers"
 	"github.com/datastack-mcp/datastack-mcp/redact"
+	"github.com/datastack-mcp/datastack-mcp/tools/budget"
 )
 
 // maxTextAnswer bounds a non-JSON upstream answer quoted in a result.
@@ -96,108 +97,140 @@ func structuredResult(v any, text string) *Result { return &Result{Text: text, S
 // textResult is a successful answer of text only.
 func textResult(text string) *Result { return &Result{Text: text} }
 
+// DefaultMaxResultTokens is the result budget when Deps.MaxResultTokens is 0.
+const DefaultMaxResultTokens = budget.Default
+
+// MinResultTokens is the smallest budget honoured; a smaller setting is
+// raised to it, since the explanation of a cut needs room.
+const MinResultTokens = budget.Min
+
+// pager is what a generated tool knows of its paging arguments (package
+// budget), read from its input schema when an answer is first cut.
+type pager = budget.Pager
+
+func newPager(props map[string]map[string]any, fields string) *pager {
+	return budget.NewPager(props, fields)
+}
+
 // answer turns a successful upstream response into a tool result: the JSON
 // (secrets redacted) as structuredContent and as text. structuredContent
 // must be an object, so arrays come as {"items": [...]} and other values
-// as {"result": value}. The JSON is then scrubbed of configured secrets,
+// as {"result": value}. The JSON is scrubbed of configured secrets,
 // reduced to the requested fields (projection.go) and fitted to the result
-// budget (budget.go); the text is the same JSON, after one leading sentence
-// when the answer was cut or a requested field was not found.
+// budget (package budget), all on its bytes: a big answer is never decoded
+// whole, only what is kept of it. The text is the same JSON, after one
+// leading sentence when the answer was cut or a requested field was not
+// found.
 func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, red *redact.Redactor) *Result {
-	budget := d.resultBudget()
-	if fields == nil {
-		if res := answerRaw(bytes.TrimSpace(resp.Body), budget, red); res != nil {
-			return res
-		}
-	}
-	return answerFull(d, sh, resp, args, fields, budget, red)
-}
-
-// answerFull is answer for any JSON: decoded, redacted, projected, fitted
-// and encoded again.
-func answerFull(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, budget int, red *redact.Redactor) *Result {
-	structured, plain := decodeAnswer(sh.tool, sh.provider, resp, budget)
+	doc, plain := answerDoc(sh.tool, sh.provider, resp, d.resultBudget())
 	if plain != nil {
 		return plain
 	}
 	// Secrets go before anything is cut, so no part of one survives a cut.
-	if m, ok := red.Value(structured).(map[string]any); ok {
-		structured = m
-	}
+	// The bytes are copied only when something is replaced.
+	doc.JSON = red.JSON(doc.JSON)
 	var lead string
 	if fields != nil {
-		projected, missing := project(structured, fields)
-		if len(missing) > 0 {
-			lead = missingSentence(missing, structured)
+		answer, ok := decodeDoc(doc)
+		if !ok {
+			return errorResult("%s answered with JSON the server could not read again", ProviderName(sh.provider))
 		}
-		structured = projected
+		projected, missing := project(answer, fields)
+		if len(missing) > 0 {
+			lead = missingSentence(missing, answer)
+		}
+		text, err := EncodeJSON(projected)
+		if err != nil {
+			return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
+		}
+		doc = budget.Doc{JSON: []byte(text)}
 	}
-	r := fit(structured, budget, lead, sh.pager, args, fields != nil)
-	text, err := EncodeJSON(r.value)
+	f, err := budget.Fit(doc, budget.Options{Budget: d.resultBudget(), Lead: lead, Pager: sh.pager, Args: args, Projected: fields != nil})
 	if err != nil {
 		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
 	}
-	return structuredResult(r.value, joinLead(joinSentences(lead, r.sentence), text))
+	return structuredResult(f.Value, f.Text)
 }
 
-// decodeAnswer returns the answer as an object, or, for an empty,
-// non-JSON or malformed JSON body, the finished result of tool.
-func decodeAnswer(tool, provider string, resp *client.Response, budget int) (map[string]any, *Result) {
+// answerDoc checks a successful answer's body and returns it as a
+// structured-content object to be (budget.Doc, its bytes not copied), or,
+// for an empty, non-JSON or malformed JSON body, the finished result of
+// tool.
+func answerDoc(tool, provider string, resp *client.Response, maxTokens int) (budget.Doc, *Result) {
 	body := bytes.TrimSpace(resp.Body)
 	if len(body) == 0 {
 		structured := map[string]any{"ok": true, "status": resp.Status}
-		return nil, structuredResult(structured,
+		return budget.Doc{}, structuredResult(structured,
 			fmt.Sprintf("Done: %s answered %d %s with no content.", ProviderName(provider), resp.Status, http.StatusText(resp.Status)))
 	}
-	var v any
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil {
-		if (body[0] == '{' || body[0] == '[') && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
-			// JSON that does not parse is a broken answer (cut short by a
-			// proxy, or garbled), not text: passing it on as a success would
-			// let a partial list pass for the whole.
-			return nil, errorResult("%s failed: %s answered %d with malformed JSON (%v); the answer was probably cut short on the way. Call again; if it persists, ask for less (a smaller page or limit).",
-				tool, ProviderName(provider), resp.Status, err)
+	if !json.Valid(body) {
+		// Like a decoder, take the first JSON value of a body that holds
+		// more after it.
+		var first json.RawMessage
+		dec := json.NewDecoder(bytes.NewReader(body))
+		if err := dec.Decode(&first); err != nil {
+			if (body[0] == '{' || body[0] == '[') && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/") {
+				// JSON that does not parse is a broken answer (cut short by a
+				// proxy, or garbled), not text: passing it on as a success would
+				// let a partial list pass for the whole.
+				return budget.Doc{}, errorResult("%s failed: %s answered %d with malformed JSON (%v); the answer was probably cut short on the way. Call again; if it persists, ask for less (a smaller page or limit).",
+					tool, ProviderName(provider), resp.Status, err)
+			}
+			// A character is at most about a token, so this also keeps
+			// small budgets; the body is clipped before it is copied.
+			text := body
+			if limit := max(min(maxTextAnswer, maxTokens-100), 0); len(text) > limit {
+				text = append([]byte(Clip(string(text[:min(len(text), limit+utf8.UTFMax)]), limit)), "…"...)
+			}
+			return budget.Doc{}, textResult(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
 		}
-		text := string(body)
-		// A character is at most about a token, so this also keeps small budgets.
-		if limit := min(maxTextAnswer, budget-100); len(text) > limit {
-			text = Clip(text, limit) + "…"
-		}
-		return nil, textResult(fmt.Sprintf("%s answered %d with non-JSON content:\n%s", ProviderName(provider), resp.Status, text))
+		body = bytes.TrimSpace(first)
 	}
-	switch x := v.(type) {
-	case map[string]any:
-		return x, nil
-	case []any:
-		return map[string]any{"items": x}, nil
+	switch body[0] {
+	case '{':
+		return budget.Doc{JSON: body}, nil
+	case '[':
+		return budget.Doc{JSON: body, Wrap: "items"}, nil
 	default:
-		return map[string]any{"result": x}, nil
+		return budget.Doc{JSON: body, Wrap: "result"}, nil
 	}
 }
 
-func joinSentences(a, b string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
+// decodeDoc is doc decoded into the object structured content carries.
+func decodeDoc(doc budget.Doc) (map[string]any, bool) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(doc.JSON))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
 	}
-	return a + " " + b
+	if doc.Wrap != "" {
+		return map[string]any{doc.Wrap: v}, true
+	}
+	m, ok := v.(map[string]any)
+	return m, ok
 }
+
+// decodeAnswer returns the answer as an object, or, for an empty,
+// non-JSON or malformed JSON body, the finished result of tool: the whole
+// answer, for Fetch.
+func decodeAnswer(tool, provider string, resp *client.Response, maxTokens int) (map[string]any, *Result) {
+	doc, plain := answerDoc(tool, provider, resp, maxTokens)
+	if plain != nil {
+		return nil, plain
+	}
+	m, ok := decodeDoc(doc)
+	if !ok {
+		return nil, errorResult("%s failed: %s answered %d with JSON the server could not read", tool, ProviderName(provider), resp.Status)
+	}
+	return m, nil
+}
+
+func joinSentences(a, b string) string { return budget.JoinSentences(a, b) }
 
 // EncodeJSON is v as compact JSON text without HTML escaping: the text of
 // an answer.
-func EncodeJSON(v any) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return "", err
-	}
-	return strings.TrimRight(buf.String(), "\n"), nil
-}
+func EncodeJSON(v any) (string, error) { return budget.EncodeJSON(v) }
 
 // upstreamError explains a failed upstream call: what failed, the status or
 // cause, and what to do next.

@@ -17,15 +17,18 @@ var layers = [][]string{
 	{"client", "redact", "warehouse", "dbt", "internal/pgtest", "internal/upstreamtest"},
 	// 2. The sandbox: an upstream like any other.
 	{"client/sandbox"},
-	// 3. The tool framework.
+	// 3. The answer budget: fitting an upstream answer to what a model
+	//    reads, below the framework that calls it.
+	{"tools/budget"},
+	// 4. The tool framework.
 	{"tools"},
-	// 4. Features over the framework, and the resource surface.
+	// 5. Features over the framework, and the resource surface.
 	{"tools/", "resources", "apps"},
-	// 5. The one MCP SDK adapter.
+	// 6. The one MCP SDK adapter.
 	{"internal/mcpgo"},
-	// 6. The composition root.
+	// 7. The composition root.
 	{"internal/server"},
-	// 7. What runs it: the binary, generators, evals and contract tests.
+	// 8. What runs it: the binary, generators, evals and contract tests.
 	{"cmd/", "evals", "contracttest"},
 }
 
