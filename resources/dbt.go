@@ -132,6 +132,13 @@ func readDBTProject(_ context.Context, c *Catalog, v map[string]string) (any, er
 	if w := g.Warnings(); len(w) > 0 {
 		out["warnings"], _ = clipped(w, maxNeighbours)
 	}
+	if p, err := c.opts.Impact.DBT.Get(s.Project); err == nil {
+		if st := p.Status(); st.Error != "" {
+			// The files changed but could not be read: the last good graph
+			// is served.
+			out["stale"], out["reload_error"] = st.Stale, st.Error
+		}
+	}
 	if len(truncated) > 0 {
 		out["truncated"] = true
 		out["note"] = fmt.Sprintf("at most %d nodes of a kind are listed (cut: %v); counts has the totals", maxEngineItems, truncated)

@@ -275,6 +275,15 @@ func TestDBTResources(t *testing.T) {
 	model = readJSON(t, c, "dbt://shop/models/orders")
 	assert.Contains(t, names(model["downstream"], "unique_id"), "exposure.datafold_demo.customer_dashboard")
 	assert.Contains(t, complete(t, c, "dbt://{project}/lineage/{node}{?direction,max_depth}", "node", "customer_d", nil), "customer_dashboard")
+	assert.Nil(t, readJSON(t, c, "dbt://shop")["stale"])
+
+	// A half-written manifest: the last good graph keeps serving, and the
+	// project says so.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest.json"), b[:len(b)/2], 0o600))
+	proj = readJSON(t, c, "dbt://shop")
+	assert.Equal(t, true, proj["stale"])
+	assert.NotEmpty(t, proj["reload_error"])
+	assert.Contains(t, names(proj["nodes"].(map[string]any)["exposure"], "name"), "customer_dashboard")
 }
 
 // TestEngineRequestPolicy: a request whose tool policy hides the tools

@@ -38,7 +38,7 @@ type ListResult struct {
 func (c *Catalog) fallbackTools() ([]*tools.Tool, error) {
 	ann := tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}
 	list, err := tools.New(tools.Spec{Name: ListResourcesName, Provider: tools.DiscoveryProvider, Toolset: "resources", Title: "List resources",
-		Description: "List the browsable lineage and catalog resources (Datafold data sources and lineage, Lightdash catalogs and usage, PostHog sources, PDC data sources) " +
+		Description: "List the browsable lineage and catalog resources (Datafold data sources and lineage, Lightdash catalogs and usage, PostHog sources, PDC data sources, your own warehouse tables and dbt models) " +
 			"and, on the first page, the URI templates to build others from; read one with read_resource. Same content as MCP resources/list.",
 		Annotations: ann}, func(ctx context.Context, d *tools.Deps, a listArgs) *tools.Result {
 		page, next, err := c.Page(ctx, a.Cursor)
