@@ -20,6 +20,12 @@
 // what real answers lack) rather than failed, since the spec, not the
 // answer, is what is wrong.
 //
+// lineage_impact, which crosses providers, runs on scenarios of such
+// answers (testdata/impact: the shapes where real Datafold and Lightdash
+// differ from the sandbox, and the jaffle_shop dbt project merged with
+// Datafold), served by internal/upstreamtest so every answer must be
+// asked for (impact_test.go).
+//
 // One test is a walkthrough on the sandbox instead (walkthrough_test.go):
 // "revenue by month from the Lightdash semantic layer" through the metric
 // query tools, the way a model would ask for it.
