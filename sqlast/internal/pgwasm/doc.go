@@ -7,7 +7,7 @@
 // module is seconds of CPU and hundreds of MB at peak, once per process,
 // and go-pgquery offers no way to give wazero a compilation cache (each of
 // its parser instances even compiled the module anew). Here the module is
-// compiled once per process, on all cores, into a cache shared by every
+// compiled once per process into a cache shared by every
 // instance, and that cache is kept on disk (os.UserCacheDir, see
 // [CacheDir]) so that later processes load the machine code instead of
 // compiling it. Anything wrong with the disk cache (no home, unwritable,
