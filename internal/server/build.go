@@ -38,10 +38,13 @@ type Server struct {
 	Warehouses []string
 
 	warehouses *databases.Registry
+	diffJobs   *diff.Jobs
 }
 
-// Close closes the database connections the server opened.
+// Close stops the warehouse diffs still running and closes the database
+// connections the server opened.
 func (s *Server) Close() {
+	s.diffJobs.Close()
 	s.warehouses.Close()
 }
 
@@ -70,7 +73,8 @@ func Build(o Options) (*Server, error) {
 	}
 	deps := &tools.Deps{Callers: map[string]tools.Caller{}, ConfigHint: map[string]string{}, Logger: o.Logger,
 		MaxResultTokens: o.MaxResultTokens, Secrets: conns.secrets, Redactor: conns.redactor}
-	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs, Warehouses: conns.warehouses}
+	s.diffJobs = diff.NewJobs(diff.JobLimits{})
+	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs, Warehouses: conns.warehouses, Jobs: s.diffJobs}
 	if o.FastSandbox && diffs.Poll == 0 {
 		diffs.Wait, diffs.Poll = 5*time.Second, 20*time.Millisecond
 	}

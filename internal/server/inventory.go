@@ -87,8 +87,8 @@ func choose(sel Selection, available, extra []*tools.Tool, conns []*tools.Connec
 // the configured providers they join its generated tools and are chosen
 // and bound to connections exactly like them (a read-only connection does
 // not offer diff_tables; several Datafold connections add the connection
-// argument); with only the user's own databases, diff_tables joins the
-// extras (get_diff_result, for Datafold diffs, does not).
+// argument); with only the user's own databases, they join the extras
+// (get_diff_result picks up a warehouse diff by its handle).
 func withDiffTools(all, available, extra []*tools.Tool, o diff.Options) ([]*tools.Tool, []*tools.Tool, error) {
 	datafold := false
 	for _, t := range available {
@@ -104,7 +104,7 @@ func withDiffTools(all, available, extra []*tools.Tool, o diff.Options) ([]*tool
 	if datafold {
 		return append(append([]*tools.Tool{}, available...), diffs...), extra, nil
 	}
-	return available, append(append([]*tools.Tool{}, extra...), tools.Find(diffs, diff.TablesName)), nil
+	return available, append(append([]*tools.Tool{}, extra...), diffs...), nil
 }
 
 // visibleIn hides, per request, the tools the request headers' policy

@@ -26,7 +26,10 @@ import (
 // to the diff in the Datafold app, and the next calls that explain the
 // difference. A diff that outlives the wait answers status "running" with
 // its id; get_diff_result picks it up later. The diff id is the only
-// handle: nothing is kept between calls, so any replica can answer.
+// handle: nothing is kept between calls, so any replica can answer. A diff
+// of the user's own databases runs here instead (local.go); one outliving
+// the wait keeps running as a job of this server and answers a handle that
+// describes it, so any replica can answer that too (by running it again).
 //
 // Every upstream call goes through the generated tools, so validation,
 // authentication, connections, errors and redaction are those of a direct
@@ -69,9 +72,23 @@ type Options struct {
 	// for links to diffs (missing: DefaultDatafoldAppURL).
 	AppURLs map[string]string
 
+	// Jobs hold the warehouse diffs that outlive a call (nil: Tools makes
+	// a set with the default limits, never closed); the server closes its
+	// own when it stops.
+	Jobs *Jobs
+
 	// clock is the time the waits run on (nil: the wall clock); tests
 	// replace it.
 	clock clock
+	// run runs a warehouse diff (nil: the engine's); tests hold it.
+	run runFunc
+}
+
+func (o Options) runner() runFunc {
+	if o.run != nil {
+		return o.run
+	}
+	return whdiff.Diff
 }
 
 // clock is what waiting for a diff needs of time.
@@ -156,9 +173,10 @@ type DiffArgs struct {
 	SamplingMaxRows int             `json:"sampling_max_rows,omitempty" jsonschema:"minimum=1"`
 }
 
-// DiffResultArgs are the arguments of get_diff_result.
+// DiffResultArgs are the arguments of get_diff_result: one of the two.
 type DiffResultArgs struct {
-	DiffID int `json:"diff_id" jsonschema:"minimum=1" jsonschema_description:"The diff_id diff_tables answered."`
+	DiffID int    `json:"diff_id,omitempty" jsonschema:"minimum=1" jsonschema_description:"The diff_id diff_tables answered (a Datafold diff)."`
+	Handle string `json:"handle,omitempty" jsonschema_description:"Or the handle diff_tables answered (a diff of your own databases)."`
 }
 
 // DiffVerdict is the structured answer of diff_tables and get_diff_result.
@@ -171,6 +189,11 @@ type DiffVerdict struct {
 	Result string `json:"result,omitempty"`
 	// DiffID is the Datafold diff (none for a diff of warehouse sides).
 	DiffID int `json:"diff_id,omitempty"`
+	// Handle names a diff of warehouse sides for get_diff_result.
+	Handle string `json:"handle,omitempty"`
+	// Rerun is set when get_diff_result ran a warehouse diff again: the
+	// server answering did not hold it.
+	Rerun bool `json:"rerun,omitempty"`
 	// URL opens the diff in the Datafold app.
 	URL string `json:"url,omitempty"`
 	// Summary is the verdict in a few sentences.
@@ -267,6 +290,9 @@ type DiffNext struct {
 // the diff tools to connections, the chosen connection travels in the
 // context and the connection's policy is checked on every call).
 func Tools(generated []*tools.Tool, o Options) ([]*tools.Tool, error) {
+	if o.Jobs == nil {
+		o.Jobs = NewJobs(JobLimits{})
+	}
 	for _, name := range []string{"datafold_create_data_diff", "datafold_get_data_diff", "datafold_get_data_diff_summary_results", "datafold_list_data_sources"} {
 		if tools.Find(generated, name) == nil {
 			return nil, fmt.Errorf("diff: %s needs %s", TablesName, name)
@@ -275,7 +301,7 @@ func Tools(generated []*tools.Tool, o Options) ([]*tools.Tool, error) {
 	diff, err := tools.New(tools.Spec{Name: TablesName, Provider: providers.Datafold, Toolset: toolset, Title: "Diff two tables",
 		Description: "Compare two tables (e.g. prod vs dev) and get the verdict: rows only on each side, duplicate/null keys, differing rows, values and columns, " +
 			"schema changes and the calls that explain why; sides in your own databases (warehouse) are diffed here, pushed down, Datafold data sources with a Datafold data diff " +
-			"(still running after the wait: status running and a diff_id for get_diff_result).",
+			"(still running after the wait: status running and a diff_id or handle for get_diff_result).",
 		Annotations: tools.Annotations{OpenWorld: true}, Output: &DiffVerdict{}},
 		func(ctx context.Context, d *tools.Deps, a DiffArgs) *tools.Result {
 			return newDiffRun(ctx, d, generated, o).diffTables(a)
@@ -284,10 +310,21 @@ func Tools(generated []*tools.Tool, o Options) ([]*tools.Tool, error) {
 		return nil, err
 	}
 	get, err := tools.New(tools.Spec{Name: GetResultName, Provider: providers.Datafold, Toolset: toolset, Title: "Get a diff's verdict",
-		Description: "Get the verdict of a Datafold data diff by its id (from diff_tables), waiting a while if it is still running; same answer as diff_tables.",
+		Description: "Get the verdict of a diff diff_tables left running, by its diff_id (Datafold) or handle (your own databases), waiting a while if it is still running; same answer as diff_tables.",
 		Annotations: tools.Annotations{ReadOnly: true, Idempotent: true, OpenWorld: true}, Output: &DiffVerdict{}},
 		func(ctx context.Context, d *tools.Deps, a DiffResultArgs) *tools.Result {
-			return newDiffRun(ctx, d, generated, o).getResult(a.DiffID)
+			r := newDiffRun(ctx, d, generated, o)
+			switch {
+			case a.Handle != "" && a.DiffID != 0:
+				return r.fail("%s: give diff_id or handle, not both.", GetResultName)
+			case a.Handle != "":
+				return r.localResult(a.Handle)
+			case a.DiffID == 0:
+				return r.fail("%s: give diff_id (a Datafold diff) or handle (a diff of your own databases), as diff_tables answered.", GetResultName)
+			case d.Callers[providers.Datafold] == nil:
+				return r.fail("%s: a diff_id names a Datafold diff, and Datafold is not configured on this server; a diff of your own databases answers a handle.", GetResultName)
+			}
+			return r.getResult(a.DiffID)
 		})
 	if err != nil {
 		return nil, err
@@ -1085,6 +1122,8 @@ func (v *DiffVerdict) text() string {
 	var b strings.Builder
 	if v.Local != nil {
 		fmt.Fprintf(&b, "Warehouse diff (%s): ", v.Local.Algorithm)
+	} else if v.Handle != "" {
+		b.WriteString("Warehouse diff: ")
 	} else {
 		fmt.Fprintf(&b, "Datafold diff %d: ", v.DiffID)
 	}

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -16,8 +17,10 @@ import (
 // diff when both tables are in one database, a hash diff (checksums of key
 // ranges, bisected) across databases. It answers with the same verdict as
 // a Datafold diff, plus the algorithm and what it cost, and samples of the
-// differences. It runs within the call: there is no diff id, and
-// get_diff_result does not apply (call diff_tables again to re-run).
+// differences. It runs as a job of this server (jobs.go): a diff not done
+// within the wait answers status running and a handle (handle.go), keeps
+// running, and get_diff_result picks it up (or, on a server that does not
+// hold it, runs it again).
 
 // vetSQL returns why a side's SQL (query or filter) may not be forwarded:
 // it must be plainly read-only (sqlast.Classify), "" when it may.
@@ -57,25 +60,34 @@ type LocalRun struct {
 // localSteps bounds the progress notifications of a local diff.
 const localSteps = 50
 
-// localDiff diffs two warehouse tables.
-func (r *diffRun) localDiff(a DiffArgs) *tools.Result {
+// rerunNote opens the answer of a diff get_diff_result ran again.
+const rerunNote = "This server did not hold that diff (another server started it, this one restarted since, or its result was dropped after a while), so it ran it again here. "
+
+// localRequest checks a diff of warehouse sides as diff_tables does (the
+// arguments of a call, or those a handle carries: the same checks) and
+// returns what to run; a result instead is the refusal, named for the
+// tool answering.
+func (r *diffRun) localRequest(tool string, a DiffArgs) (whdiff.Request, *tools.Result) {
 	req := whdiff.Request{PrimaryKey: a.PrimaryKey, Columns: a.IncludeColumns, Exclude: a.ExcludeColumns, SampleLimit: whdiff.DefaultSampleLimit}
+	if a.A.Warehouse == "" || a.B.Warehouse == "" || a.A.DataSource != nil || a.B.DataSource != nil {
+		return req, r.fail("%s: both sides must be warehouse connections, or both Datafold data sources; give a and b the same kind.", tool)
+	}
 	for i, side := range []*DiffSide{&a.A, &a.B} {
 		name := []string{"a", "b"}[i]
 		switch {
 		case side.Query != "":
-			return r.fail("%s: %s.query is for Datafold sides; on a warehouse give %s.table (and %s.filter to narrow it).", TablesName, name, name, name)
+			return req, r.fail("%s: %s.query is for Datafold sides; on a warehouse give %s.table (and %s.filter to narrow it).", tool, name, name, name)
 		case side.Table == "":
-			return r.fail("%s: give %s.table (schema.table or table).", TablesName, name)
+			return req, r.fail("%s: give %s.table (schema.table or table).", tool, name)
 		case side.TimeTravel != nil:
-			return r.fail("%s: %s.time_travel is for Datafold sides.", TablesName, name)
+			return req, r.fail("%s: %s.time_travel is for Datafold sides.", tool, name)
 		}
 		if bad := vetSQL(side, name); bad != "" {
-			return r.fail("%s", bad)
+			return req, r.fail("%s", strings.Replace(bad, TablesName+":", tool+":", 1))
 		}
 		c, err := r.o.Warehouses.Conn(r.ctx, side.Warehouse)
 		if err != nil {
-			return r.fail("%s: %s.warehouse: %v", TablesName, name, err)
+			return req, r.fail("%s: %s.warehouse: %v", tool, name, err)
 		}
 		s := whdiff.Side{Conn: c, Table: side.Table, Filter: side.Filter}
 		if i == 0 {
@@ -84,36 +96,145 @@ func (r *diffRun) localDiff(a DiffArgs) *tools.Result {
 			req.B = s
 		}
 	}
-	if a.SamplingRatio > 0 || a.SamplingMaxRows > 0 || a.TimeColumn != "" {
-		return r.fail("%s: sampling and time windows are for Datafold sides; on warehouses narrow a side with its filter.", TablesName)
+	if len(a.PrimaryKey) == 0 {
+		return req, r.fail("%s: primary_key is empty: name the columns that identify a row.", tool)
+	}
+	if a.SamplingRatio > 0 || a.SamplingMaxRows > 0 || a.TimeColumn != "" || a.TimeFrom != "" || a.TimeTo != "" {
+		return req, r.fail("%s: sampling and time windows are for Datafold sides; on warehouses narrow a side with its filter.", tool)
 	}
 	for _, t := range a.Tolerances {
 		if t.Mode == "relative" {
-			return r.fail("%s: on warehouses a tolerance is absolute (column %s).", TablesName, t.Column)
+			return req, r.fail("%s: on warehouses a tolerance is absolute (column %s).", tool, t.Column)
 		}
 		if req.Tolerances == nil {
 			req.Tolerances = map[string]float64{}
 		}
 		req.Tolerances[t.Column] = t.Value
 	}
+	return req, nil
+}
+
+// localDiff starts a diff of two warehouse tables and waits for it.
+func (r *diffRun) localDiff(a DiffArgs) *tools.Result {
+	req, refused := r.localRequest(TablesName, a)
+	if refused != nil {
+		return refused
+	}
+	jb, err := r.o.Jobs.start(newJobID(), requestKey(a), req, r.o.runner(), r.clock.Now())
+	if err != nil {
+		return r.notStarted(TablesName, err)
+	}
+	return r.awaitLocal(TablesName, jb, a, false)
+}
+
+// localResult answers get_diff_result for a handle: from the job when
+// this server holds it, else by running the diff again.
+func (r *diffRun) localResult(handle string) *tools.Result {
+	body, err := decodeHandle(handle)
+	if err != nil {
+		return r.fail("%s: handle is not one diff_tables answered: %v. Copy the handle exactly, or call diff_tables again.", GetResultName, err)
+	}
+	a := body.Args
+	req, refused := r.localRequest(GetResultName, a)
+	if refused != nil {
+		return refused
+	}
+	key := requestKey(a)
+	if jb := r.o.Jobs.lookup(body.ID, key, r.clock.Now()); jb != nil {
+		return r.awaitLocal(GetResultName, jb, a, false)
+	}
+	id := body.ID
+	if r.o.Jobs.taken(id) { // by another request: this one is not it
+		id = newJobID()
+	}
+	jb, err := r.o.Jobs.start(id, key, req, r.o.runner(), r.clock.Now())
+	if err != nil {
+		return r.notStarted(GetResultName, err)
+	}
+	return r.awaitLocal(GetResultName, jb, a, true)
+}
+
+// notStarted answers a diff the server would not start.
+func (r *diffRun) notStarted(tool string, err error) *tools.Result {
+	var many tooManyError
+	if errors.As(err, &many) {
+		return r.fail("%s: %v. Wait for one to finish (get_diff_result on its handle gives its verdict), or narrow this diff, then call again.", tool, err)
+	}
+	return r.fail("%s: the diff was not started: %v.", tool, err)
+}
+
+// awaitLocal waits for a warehouse diff, bounded by the wait, passing its
+// progress on; a diff still running then answers status running with its
+// handle and keeps going. rerun says this call ran it again from a
+// handle. A diff_tables call cancelled before the wait is over stops its
+// diff (nobody holds its handle yet); a get_diff_result call leaves it
+// running.
+func (r *diffRun) awaitLocal(tool string, jb *job, a DiffArgs, rerun bool) *tools.Result {
+	handle := encodeHandle(jb.id, a)
 	prog := tools.NewProgress(r.ctx, localSteps)
 	last := ""
-	req.Progress = func(p whdiff.Progress) {
+	detach := jb.attach(func(p whdiff.Progress) {
 		if p.Stage != last {
 			last = p.Stage
 			prog.Report("Diff: %s (%d of %d).", p.Stage, p.Done, p.Total)
 		}
-	}
-	res, err := whdiff.Diff(r.ctx, req)
-	if err != nil {
-		if r.ctx.Err() != nil {
-			return r.fail("%s: cancelled; nothing was changed (the databases are only read).", TablesName)
+	})
+	select {
+	case <-jb.done:
+	default:
+		select {
+		case <-jb.done:
+		case <-r.ctx.Done():
+			detach()
+			if tool == TablesName {
+				jb.cancel()
+				r.o.Jobs.drop(jb)
+				return r.fail("%s: cancelled; the diff was stopped and nothing was changed (the databases are only read).", tool)
+			}
+			return r.fail("%s: stopped waiting: the call was cancelled. The warehouse diff keeps running; get_diff_result {\"handle\": %q} gives its verdict.", tool, handle)
+		case <-r.clock.After(r.wait - r.clock.Now().Sub(r.start)):
+			detach()
+			v := r.localRunning(jb, a, handle, rerun)
+			prog.Finish("Warehouse diff still running after %s.", seconds(r.since()))
+			return tools.StructuredResult(v, v.text())
 		}
-		return r.fail("%s: %v", TablesName, err)
 	}
-	v := verdictOfLocal(a, res)
+	detach()
+	r.o.Jobs.ended(jb, r.clock.Now())
+	if jb.err != nil {
+		note := ""
+		if rerun {
+			note = rerunNote
+		}
+		return r.fail("%s: %s%v", tool, note, jb.err)
+	}
+	v := verdictOfLocal(a, jb.res)
+	v.Handle = handle
+	if rerun {
+		v.Rerun, v.Summary = true, rerunNote+v.Summary
+	}
 	prog.Finish("Diff done: %s.", v.Result)
 	return tools.StructuredResult(v, v.text())
+}
+
+// localRunning is the verdict of a warehouse diff still running.
+func (r *diffRun) localRunning(jb *job, a DiffArgs, handle string, rerun bool) *DiffVerdict {
+	v := &DiffVerdict{Status: "running", Handle: handle, PrimaryKey: a.PrimaryKey, Rerun: rerun,
+		WaitedSeconds: math.Round(r.since()*10) / 10,
+		A:             DiffSideResult{Warehouse: a.A.Warehouse, Table: a.A.Table, Filter: a.A.Filter},
+		B:             DiffSideResult{Warehouse: a.B.Warehouse, Table: a.B.Table, Filter: a.B.Filter}}
+	v.RetryAfterSeconds = int(min(60, max(5, math.Round(r.since()))))
+	at := ""
+	if s := jb.stage(); s != "" {
+		at = " (at " + s + ")"
+	}
+	v.Summary = fmt.Sprintf("The warehouse diff is still running%s after %s and keeps running on this server. Call get_diff_result with its handle in about %d s for the verdict.",
+		at, seconds(v.WaitedSeconds), v.RetryAfterSeconds)
+	if rerun {
+		v.Summary = rerunNote + v.Summary
+	}
+	v.Next = []DiffNext{{Tool: GetResultName, Arguments: map[string]any{"handle": handle}, Why: fmt.Sprintf("the verdict; call in about %d s", v.RetryAfterSeconds)}}
+	return v
 }
 
 // verdictOfLocal is the verdict of a warehouse diff.
