@@ -61,19 +61,24 @@ func (c *Catalog) dbtSnapshot(name string) (*dbt.Snapshot, error) {
 	return p.Snapshot()
 }
 
-// dbtNode resolves a node reference; one that names nothing (or several
-// nodes) is a not-found error saying why.
-func dbtNode(s *dbt.Snapshot, ref string) (*manifest.Node, error) {
+// dbtTarget is a project's current snapshot and the node ref names in it;
+// a reference that names nothing (or several nodes) is a not-found error
+// saying why.
+func (c *Catalog) dbtTarget(project, ref string) (*dbt.Snapshot, *manifest.Node, error) {
+	s, err := c.dbtSnapshot(project)
+	if err != nil {
+		return nil, nil, err
+	}
 	n, err := s.Resolve(ref)
 	if err != nil {
 		var nf *manifest.NotFoundError
 		var amb *manifest.AmbiguousError
 		if errors.As(err, &nf) || errors.As(err, &amb) {
-			return nil, notFound("dbt project %s: %v", s.Project, err)
+			return nil, nil, notFound("dbt project %s: %v", s.Project, err)
 		}
-		return nil, err
+		return nil, nil, err
 	}
-	return n, nil
+	return s, n, nil
 }
 
 // dbtRef is a node of an answer, with its URI.
@@ -160,11 +165,7 @@ type dbtColumn struct {
 }
 
 func readDBTModel(_ context.Context, c *Catalog, v map[string]string) (any, error) {
-	s, err := c.dbtSnapshot(v["project"])
-	if err != nil {
-		return nil, err
-	}
-	n, err := dbtNode(s, v["model"])
+	s, n, err := c.dbtTarget(v["project"], v["model"])
 	if err != nil {
 		return nil, err
 	}
@@ -263,11 +264,7 @@ func modelColumns(project string, n *manifest.Node, lin *dbt.ColumnLineage, test
 }
 
 func readDBTColumn(_ context.Context, c *Catalog, v map[string]string) (any, error) {
-	s, err := c.dbtSnapshot(v["project"])
-	if err != nil {
-		return nil, err
-	}
-	n, err := dbtNode(s, v["model"])
+	s, n, err := c.dbtTarget(v["project"], v["model"])
 	if err != nil {
 		return nil, err
 	}
@@ -307,11 +304,7 @@ func readDBTColumn(_ context.Context, c *Catalog, v map[string]string) (any, err
 }
 
 func readDBTLineage(_ context.Context, c *Catalog, v map[string]string) (any, error) {
-	s, err := c.dbtSnapshot(v["project"])
-	if err != nil {
-		return nil, err
-	}
-	n, err := dbtNode(s, v["node"])
+	s, n, err := c.dbtTarget(v["project"], v["node"])
 	if err != nil {
 		return nil, err
 	}

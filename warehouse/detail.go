@@ -6,7 +6,7 @@ import (
 )
 
 // Reads for browsing a connection's catalogue (the warehouse resources):
-// table names without row counts, cheap enough to complete on every
+// table names without counting rows, cheap enough to complete on every
 // keystroke, and one table's columns, keys and row count without counting
 // the rows of its neighbours.
 
@@ -20,7 +20,8 @@ type TableDetail struct {
 }
 
 // ListTableNames lists the tables and views of schema ("" for every
-// schema) without their row counts.
+// schema) without counting rows: SQLite's have none, PostgreSQL's keep
+// the planner's estimate, which costs nothing.
 func (c *Conn) ListTableNames(ctx context.Context, schema string) ([]Table, error) {
 	if c.engine == Postgres {
 		return c.pgTables(ctx, schema)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,15 +29,7 @@ func callImpact(t *testing.T, args map[string]any) ([]impactNode, map[string]any
 	s, err := Build(Options{Getenv: envMap(map[string]string{"DBT_MANIFEST": manifest})})
 	require.NoError(t, err)
 	ctx := context.Background()
-	c, err := mcpclient.NewInProcessClient(s.MCP.SDK())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	require.NoError(t, c.Start(ctx))
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-	_, err = c.Initialize(ctx, init)
-	require.NoError(t, err)
+	c := mcpClient(t, s)
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "lineage_impact"
 	req.Params.Arguments = args

@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -77,15 +76,7 @@ func TestDiffTablesOnWarehouses(t *testing.T) {
 	s, err := Build(Options{ConfigPath: cfg, Getenv: env})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"lite", "pg"}, s.Warehouses)
-	c, err := mcpclient.NewInProcessClient(s.MCP.SDK())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	require.NoError(t, c.Start(ctx))
-	init := mcp.InitializeRequest{}
-	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
-	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-	_, err = c.Initialize(ctx, init)
-	require.NoError(t, err)
+	c := mcpClient(t, s)
 
 	for _, tc := range []struct {
 		name, algorithm string
