@@ -109,13 +109,34 @@ func refsOf(project string, g *manifest.Graph, ids []string, n int) ([]dbtRef, b
 	return out, cut
 }
 
+// dbtProjectDoc is the content of dbt://{project}.
+type dbtProjectDoc struct {
+	Project    string                     `json:"project"`
+	LoadedAt   string                     `json:"loaded_at"`
+	Metadata   manifest.Metadata          `json:"metadata"`
+	HasCatalog bool                       `json:"has_catalog"`
+	Counts     map[manifest.Kind]int      `json:"counts"`
+	Nodes      map[manifest.Kind][]dbtRef `json:"nodes"`
+	ModelURI   string                     `json:"model_uri"`
+	LineageURI string                     `json:"lineage_uri"`
+	Warnings   []string                   `json:"warnings,omitempty"`
+	// Stale and ReloadError: the files changed but could not be read, so
+	// the last good graph is served.
+	Stale       bool   `json:"stale,omitempty"`
+	ReloadError string `json:"reload_error,omitempty"`
+	Truncated   bool   `json:"truncated,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
 func readDBTProject(_ context.Context, c *Catalog, v map[string]string) (any, error) {
 	s, err := c.dbtSnapshot(v["project"])
 	if err != nil {
 		return nil, err
 	}
 	g := s.Graph()
-	nodes := map[manifest.Kind][]dbtRef{}
+	out := &dbtProjectDoc{Project: s.Project, LoadedAt: s.LoadedAt.UTC().Format(time.RFC3339), Metadata: g.Meta, HasCatalog: g.HasCatalog,
+		Counts: g.Counts(), Nodes: map[manifest.Kind][]dbtRef{},
+		ModelURI: "dbt://" + s.Project + "/models/{model}", LineageURI: "dbt://" + s.Project + "/lineage/{node}"}
 	var truncated []manifest.Kind
 	for _, k := range manifest.Kinds {
 		if k == manifest.KindTest {
@@ -125,43 +146,78 @@ func readDBTProject(_ context.Context, c *Catalog, v map[string]string) (any, er
 		sort.SliceStable(list, func(i, j int) bool { return list[i].DisplayName() < list[j].DisplayName() })
 		shown, cut := clipped(list, maxEngineItems)
 		for _, n := range shown {
-			nodes[k] = append(nodes[k], refOf(s.Project, n))
+			out.Nodes[k] = append(out.Nodes[k], refOf(s.Project, n))
 		}
 		if cut {
 			truncated = append(truncated, k)
 		}
 	}
-	out := map[string]any{"project": s.Project, "loaded_at": s.LoadedAt.UTC().Format(time.RFC3339), "metadata": g.Meta,
-		"has_catalog": g.HasCatalog, "counts": g.Counts(), "nodes": nodes,
-		"model_uri": "dbt://" + s.Project + "/models/{model}", "lineage_uri": "dbt://" + s.Project + "/lineage/{node}"}
-	if w := g.Warnings(); len(w) > 0 {
-		out["warnings"], _ = clipped(w, maxNeighbours)
-	}
+	out.Warnings, _ = clipped(g.Warnings(), maxNeighbours)
 	if p, err := c.opts.Impact.DBT.Get(s.Project); err == nil {
 		if st := p.Status(); st.Error != "" {
-			// The files changed but could not be read: the last good graph
-			// is served.
-			out["stale"], out["reload_error"] = st.Stale, st.Error
+			out.Stale, out.ReloadError = st.Stale, st.Error
 		}
 	}
 	if len(truncated) > 0 {
-		out["truncated"] = true
-		out["note"] = fmt.Sprintf("at most %d nodes of a kind are listed (cut: %v); counts has the totals", maxEngineItems, truncated)
+		out.Truncated = true
+		out.Note = fmt.Sprintf("at most %d nodes of a kind are listed (cut: %v); counts has the totals", maxEngineItems, truncated)
 	}
 	return out, nil
 }
 
+// dbtTest is a test guarding a node or one of its columns.
+type dbtTest struct {
+	ID       string `json:"unique_id"`
+	Name     string `json:"name"`
+	TestType string `json:"test_type,omitempty"`
+	TestName string `json:"test_name,omitempty"`
+	Column   string `json:"column,omitempty"`
+}
+
 // dbtColumn is a column of a model answer.
 type dbtColumn struct {
-	Name        string                `json:"name"`
-	Type        string                `json:"type,omitempty"`
-	Description string                `json:"description,omitempty"`
-	Documented  bool                  `json:"documented,omitempty"`
-	InCatalog   bool                  `json:"in_catalog,omitempty"`
-	Sources     []dbt.ColumnSource    `json:"sources,omitempty"`
-	Unresolved  []string              `json:"unresolved,omitempty"`
-	URI         string                `json:"uri"`
-	Tests       []manifest.ImpactTest `json:"tests,omitempty"`
+	Name        string             `json:"name"`
+	Type        string             `json:"type,omitempty"`
+	Description string             `json:"description,omitempty"`
+	Documented  bool               `json:"documented,omitempty"`
+	InCatalog   bool               `json:"in_catalog,omitempty"`
+	Sources     []dbt.ColumnSource `json:"sources,omitempty"`
+	Unresolved  []string           `json:"unresolved,omitempty"`
+	Tests       []dbtTest          `json:"tests,omitempty"`
+	URI         string             `json:"uri"`
+}
+
+// dbtModelDoc is the content of dbt://{project}/models/{model}.
+type dbtModelDoc struct {
+	Project          string        `json:"project"`
+	UniqueID         string        `json:"unique_id"`
+	Kind             manifest.Kind `json:"kind"`
+	Name             string        `json:"name"`
+	Package          string        `json:"package,omitempty"`
+	Version          string        `json:"version,omitempty"`
+	Description      string        `json:"description,omitempty"`
+	Relation         string        `json:"relation,omitempty"`
+	Materialization  string        `json:"materialization,omitempty"`
+	Language         string        `json:"language,omitempty"`
+	OriginalFilePath string        `json:"original_file_path,omitempty"`
+	Tags             []string      `json:"tags,omitempty"`
+	// Exposures, metrics and the like.
+	ExposureType string `json:"exposure_type,omitempty"`
+	Owner        string `json:"owner,omitempty"`
+	URL          string `json:"url,omitempty"`
+	Maturity     string `json:"maturity,omitempty"`
+	Label        string `json:"label,omitempty"`
+	// LineageLevel is column, table (Reason says why) or source.
+	LineageLevel  string      `json:"lineage_level,omitempty"`
+	LineageReason string      `json:"lineage_reason,omitempty"`
+	ColumnCount   int         `json:"column_count"`
+	Columns       []dbtColumn `json:"columns"`
+	Upstream      []dbtRef    `json:"upstream"`
+	Downstream    []dbtRef    `json:"downstream"`
+	// Tests check the node as a whole; a column's are on the column.
+	Tests      []dbtTest `json:"tests,omitempty"`
+	LineageURI string    `json:"lineage_uri"`
+	Truncated  bool      `json:"truncated,omitempty"`
 }
 
 func readDBTModel(_ context.Context, c *Catalog, v map[string]string) (any, error) {
@@ -170,70 +226,58 @@ func readDBTModel(_ context.Context, c *Catalog, v map[string]string) (any, erro
 		return nil, err
 	}
 	g := s.Graph()
-	out := map[string]any{"project": s.Project, "unique_id": n.UniqueID, "kind": n.Kind, "name": n.DisplayName(), "package": n.Package}
-	for k, val := range map[string]string{"description": n.Description, "relation": n.Relation, "materialization": n.Materialization,
-		"original_file_path": n.OriginalFilePath, "language": n.Language, "version": n.Version, "exposure_type": n.ExposureType,
-		"owner": n.Owner, "url": n.URL, "maturity": n.Maturity, "label": n.Label} {
-		if val != "" {
-			out[k] = val
-		}
+	out := &dbtModelDoc{Project: s.Project, UniqueID: n.UniqueID, Kind: n.Kind, Name: n.DisplayName(), Package: n.Package, Version: n.Version,
+		Description: n.Description, Relation: n.Relation, Materialization: n.Materialization, Language: n.Language,
+		OriginalFilePath: n.OriginalFilePath, Tags: n.Tags, ExposureType: n.ExposureType, Owner: n.Owner, URL: n.URL,
+		Maturity: n.Maturity, Label: n.Label, LineageURI: engineURI(dbtScheme, s.Project, "lineage", n.UniqueID)}
+	lin, err := dbtLineage(s, n)
+	if err != nil {
+		return nil, err
 	}
-	if len(n.Tags) > 0 {
-		out["tags"] = n.Tags
-	}
-	var lin *dbt.ColumnLineage
-	switch n.Kind {
-	case manifest.KindModel, manifest.KindSnapshot, manifest.KindSeed, manifest.KindSource:
-		if lin, err = s.ColumnLineage(n.UniqueID); err != nil {
-			return nil, err
-		}
-		out["lineage_level"] = lin.Level
-		if lin.Reason != "" {
-			out["lineage_reason"] = lin.Reason
-		}
+	if lin != nil {
+		out.LineageLevel, out.LineageReason = lin.Level, lin.Reason
 	}
 	tests := testsOf(g, n.UniqueID)
 	cols := modelColumns(s.Project, n, lin, tests)
-	shown, cut := clipped(cols, maxEngineItems)
-	out["columns"] = shown
-	out["column_count"] = len(cols)
-	up, upCut := refsOf(s.Project, g, g.Parents(n.UniqueID), maxNeighbours)
-	down, downCut := refsOf(s.Project, g, g.Children(n.UniqueID), maxNeighbours)
-	out["upstream"], out["downstream"] = up, down
-	var nodeTests []manifest.ImpactTest
+	var cut [4]bool
+	out.ColumnCount = len(cols)
+	out.Columns, cut[0] = clipped(cols, maxEngineItems)
+	out.Upstream, cut[1] = refsOf(s.Project, g, g.Parents(n.UniqueID), maxNeighbours)
+	out.Downstream, cut[2] = refsOf(s.Project, g, g.Children(n.UniqueID), maxNeighbours)
 	for _, t := range tests {
 		if t.Column == "" {
-			nodeTests = append(nodeTests, t)
+			out.Tests = append(out.Tests, t)
 		}
 	}
-	nodeTests, testsCut := clipped(nodeTests, maxNeighbours)
-	if len(nodeTests) > 0 {
-		out["tests"] = nodeTests
-	}
-	out["lineage_uri"] = engineURI(dbtScheme, s.Project, "lineage", n.UniqueID)
-	if cut || upCut || downCut || testsCut {
-		out["truncated"] = true
-	}
+	out.Tests, cut[3] = clipped(out.Tests, maxNeighbours)
+	out.Truncated = cut != [4]bool{}
 	return out, nil
 }
 
-// testsOf are the tests attached to a node (each with the column it
-// checks).
-func testsOf(g *manifest.Graph, id string) []manifest.ImpactTest {
-	var out []manifest.ImpactTest
+// dbtLineage is the column lineage of a relation node (nil for other
+// kinds).
+func dbtLineage(s *dbt.Snapshot, n *manifest.Node) (*dbt.ColumnLineage, error) {
+	if !n.Kind.HasRelation() {
+		return nil, nil
+	}
+	return s.ColumnLineage(n.UniqueID)
+}
+
+// testsOf are the tests attached to a node, each with the column it
+// checks.
+func testsOf(g *manifest.Graph, id string) []dbtTest {
+	var out []dbtTest
 	for _, tid := range g.Tests(id) {
-		t := g.Node(tid)
-		if t == nil {
-			continue
+		if t := g.Node(tid); t != nil {
+			out = append(out, dbtTest{ID: t.UniqueID, Name: t.Name, TestType: t.TestType, TestName: t.TestName, Column: t.ColumnName})
 		}
-		out = append(out, manifest.ImpactTest{ID: t.UniqueID, Name: t.Name, TestType: t.TestType, TestName: t.TestName, Node: id, Column: t.ColumnName})
 	}
 	return out
 }
 
 // modelColumns are a node's columns: the catalog's or documented ones,
 // then those its SQL outputs, each with its direct inputs and tests.
-func modelColumns(project string, n *manifest.Node, lin *dbt.ColumnLineage, tests []manifest.ImpactTest) []dbtColumn {
+func modelColumns(project string, n *manifest.Node, lin *dbt.ColumnLineage, tests []dbtTest) []dbtColumn {
 	var out []dbtColumn
 	index := map[string]int{}
 	add := func(col dbtColumn) *dbtColumn {
@@ -263,6 +307,23 @@ func modelColumns(project string, n *manifest.Node, lin *dbt.ColumnLineage, test
 	return out
 }
 
+// dbtColumnDoc is the content of dbt://{project}/models/{model}/columns/{column}.
+type dbtColumnDoc struct {
+	Project       string             `json:"project"`
+	Model         dbtRef             `json:"model"`
+	Column        string             `json:"column"`
+	Type          string             `json:"type,omitempty"`
+	Description   string             `json:"description,omitempty"`
+	LineageLevel  string             `json:"lineage_level"`
+	LineageReason string             `json:"lineage_reason,omitempty"`
+	Sources       []dbt.ColumnSource `json:"sources,omitempty"`
+	Tests         []dbtTest          `json:"tests,omitempty"`
+	// Upstream and Downstream are the column-level walks, as
+	// lineage_impact takes them.
+	Upstream   *dbt.ColumnImpact `json:"upstream"`
+	Downstream *dbt.ColumnImpact `json:"downstream"`
+}
+
 func readDBTColumn(_ context.Context, c *Catalog, v map[string]string) (any, error) {
 	s, n, err := c.dbtTarget(v["project"], v["model"])
 	if err != nil {
@@ -272,33 +333,22 @@ func readDBTColumn(_ context.Context, c *Catalog, v map[string]string) (any, err
 	if err != nil {
 		return nil, notFound("dbt project %s: %v", s.Project, err)
 	}
-	out := map[string]any{"project": s.Project, "model": refOf(s.Project, node), "column": column}
 	lin, err := s.ColumnLineage(node.UniqueID)
 	if err != nil {
 		return nil, err
 	}
-	var tests []manifest.ImpactTest
-	for _, t := range testsOf(s.Graph(), node.UniqueID) {
-		if strings.EqualFold(t.Column, column) {
-			tests = append(tests, t)
-		}
-	}
-	for _, col := range modelColumns(s.Project, node, lin, tests) {
+	out := &dbtColumnDoc{Project: s.Project, Model: refOf(s.Project, node), Column: column, LineageLevel: lin.Level, LineageReason: lin.Reason}
+	for _, col := range modelColumns(s.Project, node, lin, testsOf(s.Graph(), node.UniqueID)) {
 		if strings.EqualFold(col.Name, column) {
-			out["type"], out["description"], out["sources"], out["tests"] = col.Type, col.Description, col.Sources, col.Tests
+			out.Type, out.Description, out.Sources, out.Tests = col.Type, col.Description, col.Sources, col.Tests
 		}
-	}
-	out["lineage_level"] = lin.Level
-	if lin.Reason != "" {
-		out["lineage_reason"] = lin.Reason
 	}
 	ref := node.UniqueID + "." + quotePart(column)
-	for _, dir := range []manifest.Direction{manifest.Upstream, manifest.Downstream} {
-		ci, err := s.ColumnImpact(ref, manifest.ImpactOptions{Direction: dir, MaxNodes: maxLineage})
-		if err != nil {
-			return nil, err
-		}
-		out[string(dir)] = ci
+	if out.Upstream, err = s.ColumnImpact(ref, manifest.ImpactOptions{Direction: manifest.Upstream, MaxNodes: maxLineage}); err != nil {
+		return nil, err
+	}
+	if out.Downstream, err = s.ColumnImpact(ref, manifest.ImpactOptions{Direction: manifest.Downstream, MaxNodes: maxLineage}); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -372,10 +422,7 @@ func (c *Catalog) dbtCandidates(project, arg string, chosen map[string]string, p
 		if err != nil {
 			return nil
 		}
-		var lin *dbt.ColumnLineage
-		if n.Kind.HasRelation() {
-			lin, _ = s.ColumnLineage(n.UniqueID)
-		}
+		lin, _ := dbtLineage(s, n)
 		var out []candidate
 		for _, col := range modelColumns(s.Project, n, lin, nil) {
 			out = append(out, candidate{col.Name, col.Name})
