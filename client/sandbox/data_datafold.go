@@ -159,9 +159,14 @@ func seedDatafold() *datafoldState {
 			PRBranch: p.branch, PRSHA: p.sha, Source: p.src, Created: p.at, Seeded: true, Diffs: p.diffs})
 	}
 
+	// The integrations carry the fields of their documented configurations
+	// (DbtDataSourceConfig, LookerDataSourceConfig) plus id, type and name.
+	// Only Looker's and Hightouch's name data sources, in bindings
+	// (DataSourceBinding: remoteId, boundIds); a dbt integration names its CI
+	// config, not a data source.
 	st.bi[11] = map[string]any{"id": 11, "type": "dbt", "name": "dbt Cloud — jaffle_shop", "ci_config_id": 1,
 		"indexing_cron": "0 */6 * * *", "status": "synced", "last_synced_at": ptime(dfBase.Add(-2 * time.Hour)),
-		"bound_data_source_ids": []any{1}, "models_indexed": 8, "exposures": []any{"lightdash: Jaffle Shop"}}
+		"models_indexed": 8, "exposures": []any{"lightdash: Jaffle Shop"}}
 	st.bi[12] = map[string]any{"id": 12, "type": "looker", "name": "Looker (prod)", "base_url": "https://jaffle.cloud.looker.com",
 		"client_id": "lk_sandbox_3f9a21", "client_secret": canaryDatafoldLooker, "repo_id": 1, "project_ids": []any{"jaffle_shop"},
 		"bindings":      []any{map[string]any{"remoteId": "snowflake_prod", "boundIds": []any{1}}},
