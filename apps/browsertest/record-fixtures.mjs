@@ -3,6 +3,7 @@
 //
 //   node record-fixtures.mjs              # runs `go run ./cmd/mcp-server --sandbox`
 //   MCP_SERVER=dist/datastack-mcp-linux-amd64 node record-fixtures.mjs
+//   ONLY=diff-local.json node record-fixtures.mjs   # just that fixture
 //
 // The 300-node lineage fixture is synthesized by synth-fixtures.mjs.
 import { spawn } from "node:child_process";
@@ -34,6 +35,7 @@ function rpc(method, params) {
 }
 
 async function record(file, name, args) {
+  if (process.env.ONLY && process.env.ONLY !== file) return;
   const res = await rpc("tools/call", { name, arguments: args });
   if (res.error) throw new Error(`${name}: ${JSON.stringify(res.error)}`);
   const fixture = { tool: name, arguments: args, result: res.result };
@@ -53,6 +55,11 @@ await record("diff-different.json", "diff_tables", {
 await record("diff-failed.json", "diff_tables", {
   a: { data_source: "prod", table: "ANALYTICS.MARTS.fct_orders" },
   b: { data_source: "dev", table: "ANALYTICS.MARTS.fct_orders_v2" },
+  primary_key: ["order_id"],
+});
+await record("diff-local.json", "diff_tables", {
+  a: { warehouse: "sandbox_prod", table: "fct_orders" },
+  b: { warehouse: "sandbox_dev" },
   primary_key: ["order_id"],
 });
 child.stdin.end();

@@ -127,3 +127,19 @@ const read = (name) => JSON.parse(readFileSync(join(dir, name), "utf8"));
   };
   write("diff-running.json", { ...rec, synthesized: true, result: { content: [{ type: "text", text: running.summary }], structuredContent: running } });
 }
+
+// ---- a warehouse diff still running (diff-local-running.json) ---------------------
+{
+  const rec = read("diff-local.json");
+  const v = rec.result.structuredContent;
+  const running = {
+    status: "running", handle: v.handle,
+    summary: "The warehouse diff is still running (at bisect level 1, 12 of 33) after 45 s and keeps running on this server. Call get_diff_result with its handle in about 45 s for the verdict.",
+    primary_key: v.primary_key,
+    a: { warehouse: v.a.warehouse, table: v.a.table },
+    b: { warehouse: v.b.warehouse, table: v.b.table },
+    retry_after_seconds: 45, waited_seconds: 45,
+    next: [{ tool: "get_diff_result", arguments: { handle: v.handle }, why: "the verdict; call in about 45 s" }],
+  };
+  write("diff-local-running.json", { ...rec, synthesized: true, result: { content: [{ type: "text", text: "Warehouse diff: running.\n" + running.summary }], structuredContent: running } });
+}

@@ -280,6 +280,71 @@ describe("diff view", () => {
     await t.context.close();
   });
 
+  test("warehouse diff: rows only in A and B and differing values per column from its samples", async () => {
+    const fx = fixture("diff-local.json");
+    const v = fx.result.structuredContent;
+    const t = await open({ view: "diff.html", fixture: "diff-local.json", waitFor: "[data-test=samples] table" });
+    const { view, page } = t;
+    assert.equal(await view.locator("[data-test=verdict]").textContent(), "Different");
+    assert.match(await view.locator("h1").textContent(), /Warehouse diff/);
+    assert.equal(await view.locator("[data-test=algorithm]").textContent(), `${v.local.algorithm} diff`);
+    assert.equal(await view.locator("[data-test=open-datafold]").count(), 0, "no Datafold link for a diff of your own databases");
+    assert.match(await view.locator("[data-test=side-a]").textContent(), /warehouse sandbox_prod.*main\.fct_orders/);
+    assert.match(await view.locator("[data-test=side-b]").textContent(), /warehouse sandbox_dev.*main\.fct_orders/);
+    assert.equal(await view.locator("[data-test=only-a]").getAttribute("data-value"), String(v.a.rows_only_here));
+    const samples = view.locator("[data-test=samples]");
+    assert.equal(await samples.locator("tr[data-kind=only-a]").count(), v.samples.only_in_a.length);
+    assert.equal(await samples.locator("tr[data-kind=only-b]").count(), v.samples.only_in_b.length);
+    const values = v.samples.differing.reduce((n, r) => n + r.values.length, 0);
+    assert.equal(await samples.locator("tr[data-kind=differs]").count(), values, "one line per differing value");
+    assert.equal(await samples.locator("td.d").count(), 2 * values, "both sides of each differing value highlighted");
+    // The first differing row: its key, then each column with A's and B's value.
+    const first = v.samples.differing[0];
+    const line = samples.locator("tr[data-kind=differs]").first();
+    assert.deepEqual(await line.locator("td").allTextContents(), [String(first.key[0]), first.values[0].column, String(first.values[0].a), String(first.values[0].b)]);
+    assert.match(await samples.locator("tr[data-kind=only-a]").first().textContent(), new RegExp(`^${v.samples.only_in_a[0][0]}only in A`));
+    assert.match(await samples.locator("thead").textContent(), /A · sandbox_prod.*B · sandbox_dev/);
+    assert.match(await view.locator("[data-test=local-cost]").textContent(), new RegExp(`${v.local.algorithm} diff: ${v.local.queries} queries`));
+    assert.ok(await view.locator("[data-test=step][data-tool=warehouse_query]").count() > 0);
+    await samples.scrollIntoViewIfNeeded();
+    await shot(page, "diff-local.png");
+    assert.deepEqual(t.errors, []);
+    await t.context.close();
+  });
+
+  test("warehouse diff: duplicate and NULL keys among its samples", async () => {
+    const fx = fixture("diff-local.json");
+    const v = structuredClone(fx.result.structuredContent);
+    v.samples = { duplicate_keys_b: [{ key: [11], rows: 2 }], null_keys_b: [[null]], differing: [{ key: [7], values: [{ column: "amount", a: "21", b: null }] }] };
+    const t = await open({ view: "diff.html", tool: "diff_tables", arguments: fx.arguments, result: { ...fx.result, structuredContent: v }, waitFor: "[data-test=samples] table" });
+    const samples = t.view.locator("[data-test=samples]");
+    assert.match(await samples.locator("tr[data-kind=duplicate]").textContent(), /^11duplicate key in B2 rows hold this key$/);
+    assert.match(await samples.locator("tr[data-kind=null-key]").textContent(), /^nullNULL in the key in B/);
+    assert.deepEqual(await samples.locator("tr[data-kind=differs] td").allTextContents(), ["7", "amount", "21", "null"]);
+    assert.deepEqual(t.errors, []);
+    await t.context.close();
+  });
+
+  test("warehouse diff running: progress, then check again with its handle", async () => {
+    const fx = fixture("diff-local.json");
+    const t = await open({ view: "diff.html", fixture: "diff-local.json", result: null, waitFor: "[data-test=running]",
+      responses: { get_diff_result: fx.result } });
+    const { view, page } = t;
+    assert.match(await view.locator("[data-test=running]").textContent(), /Comparing the two sides in your databases/);
+    assert.match(await view.locator("[data-test=side-b]").textContent(), /warehouse sandbox_dev.*fct_orders/, "b defaults to a's table");
+    const running = fixture("diff-local-running.json").result;
+    await page.evaluate((r) => window.host.sendResult(r), running);
+    await view.locator("[data-test=check-now]").waitFor();
+    assert.match(await view.locator("[data-test=summary]").textContent(), /still running \(at bisect level 1/);
+    await view.locator("[data-test=check-now]").click();
+    const call = await waitForCall(t, "get_diff_result");
+    assert.deepEqual(call.arguments, { handle: running.structuredContent.handle });
+    await view.locator("[data-test=verdict]", { hasText: "Different" }).waitFor();
+    await view.locator("[data-test=samples] table").waitFor();
+    assert.deepEqual(t.errors, []);
+    await t.context.close();
+  });
+
   test("dark theme renders", async () => {
     const t = await open({ view: "diff.html", fixture: "diff-samples.json", theme: "dark", waitFor: "[data-test=tiles]" });
     const bg = await t.view.locator("body").evaluate((b) => getComputedStyle(b).backgroundColor);

@@ -3,6 +3,9 @@
 // keys, per-column match, schema changes), sample rows side by side when
 // the answer or Datafold has them, the running and failed states, and the
 // verdict's next steps as buttons that call the tools through the host.
+// A Datafold diff is named by its diff_id; a diff of the user's own
+// databases (warehouse sides, run by the server) by its handle, and its
+// samples come in the engine's shape (see localSampleRows).
 "use strict";
 
 const S = {
@@ -32,8 +35,16 @@ const RESULT = { identical: ["Identical", "ok"], different: ["Different", "warn"
 
 function sideLabel(s) {
   if (!s) return "";
-  return s.table || (s.query ? "query: " + s.query.replace(/\s+/g, " ").slice(0, 120) : "");
+  const what = s.table || (s.query ? "query: " + s.query.replace(/\s+/g, " ").slice(0, 120) : "");
+  return s.filter ? `${what} where ${s.filter.replace(/\s+/g, " ").slice(0, 120)}` : what;
 }
+
+// local says whether a verdict (or a call's arguments) is a diff of the
+// user's own databases.
+function local(v) { return !!(v && (v.handle || v.local || (v.a && v.a.warehouse))); }
+
+// diffArgs are get_diff_result's arguments for a verdict.
+function diffArgs(v) { return v.handle ? { handle: v.handle } : { diff_id: v.diff_id }; }
 
 function n(x) { return typeof x === "number" ? x : 0; }
 
@@ -57,13 +68,16 @@ function header(v) {
   const id = v ? v.diff_id : S.input && S.input.diff_id;
   const a = v ? v.a : S.input && S.input.a;
   const b = v ? v.b : S.input && S.input.b;
-  const bSide = b && (b.table || b.query) ? b : Object.assign({}, b, { table: a && a.table });
-  const src = (s) => s && (s.data_source !== undefined ? String(s.data_source) : s.data_source_id !== undefined ? "data source " + s.data_source_id : "");
+  const bSide = Object.assign({}, b);
+  if (a && !bSide.table && !bSide.query) bSide.table = a.table;
+  if (a && bSide.data_source === undefined && !bSide.warehouse) { bSide.data_source = a.data_source; bSide.warehouse = a.warehouse; }
+  const src = (s) => s && (s.warehouse ? "warehouse " + s.warehouse : s.data_source !== undefined ? String(s.data_source) : s.data_source_id !== undefined ? "data source " + s.data_source_id : "");
+  const title = id ? `Data diff #${id}` : local(v || S.input) || (S.input && S.input.handle) ? "Warehouse diff" : "Data diff";
   const key = v ? v.primary_key : S.input && S.input.primary_key;
   return h("div", null,
     h("div", { class: "head" },
       h("div", { class: "grow" },
-        h("h1", null, id ? `Data diff #${id}` : "Data diff", pill),
+        h("h1", null, title, pill, v && v.local ? h("span", { class: "pill", "data-test": "algorithm" }, v.local.algorithm + " diff") : null),
         key && key.length ? h("div", { class: "muted", style: { marginTop: "2px" } }, "Key: ", h("code", null, key.join(", "))) : null),
       v && v.url ? h("button", { "data-test": "open-datafold", onclick: () => Bridge.openLink(v.url).catch(() => {}) }, "Open in Datafold ↗") : null),
     a || b ? h("div", { class: "sides" },
@@ -73,7 +87,7 @@ function header(v) {
 
 function pendingBox() {
   const secs = Math.max(0, Math.round((Date.now() - S.started) / 1000));
-  const what = S.tool === "get_diff_result" ? "Waiting for the verdict" : "Comparing the two sides in Datafold";
+  const what = S.tool === "get_diff_result" ? "Waiting for the verdict" : local(S.input) ? "Comparing the two sides in your databases" : "Comparing the two sides in Datafold";
   return h("div", { class: "banner info", "data-test": "running" },
     h("div", { class: "row" }, h("div", { class: "spinner" }), h("b", null, what + "…"), h("span", { class: "grow" }), h("span", { class: "muted", "data-test": "elapsed" }, `${secs} s`)),
     h("div", { class: "progress" }, h("span")));
@@ -96,6 +110,9 @@ function verdict(v) {
   }
   if ((v.next || []).length) app.append(nextSection(v));
   if (v.sampled) app.append(h("p", { class: "faint" }, "Counts are from a sample of the rows."));
+  if (v.local) app.append(h("p", { class: "faint", "data-test": "local-cost" },
+    `Ran in your databases as a ${v.local.algorithm} diff: ${fmtInt(v.local.queries)} queries, ${fmtInt(v.local.rows_fetched)} rows fetched` +
+    (typeof v.local.seconds === "number" ? `, ${v.local.seconds} s` : "") + (v.rerun ? " (run again: the server answering did not hold the diff)." : ".")));
 }
 
 function runningBox(v) {
@@ -109,7 +126,7 @@ function runningBox(v) {
 }
 
 function checkButton(v) {
-  return h("button", { class: "primary", "data-test": "check-now", disabled: S.checking, onclick: () => checkNow(v.diff_id) },
+  return h("button", { class: "primary", "data-test": "check-now", disabled: S.checking, onclick: () => checkNow(diffArgs(v)) },
     S.checking ? "Checking…" : "Check now");
 }
 
@@ -205,15 +222,52 @@ function schemaSection(v) {
 
 // sampleRows finds sample rows in an answer: an array under samples,
 // sample_rows or diff_samples (or their rows), each {key, a, b} or
-// {key, only_in, a|b}.
+// {key, only_in, a|b}; or a warehouse diff's samples (localSampleRows).
 function sampleRows(obj) {
   if (!obj || typeof obj !== "object") return null;
   for (const k of ["samples", "sample_rows", "diff_samples"]) {
     let s = obj[k];
     if (s && !Array.isArray(s) && Array.isArray(s.rows)) s = s.rows;
     if (Array.isArray(s) && s.length && typeof s[0] === "object") return s;
+    const rows = localSampleRows(s, obj.primary_key || []);
+    if (rows) return rows;
   }
   return null;
+}
+
+// LOCAL_KINDS are the lists of a warehouse diff's samples, in the order
+// shown: rows whose values differ, rows on one side only, duplicated and
+// NULL keys.
+const LOCAL_KINDS = [
+  ["differing", ""], ["only_in_a", "a"], ["only_in_b", "b"],
+  ["duplicate_keys_a", "a"], ["duplicate_keys_b", "b"], ["null_keys_a", "a"], ["null_keys_b", "b"],
+];
+
+// localSampleRows turns a warehouse diff's samples into the view's rows:
+// {only_in_a: [key], only_in_b: [key], differing: [{key, values: [{column,
+// a, b}]}], duplicate_keys_a|b: [{key, rows}], null_keys_a|b: [key]}, a key
+// being the values of primary_key in order. null when s is not that shape.
+function localSampleRows(s, pk) {
+  if (!s || typeof s !== "object" || Array.isArray(s) || !LOCAL_KINDS.some(([k]) => Array.isArray(s[k]))) return null;
+  const keyOf = (k) => {
+    const vals = Array.isArray(k) ? k : [k];
+    const out = {};
+    vals.forEach((x, i) => { out[pk[i] || `key${i + 1}`] = x; });
+    return out;
+  };
+  const rows = [];
+  for (const [kind, side] of LOCAL_KINDS) {
+    for (const x of s[kind] || []) {
+      if (kind === "differing") {
+        const a = {}, b = {};
+        for (const d of x.values || []) { a[d.column] = d.a; b[d.column] = d.b; }
+        rows.push({ key: keyOf(x.key), a, b });
+      } else if (kind.startsWith("only_in")) rows.push({ key: keyOf(x), only_in: side });
+      else if (kind.startsWith("duplicate")) rows.push({ key: keyOf(x.key), dup_in: side, rows: x.rows });
+      else rows.push({ key: keyOf(x), null_in: side });
+    }
+  }
+  return rows.length ? rows : null;
 }
 
 function fmtVal(x) {
@@ -248,25 +302,33 @@ function samplesSection(v) {
   };
   const lines = [];
   for (const r of rows.slice(0, 50)) {
+    if (r.dup_in || r.null_in) {
+      const side = (r.dup_in || r.null_in).toUpperCase();
+      lines.push(h("tr", { class: "only", "data-kind": r.dup_in ? "duplicate" : "null-key" }, h("td", { class: "k" }, keyText(r)),
+        h("td", null, h("span", { class: "pill warn" }, r.dup_in ? `duplicate key in ${side}` : `NULL in the key in ${side}`)),
+        h("td", { colspan: 2, class: "faint" }, r.dup_in ? `${fmtInt(r.rows)} rows hold this key` : "never matched")));
+      continue;
+    }
     const only = r.only_in || (r.a && !r.b ? "a" : r.b && !r.a ? "b" : "");
     if (only) {
       const vals = Object.entries(r[only] || {}).filter(([c]) => !key.includes(c)).map(([c, x]) => `${c} ${x === null ? "null" : typeof x === "object" ? JSON.stringify(x) : x}`);
-      lines.push(h("tr", { class: "only" }, h("td", { class: "k" }, keyText(r)), h("td", null, h("span", { class: `pill ${only === "a" ? "info" : "bad"}` }, `only in ${only.toUpperCase()}`)),
+      lines.push(h("tr", { class: "only", "data-kind": "only-" + only }, h("td", { class: "k" }, keyText(r)), h("td", null, h("span", { class: `pill ${only === "a" ? "info" : "bad"}` }, `only in ${only.toUpperCase()}`)),
         h("td", { colspan: 2, class: "faint" }, vals.join(" · "))));
       continue;
     }
     const cols = Object.keys(Object.assign({}, r.a, r.b)).filter((c) => !key.includes(c));
     const differing = cols.filter((c) => !same(r.a[c], r.b[c]));
     const show = differing.length ? differing : cols.slice(0, 3);
-    show.forEach((c, i) => lines.push(h("tr", null,
+    show.forEach((c, i) => lines.push(h("tr", { "data-kind": "differs" },
       h("td", { class: "k" }, i === 0 ? keyText(r) : ""), h("td", { class: "k" }, c),
       h("td", { class: "a" + (differing.includes(c) ? " d" : "") }, fmtVal(r.a[c])),
       h("td", { class: "a" + (differing.includes(c) ? " d" : "") }, fmtVal(r.b[c])))));
   }
   box.append(h("div", { class: "samples" }, h("table", null,
-    h("thead", null, h("tr", null, h("th", null, key.join(", ") || "key"), h("th", null, "column"), h("th", null, "A · " + (v.a.data_source || "A")), h("th", null, "B · " + (v.b.data_source || "B")))),
+    h("thead", null, h("tr", null, h("th", null, key.join(", ") || "key"), h("th", null, "column"), h("th", null, "A · " + (v.a.data_source || v.a.warehouse || "A")), h("th", null, "B · " + (v.b.data_source || v.b.warehouse || "B")))),
     h("tbody", null, lines))));
   if (rows.length > 50) box.append(h("div", { class: "faint" }, `First 50 of ${rows.length} sample rows.`));
+  else if (local(v)) box.append(h("div", { class: "faint" }, "A few examples of each kind of difference; the counts above are complete."));
   return box;
 }
 
@@ -296,6 +358,8 @@ const TOOL_LABELS = {
   datafold_get_table_upstreams: "Table upstreams",
   datafold_get_table_downstreams: "Table downstreams",
   datafold_run_sql_query: "Run query",
+  warehouse_query: "Run query",
+  warehouse_describe_table: "Describe table",
   get_diff_result: "Check again",
 };
 
@@ -337,26 +401,26 @@ async function runStep(x, i) {
 
 // ---- verdict updates -------------------------------------------------------------
 
-function isVerdict(v) { return v && typeof v === "object" && typeof v.status === "string" && "diff_id" in v; }
+function isVerdict(v) { return v && typeof v === "object" && typeof v.status === "string" && ("diff_id" in v || "handle" in v || "local" in v); }
 
 function showVerdict(v) {
-  const changed = !S.v || S.v.diff_id !== v.diff_id;
+  const changed = !S.v || S.v.diff_id !== v.diff_id || S.v.handle !== v.handle;
   S.v = v;
   S.error = "";
   if (changed) { S.steps = {}; S.samples = null; S.samplesState = ""; S.samplesText = ""; }
   clearTimeout(autoTimer);
   if (v.status === "running" && S.autoChecks < MAX_AUTO_CHECKS && Bridge.canCallTools()) {
-    autoTimer = setTimeout(() => { S.autoChecks++; checkNow(v.diff_id); }, Math.max(5, v.retry_after_seconds || 10) * 1000);
+    autoTimer = setTimeout(() => { S.autoChecks++; checkNow(diffArgs(v)); }, Math.max(5, v.retry_after_seconds || 10) * 1000);
   }
   render();
 }
 
-async function checkNow(id) {
+async function checkNow(args) {
   clearTimeout(autoTimer);
   S.checking = true;
   render();
   try {
-    const res = await Bridge.callTool("get_diff_result", { diff_id: id });
+    const res = await Bridge.callTool("get_diff_result", args);
     const v = structured(res);
     S.checking = false;
     if (isVerdict(v)) { showVerdict(v); return; }
@@ -375,7 +439,7 @@ Bridge.connect({ name: "datastack-diff", version: "1" }, {
   input: (args) => {
     S.input = args;
     S.started = Date.now();
-    if (args && args.diff_id && !args.a) S.tool = "get_diff_result";
+    if (args && (args.diff_id || args.handle) && !args.a) S.tool = "get_diff_result";
     if (!S.v) {
       render();
       clearInterval(tick);
