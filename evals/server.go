@@ -60,10 +60,9 @@ func NewServer(ctx context.Context, o ServerOptions) (*Server, error) {
 		return nil, err
 	}
 	s, sb, offered := built.MCP.SDK(), built.Sandbox, built.Tools
-	c, err := mcpclient.NewInProcessClient(s)
-	if err != nil {
-		return nil, err
-	}
+	// The adapter's in-process transport: protocol errors carry the codes
+	// a client over stdio or HTTP gets.
+	c := mcpgo.NewInProcessClient(s)
 	if err := c.Start(ctx); err != nil {
 		return nil, err
 	}

@@ -37,8 +37,9 @@ import (
 // code and message an error should have and files them under the request
 // id and the message mcp-go will send; the transports' writers
 // (ErrorWriter for stdio, ErrorHandler for streamable HTTP) rewrite that
-// one response as they write it. Clients in process (tests, evals) see
-// mcp-go's own answer.
+// one response as they write it, and so does InProcessTransport for
+// clients in process (evals, tests). A client over mcp-go's own in-process
+// transport sees mcp-go's answer.
 
 // fix is the code and message one error response should carry.
 type fix struct {

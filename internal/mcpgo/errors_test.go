@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/stretchr/testify/assert"
@@ -140,7 +141,22 @@ func httpTransport(t *testing.T, s *server.MCPServer) transport {
 	}
 }
 
-// TestProtocolErrors: over stdio and streamable HTTP, a missing prompt
+func inProcessTransport(t *testing.T, s *server.MCPServer) transport {
+	tr := InProcessTransport(s)
+	require.NoError(t, tr.Start(context.Background()))
+	t.Cleanup(func() { _ = tr.Close() })
+	return func(t *testing.T, id int, method, params string) *rpcError {
+		resp, err := tr.SendRequest(context.Background(), mcptransport.JSONRPCRequest{JSONRPC: mcp.JSONRPC_VERSION,
+			ID: mcp.NewRequestId(int64(id)), Method: method, Params: json.RawMessage(params)})
+		require.NoError(t, err)
+		if resp.Error == nil {
+			return nil
+		}
+		return &rpcError{Code: resp.Error.Code, Message: resp.Error.Message}
+	}
+}
+
+// TestProtocolErrors: over stdio, streamable HTTP and in process, a missing prompt
 // argument and malformed params are invalid params in JSON terms, an
 // unknown resource URI is "resource not found" pointing at
 // resources/templates/list, and an unknown tool gets a did-you-mean.
@@ -163,7 +179,7 @@ func TestProtocolErrors(t *testing.T) {
 	for _, tr := range []struct {
 		name string
 		open func(*testing.T, *server.MCPServer) transport
-	}{{"stdio", stdioTransport}, {"http", httpTransport}} {
+	}{{"stdio", stdioTransport}, {"http", httpTransport}, {"in process", inProcessTransport}} {
 		t.Run(tr.name, func(t *testing.T) {
 			send := tr.open(t, errorServer(t))
 			for i, tc := range cases {
