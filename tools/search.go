@@ -24,11 +24,19 @@ type index struct {
 }
 
 const (
-	bm25K1      = 1.2
-	bm25B       = 0.5
+	bm25K1 = 1.2
+	// bm25B is how much a longer tool document discounts its matches. Less
+	// than prose retrieval's 0.75: a tool's length is how many arguments it
+	// takes and how much its one-sentence description details, not drift
+	// to other topics, and among a provider's tools that share every word
+	// of a query (pdc_*: data, source, catalog) length alone decided, for
+	// the shorter tool that gets one over the one that lists (in the evals'
+	// routing, 0.25 to 0.35 all rank more tasks' tools first than 0.5).
+	bm25B       = 0.3
 	nameWeight  = 3
 	paramWeight = 1
-	// synonymWeight is how much a word a query implies counts against one it says.
+	// synonymWeight is how much a word a query implies, or quotes as a
+	// value, counts against one it says.
 	synonymWeight = 0.4
 	// intentWeight scales the score of a tool whose kind (it reads, or it
 	// changes something) is not what the query asks for: see intentOf.
@@ -149,6 +157,9 @@ func newIndex(list []*Tool) *index {
 			doc[w] += nameWeight
 			ix.nouns[w] = true
 		}
+		if listingVerbs[verbOf(t)] {
+			doc["list"] += nameWeight
+		}
 		for _, w := range terms(t.Description) {
 			doc[w]++
 		}
@@ -180,20 +191,25 @@ type hit struct {
 
 func (ix *index) search(query string, limit int) []hit {
 	query = Clip(query, maxQueryBytes)
-	// The query's own words weigh 1; synonyms they bring in weigh less, so
-	// they break ties without outranking what was asked.
+	// The query's own words weigh 1; synonyms they bring in, and the words
+	// of values it quotes, weigh less, so they break ties without
+	// outranking what was asked.
+	plain, quoted := splitQuoted(query)
 	weights := map[string]float64{}
-	for _, w := range terms(query) {
+	for _, w := range terms(quoted) {
+		weights[w] = synonymWeight
+	}
+	for _, w := range terms(plain) {
 		weights[w] = 1
 	}
-	for _, w := range terms(query) {
+	for _, w := range terms(plain) {
 		for _, syn := range searchSynonyms[w] {
 			if weights[syn] == 0 {
 				weights[syn] = synonymWeight
 			}
 		}
 	}
-	for _, w := range strings.FieldsFunc(strings.ToLower(query), func(r rune) bool { return !unicode.IsLetter(r) }) {
+	for _, w := range strings.FieldsFunc(strings.ToLower(plain), func(r rune) bool { return !unicode.IsLetter(r) }) {
 		syns := questionSynonyms[w]
 		if plural(w) && ix.nouns[stem(w)] {
 			syns = pluralSynonyms
@@ -210,7 +226,7 @@ func (ix *index) search(query string, limit int) []hit {
 	}
 	sort.Strings(words) // a fixed summation order keeps scores, and so ties, stable
 	n := float64(len(ix.tools))
-	intent := intentOf(query)
+	intent := intentOf(plain)
 	var hits []hit
 	for i, doc := range ix.docs {
 		score := 0.0
@@ -240,6 +256,23 @@ func (ix *index) search(query string, limit int) []hit {
 		hits = hits[:limit]
 	}
 	return hits
+}
+
+// quotedValue is text in quotes: a value the user supplies ("… to 'Raw
+// event exports'", "the \"No negative amounts\" monitor"), not words for what
+// is to be done. An opening quote follows a space, a bracket or the start,
+// so the apostrophe of "don't" or "Datafold's" opens nothing.
+var quotedValue = regexp.MustCompile(`(^|[\s(\[])(?:'[^']+'|"[^"]+"|“[^”]+”|‘[^’]+’)`)
+
+// splitQuoted returns query without its quoted values, and the values.
+func splitQuoted(query string) (plain, quoted string) {
+	var values []string
+	plain = quotedValue.ReplaceAllStringFunc(query, func(m string) string {
+		i := strings.IndexAny(m, `'"“‘`)
+		values = append(values, m[i:])
+		return m[:i] + " "
+	})
+	return plain, strings.Join(values, " ")
 }
 
 var stopwords = map[string]bool{
@@ -425,10 +458,18 @@ var changingVerbs = map[string]bool{
 
 // changes reports whether a tool changes something, from the first word of
 // its name after the provider prefix.
-func changes(t *Tool) bool {
-	name := strings.TrimPrefix(t.Name, t.Provider+"_")
-	verb, _, _ := strings.Cut(name, "_")
-	return changingVerbs[verb]
+func changes(t *Tool) bool { return changingVerbs[verbOf(t)] }
+
+// listingVerbs are the verbs of tool names that list what matches criteria:
+// pdc_filter_data_sources is PDC's list of data sources, and its name
+// reads as "list" too, as the plural "data sources" and "which …" ask
+// (without it a shorter get-one tool of the same nouns ranks first).
+var listingVerbs = map[string]bool{"filter": true, "search": true}
+
+// verbOf is the first word of a tool's name after the provider prefix.
+func verbOf(t *Tool) string {
+	verb, _, _ := strings.Cut(strings.TrimPrefix(t.Name, t.Provider+"_"), "_")
+	return verb
 }
 
 // Suggest returns up to n names of tools in list close to name, the

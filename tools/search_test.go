@@ -30,6 +30,12 @@ func TestSearchRealisticQueries(t *testing.T) {
 		{"what depends on this column", "datafold_get_column_downstreams", 3},
 		{"diff prod and dev orders", "datafold_create_data_diff", 3},
 		{"pentaho data source by id", "pdc_get_data_source_by_id", 3},
+		// PDC's list is named filter; the shorter get-one tool shares all
+		// the other words.
+		{"Which data sources in the Pentaho data catalog are inactive?", "pdc_filter_data_sources", 1},
+		{"search the PDC data sources", "pdc_filter_data_sources", 1},
+		// A quoted value is not what is asked: "exports" is no download.
+		{"Change the description of the AWS S3 Data Lake source in Pentaho Data Catalog to 'Raw event exports (Parquet)'.", "pdc_update_data_source_attributes", 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.query, func(t *testing.T) {
@@ -39,6 +45,22 @@ func TestSearchRealisticQueries(t *testing.T) {
 			}
 			assert.Contains(t, got, tc.tool, "top %d got %v, want %s among them", tc.top, got, tc.tool)
 		})
+	}
+}
+
+func TestSplitQuoted(t *testing.T) {
+	cases := []struct{ query, plain, quoted string }{
+		{"rename it to 'Sales KPIs' now", "rename it to   now", "'Sales KPIs'"},
+		{`the "No negative amounts" monitor`, "the   monitor", `"No negative amounts"`},
+		{"set it to “Raw exports”.", "set it to  .", "“Raw exports”"},
+		{"Datafold's prod source, we don't need it", "Datafold's prod source, we don't need it", ""},
+		{"status = 'completed' (and 'open')", "status =   (and  )", "'completed' 'open'"},
+		{"an 'unclosed quote", "an 'unclosed quote", ""},
+	}
+	for _, tc := range cases {
+		plain, quoted := splitQuoted(tc.query)
+		assert.Equal(t, tc.plain, plain, "splitQuoted(%q) plain", tc.query)
+		assert.Equal(t, tc.quoted, quoted, "splitQuoted(%q) quoted", tc.query)
 	}
 }
 
