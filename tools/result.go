@@ -122,6 +122,7 @@ func newPager(props map[string]map[string]any, fields string) *pager {
 // leading sentence when the answer was cut or a requested field was not
 // found.
 func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fields []string, red *redact.Redactor) *Result {
+	defer holdAnswer(len(resp.Body))() // memory.go
 	doc, plain := answerDoc(sh.tool, sh.provider, resp, d.resultBudget())
 	if plain != nil {
 		return plain

@@ -56,6 +56,7 @@ type Tool struct {
 // Run is Call for a server: a panic inside the tool becomes an error
 // result (and a log record), never a crash or a protocol error.
 func (t *Tool) Run(ctx context.Context, d *Deps, raw any) (res *Result) {
+	defer settleMemory() // memory.go
 	defer func() {
 		if r := recover(); r != nil {
 			d.logger().Error("tool panicked", "tool", t.Name, "panic", r)

@@ -57,20 +57,26 @@ func benchBigAnswer(size int) []byte {
 }
 
 // benchUpstream serves the big answer and the small one on loopback, as
-// an upstream API would (with Content-Length).
+// the providers' APIs do: whole JSON documents with a Content-Length (an
+// answer of unknown length costs the client a second copy while it is
+// read, see client/body.go).
 func benchUpstream(b *testing.B, big []byte) string {
 	b.Helper()
 	small := []byte(`{"daily_cap_usd":50,"daily_spend_usd":12.5,"enforced":true,"monthly_cap_usd":1000,"monthly_spend_usd":310.75}`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
+		var body []byte
 		switch r.URL.Path {
 		case benchBigPath:
-			_, _ = w.Write(big)
+			body = big
 		case benchSmallPath:
-			_, _ = w.Write(small)
+			body = small
 		default:
 			http.NotFound(w, r)
+			return
 		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = w.Write(body)
 	}))
 	b.Cleanup(srv.Close)
 	return srv.URL
@@ -178,7 +184,8 @@ func (r *benchRunning) callAll(tool string, args map[string]any, calls int) erro
 // call a tool at once whose upstream answer is 10 MiB, and reads the
 // server's memory in /proc: VmRSS before the calls, VmHWM (peak) after
 // them, and VmRSS once it settles (polled until under benchSettleMB, at
-// most benchSettleWait). per-answer-x is the peak's growth over the RSS
+// most benchSettleWait) with its anonymous part (RssAnon: heap and stacks,
+// not the executable's pages). per-answer-x is the peak's growth over the RSS
 // before, per answer, as a multiple of the answer's size. Linux only.
 //
 //	ours   mcp-server with its default settings: each answer is cut to
@@ -197,7 +204,7 @@ func BenchmarkBigAnswers(b *testing.B) {
 		benchPlainHTTP(bins, "plain", upstream+benchBigPath),
 	} {
 		b.Run(s.name, func(b *testing.B) {
-			var peak, before, after, settle, growth float64
+			var peak, before, after, anon, settle, growth float64
 			for i := 0; i < b.N; i++ {
 				r := benchStartHTTP(b, s)
 				rssBefore := statusKB(r.pid, "VmRSS")
@@ -213,16 +220,19 @@ func BenchmarkBigAnswers(b *testing.B) {
 					rss = statusKB(r.pid, "VmRSS")
 				}
 				waited := time.Since(start)
+				rssAnon := statusKB(r.pid, "RssAnon")
 				r.stop()
 				peak = max(peak, float64(hwm)/1024)
 				before = max(before, float64(rssBefore)/1024)
 				after = max(after, float64(rss)/1024)
+				anon = max(anon, float64(rssAnon)/1024)
 				settle = max(settle, float64(waited.Milliseconds()))
 				growth = max(growth, float64((hwm-rssBefore)<<10)/float64(benchClients*benchBigSize))
 			}
 			b.ReportMetric(peak, "peak-RSS-MB")
 			b.ReportMetric(before, "RSS-before-MB")
 			b.ReportMetric(after, "RSS-after-MB")
+			b.ReportMetric(anon, "RssAnon-after-MB")
 			b.ReportMetric(settle, "settle-ms")
 			b.ReportMetric(growth, "per-answer-x")
 		})
