@@ -164,7 +164,11 @@ func (c *Catalog) Templates() []tools.ResourceTemplate {
 }
 
 func (c *Catalog) template(r *route) tools.ResourceTemplate {
-	desc := r.description + " Connections: " + strings.Join(c.connNames(r), ", ") + "."
+	label := " Connections: "
+	if r.auth() == "project" {
+		label = " Projects: "
+	}
+	desc := r.description + label + strings.Join(c.connNames(r), ", ") + "."
 	return tools.ResourceTemplate{URITemplate: r.Template(), Name: r.name, Title: r.title, Description: desc, MIMEType: MIMEType}
 }
 

@@ -105,6 +105,11 @@ func testWarehouse(t *testing.T) (*databases.Registry, *atomic.Int32) {
 func TestWarehouseResources(t *testing.T) {
 	reg, opened := testWarehouse(t)
 	c, st := engineClient(t, Options{Warehouses: reg})
+	res, err := c.ListResourceTemplates(context.Background(), mcp.ListResourceTemplatesRequest{})
+	require.NoError(t, err)
+	for _, tpl := range res.ResourceTemplates {
+		assert.Contains(t, tpl.Description, "Connections: wh.", tpl.URITemplate.Raw())
+	}
 
 	assert.Equal(t, []string{"warehouse://{connection}", "warehouse://{connection}/{schema}", "warehouse://{connection}/{schema}/{table}"}, templatesOf(t, c))
 	pages, _ := allPages(t, c)
@@ -152,7 +157,7 @@ func TestWarehouseResources(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want, tc.uri)
 		assert.Contains(t, err.Error(), "resources/templates/list", tc.uri)
 	}
-	_, err := readText(t, c, "warehouse://wh/main/orders/x")
+	_, err = readText(t, c, "warehouse://wh/main/orders/x")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "resource not found", "a URI matching no template")
 
@@ -204,6 +209,11 @@ func TestDBTResources(t *testing.T) {
 	pages, _ := allPages(t, c)
 	require.Len(t, pages, 1)
 	assert.Equal(t, []string{"dbt://shop"}, uris(pages[0]))
+	res, err := c.ListResourceTemplates(context.Background(), mcp.ListResourceTemplatesRequest{})
+	require.NoError(t, err)
+	for _, tpl := range res.ResourceTemplates {
+		assert.Contains(t, tpl.Description, "Projects: shop.", tpl.URITemplate.Raw())
+	}
 
 	proj := readJSON(t, c, "dbt://shop")
 	nodes := proj["nodes"].(map[string]any)
