@@ -17,6 +17,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 	"github.com/datastack-mcp/datastack-mcp/internal/pgtest"
+	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -76,6 +77,7 @@ func TestDiffTablesOnWarehouses(t *testing.T) {
 	s, err := Build(Options{ConfigPath: cfg, Getenv: env})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"lite", "pg"}, s.Warehouses)
+	findTool(t, s, diff.GetResultName) // offered without Datafold: it picks up warehouse diffs by handle
 	c := mcpClient(t, s)
 
 	for _, tc := range []struct {
@@ -142,4 +144,16 @@ func TestSandboxWarehouses(t *testing.T) {
 		"b": map[string]any{"warehouse": SandboxDev}, "primary_key": []any{"customer_id"}})
 	require.False(t, res.IsError, res.Text)
 	assert.Contains(t, res.Text, "Warehouse diff (hash): identical")
+
+	// get_diff_result is offered and answers the diff's handle from the
+	// result this server keeps.
+	v, ok := res.Structured.(*diff.DiffVerdict)
+	require.True(t, ok, "structured content got %T, want *diff.DiffVerdict", res.Structured)
+	require.NotEmpty(t, v.Handle, "a warehouse verdict carries its handle")
+	res = findTool(t, s, diff.GetResultName).Run(context.Background(), nil, map[string]any{"handle": v.Handle})
+	require.False(t, res.IsError, res.Text)
+	got, ok := res.Structured.(*diff.DiffVerdict)
+	require.True(t, ok, "structured content got %T, want *diff.DiffVerdict", res.Structured)
+	assert.Equal(t, "identical", got.Result)
+	assert.False(t, got.Rerun, "the kept result, not a new run")
 }

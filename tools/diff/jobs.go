@@ -93,8 +93,8 @@ type job struct {
 	id, key string
 	cancel  context.CancelFunc
 	done    chan struct{}
-	// res and err are set before done is closed; ended is when (on the
-	// calls' clock, set by the call that first sees it done).
+	// res and err are set before done is closed; ended is when, on the
+	// calls' clock (under Jobs.mu).
 	res   *whdiff.Result
 	err   error
 	ended time.Time
@@ -120,14 +120,14 @@ func (e tooManyError) Error() string {
 // run is what runs a diff (whdiff.Diff; tests hold it).
 type runFunc func(ctx context.Context, req whdiff.Request) (*whdiff.Result, error)
 
-// start runs req as job id in the background. now is the calls' clock.
-func (j *Jobs) start(id, key string, req whdiff.Request, run runFunc, now time.Time) (*job, error) {
+// start runs req as job id in the background; c is the calls' clock.
+func (j *Jobs) start(id, key string, req whdiff.Request, run runFunc, c clock) (*job, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.closed {
 		return nil, errClosed
 	}
-	j.pruneLocked(now)
+	j.pruneLocked(c.Now())
 	if j.running >= j.limits.Running {
 		return nil, tooManyError{running: j.running}
 	}
@@ -150,6 +150,7 @@ func (j *Jobs) start(id, key string, req whdiff.Request, run runFunc, now time.T
 		jb.res, jb.err = res, err
 		j.mu.Lock()
 		j.running--
+		jb.ended = c.Now()
 		j.mu.Unlock()
 		close(jb.done)
 	}()
@@ -175,16 +176,6 @@ func (j *Jobs) lookup(id, key string, now time.Time) *job {
 	return nil
 }
 
-// ended stamps a job seen finished with the calls' clock (its result is
-// kept from then on).
-func (j *Jobs) ended(jb *job, now time.Time) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if jb.ended.IsZero() {
-		jb.ended = now
-	}
-}
-
 // taken says whether a job id is in use (by any request).
 func (j *Jobs) taken(id string) bool {
 	j.mu.Lock()
@@ -203,17 +194,12 @@ func (j *Jobs) drop(jb *job) {
 }
 
 // pruneLocked drops the results kept too long, then the oldest beyond
-// Keep. A finished job's end time is stamped here, on the calls' clock.
+// Keep.
 func (j *Jobs) pruneLocked(now time.Time) {
 	var finished []*job
 	for id, jb := range j.byID {
-		select {
-		case <-jb.done:
-		default:
-			continue
-		}
 		if jb.ended.IsZero() {
-			jb.ended = now
+			continue // running
 		}
 		if now.Sub(jb.ended) >= j.limits.KeepFor {
 			delete(j.byID, id)

@@ -379,3 +379,42 @@ func TestHandleIsNotTrusted(t *testing.T) {
 		})
 	}
 }
+
+// TestStepFilter: a diff's progress is told per stage, and within a stage
+// per fifth of its segments and at its end.
+func TestStepFilter(t *testing.T) {
+	var f stepFilter
+	var got []string
+	steps := []whdiff.Progress{{Stage: "schema", Done: 0, Total: 1}, {Stage: "schema", Done: 1, Total: 1}, {Stage: "checksum", Done: 0, Total: 2}}
+	for i := 0; i <= 20; i++ {
+		steps = append(steps, whdiff.Progress{Stage: "bisect level 1", Done: i, Total: 20})
+	}
+	steps = append(steps, whdiff.Progress{Stage: "bisect level 1", Done: 20, Total: 20}, whdiff.Progress{Stage: "samples", Done: 0, Total: 1})
+	for _, p := range steps {
+		if f.worth(p) {
+			got = append(got, fmt.Sprintf("%s %d/%d", p.Stage, p.Done, p.Total))
+		}
+	}
+	assert.Equal(t, []string{"schema 0/1", "schema 1/1", "checksum 0/2",
+		"bisect level 1 0/20", "bisect level 1 4/20", "bisect level 1 8/20", "bisect level 1 12/20", "bisect level 1 16/20", "bisect level 1 20/20",
+		"samples 0/1"}, got)
+}
+
+// TestLocalDiffKeepsFewResults: past JobLimits.Keep finished results the
+// oldest is dropped, and its handle runs the diff again.
+func TestLocalDiffKeepsFewResults(t *testing.T) {
+	s := newLocalServer(t, ordersDB(t), JobLimits{Keep: 1})
+	s.clock.hold.Store(true) // each call waits for its diff
+	first := verdictOf(t, s.diff.Call(context.Background(), &tools.Deps{}, ordersArgs))
+	assertOrdersVerdict(t, first)
+	s.clock.advance(time.Second)
+	second := verdictOf(t, s.diff.Call(context.Background(), &tools.Deps{}, ordersArgs))
+	assertOrdersVerdict(t, second)
+	require.NotEqual(t, first.Handle, second.Handle, "each diff_tables call is its own diff")
+
+	got := verdictOf(t, s.get.Call(context.Background(), &tools.Deps{}, map[string]any{"handle": second.Handle}))
+	assert.False(t, got.Rerun, "the newest result is kept")
+	got = verdictOf(t, s.get.Call(context.Background(), &tools.Deps{}, map[string]any{"handle": first.Handle}))
+	assert.True(t, got.Rerun, "the oldest was dropped: run again")
+	assert.Equal(t, 3, s.runs.count(), "runs")
+}

@@ -120,7 +120,7 @@ func (r *diffRun) localDiff(a DiffArgs) *tools.Result {
 	if refused != nil {
 		return refused
 	}
-	jb, err := r.o.Jobs.start(newJobID(), requestKey(a), req, r.o.runner(), r.clock.Now())
+	jb, err := r.o.Jobs.start(newJobID(), requestKey(a), req, r.o.runner(), r.clock)
 	if err != nil {
 		return r.notStarted(TablesName, err)
 	}
@@ -147,7 +147,7 @@ func (r *diffRun) localResult(handle string) *tools.Result {
 	if r.o.Jobs.taken(id) { // by another request: this one is not it
 		id = newJobID()
 	}
-	jb, err := r.o.Jobs.start(id, key, req, r.o.runner(), r.clock.Now())
+	jb, err := r.o.Jobs.start(id, key, req, r.o.runner(), r.clock)
 	if err != nil {
 		return r.notStarted(GetResultName, err)
 	}
@@ -172,10 +172,9 @@ func (r *diffRun) notStarted(tool string, err error) *tools.Result {
 func (r *diffRun) awaitLocal(tool string, jb *job, a DiffArgs, rerun bool) *tools.Result {
 	handle := encodeHandle(jb.id, a)
 	prog := tools.NewProgress(r.ctx, localSteps)
-	last := ""
+	var steps stepFilter
 	detach := jb.attach(func(p whdiff.Progress) {
-		if p.Stage != last {
-			last = p.Stage
+		if steps.worth(p) {
 			prog.Report("Diff: %s (%d of %d).", p.Stage, p.Done, p.Total)
 		}
 	})
@@ -200,7 +199,6 @@ func (r *diffRun) awaitLocal(tool string, jb *job, a DiffArgs, rerun bool) *tool
 		}
 	}
 	detach()
-	r.o.Jobs.ended(jb, r.clock.Now())
 	if jb.err != nil {
 		note := ""
 		if rerun {
@@ -215,6 +213,24 @@ func (r *diffRun) awaitLocal(tool string, jb *job, a DiffArgs, rerun bool) *tool
 	}
 	prog.Finish("Diff done: %s.", v.Result)
 	return tools.StructuredResult(v, v.text())
+}
+
+// stepFilter picks the steps of a diff worth a notification: each new
+// stage, and within a stage (a bisection level checks segment after
+// segment) every fifth of its segments and its end, so a call's
+// notifications stay within localSteps.
+type stepFilter struct{ last whdiff.Progress }
+
+func (f *stepFilter) worth(p whdiff.Progress) bool {
+	last := f.last
+	switch {
+	case p.Stage != last.Stage,
+		p.Done == p.Total && last.Done != p.Total,
+		p.Total > 0 && (p.Done-last.Done)*5 >= p.Total:
+		f.last = p
+		return true
+	}
+	return false
 }
 
 // localRunning is the verdict of a warehouse diff still running.
