@@ -58,9 +58,10 @@ const (
 // Options tune the diff tools; the zero value gives the defaults.
 type Options struct {
 	// Wait bounds how long diff_tables and get_diff_result wait for a
-	// Datafold diff to finish before answering status "running" with the
-	// diff id (0: DefaultWait; keep it under the clients' tool call
-	// patience, about 60 s for Claude Desktop).
+	// diff to finish before answering status "running" with the diff id
+	// (Datafold) or handle (warehouse sides, which keep running here) (0:
+	// DefaultWait; keep it under the clients' tool call patience, about
+	// 60 s for Claude Desktop).
 	Wait time.Duration
 	// Poll is the interval between status checks while waiting (0:
 	// DefaultPoll).
