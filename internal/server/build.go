@@ -18,6 +18,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/tools/databases"
 	"github.com/datastack-mcp/datastack-mcp/tools/diff"
 	"github.com/datastack-mcp/datastack-mcp/tools/impact"
+	"github.com/datastack-mcp/datastack-mcp/tools/review"
 )
 
 // Server is a built MCP server and what it was built from.
@@ -57,6 +58,7 @@ type connections struct {
 	appURLs    map[string]string   // Datafold connection → app base URL
 	warehouses *databases.Registry // the user's databases, opened on first use
 	dbt        *dbt.Set            // the user's dbt projects, read on first use
+	dbtWH      map[string]string   // dbt project → the warehouse connection holding its relations
 }
 
 // Build assembles the server that opts describe.
@@ -128,6 +130,10 @@ func Build(o Options) (*Server, error) {
 		s.Warehouses = whs
 	}
 	s.warehouses = conns.warehouses
+	reviewing, err := withReview(&extra, conns, available, o.DiffWait)
+	if err != nil {
+		return nil, err
+	}
 	if s.Tools, err = choose(o.Selection, available, extra, conns.list); err != nil {
 		return nil, err
 	}
@@ -135,6 +141,9 @@ func Build(o Options) (*Server, error) {
 	prompts := cat.Prompts()
 	if t := tools.Find(available, diff.TablesName); t != nil && o.Selection.Policy.Allows(t) {
 		prompts = append(diff.Prompts(), prompts...)
+	}
+	if t := tools.Find(extra, review.Name); reviewing && o.Selection.Policy.Allows(t) {
+		prompts = append(prompts, review.Prompts()...)
 	}
 	for _, p := range prompts {
 		s.Prompts = append(s.Prompts, p.Name)
@@ -169,6 +178,7 @@ func (s *Server) connect(o Options) (*connections, error) {
 		if out.dbt, err = demo.Projects(); err != nil {
 			return nil, fmt.Errorf("sandbox dbt project: %w", err)
 		}
+		out.dbtWH = map[string]string{demo.ProdName: SandboxProd, demo.DevName: SandboxDev}
 		out.warehouses = databases.NewRegistry()
 		addSandboxWarehouses(out.warehouses)
 		for _, p := range providers.All {
@@ -204,8 +214,11 @@ func (s *Server) connect(o Options) (*connections, error) {
 	if out.dbt, err = dbt.Open(projects, dbt.Options{}); err != nil {
 		return nil, err
 	}
+	if out.dbtWH, err = dbtWarehouses(projects, out.warehouses.Names()); err != nil {
+		return nil, err
+	}
 	for _, p := range projects {
-		o.Logger.Info("dbt project configured", "project", p.Name, "manifest", p.Manifest)
+		o.Logger.Info("dbt project configured", "project", p.Name, "manifest", p.Manifest, "warehouse", p.Warehouse)
 	}
 	if len(projects) > 0 {
 		// Column lineage parses SQL: compile the grammar off the critical

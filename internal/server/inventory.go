@@ -8,6 +8,7 @@ import (
 	"github.com/datastack-mcp/datastack-mcp/resources"
 	"github.com/datastack-mcp/datastack-mcp/tools"
 	"github.com/datastack-mcp/datastack-mcp/tools/diff"
+	"github.com/datastack-mcp/datastack-mcp/tools/review"
 )
 
 var (
@@ -19,7 +20,7 @@ var (
 // Inventory is every tool a server can offer, in registration order: the
 // generated tools, the resource catalogue's (list_resources,
 // read_resource, lineage_impact, as they are with one connection per
-// provider) and diff_tables and get_diff_result. It is what `mcp-server tools` lists,
+// provider), diff_tables and get_diff_result, and review_dbt_changes. It is what `mcp-server tools` lists,
 // what flags are checked against and what the README documents; the tools
 // are not meant to be called.
 func Inventory() ([]*tools.Tool, error) {
@@ -39,7 +40,12 @@ func Inventory() ([]*tools.Tool, error) {
 			inventoryErr = err
 			return
 		}
-		inventoryList = append(append(append([]*tools.Tool{}, all...), extra...), diffs...)
+		rev, err := review.Tool(nil, all, review.Options{})
+		if err != nil {
+			inventoryErr = err
+			return
+		}
+		inventoryList = append(append(append([]*tools.Tool{}, all...), extra...), append(diffs, rev)...)
 	})
 	return inventoryList, inventoryErr
 }
