@@ -12,20 +12,22 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
 )
 
-// mcpClient connects an in-process MCP client to a built server.
+// mcpClient connects an in-process MCP client to a built server; it gets
+// the protocol errors a client over stdio or HTTP gets.
 func mcpClient(t *testing.T, s *Server) *mcpclient.Client {
 	t.Helper()
 	ctx := context.Background()
-	c, err := mcpclient.NewInProcessClient(s.MCP.SDK())
-	require.NoError(t, err)
+	c := mcpgo.NewInProcessClient(s.MCP.SDK())
 	t.Cleanup(func() { _ = c.Close() })
 	require.NoError(t, c.Start(ctx))
 	init := mcp.InitializeRequest{}
 	init.Params.ProtocolVersion = mcp.LATEST_PROTOCOL_VERSION
 	init.Params.ClientInfo = mcp.Implementation{Name: "test", Version: "1"}
-	_, err = c.Initialize(ctx, init)
+	_, err := c.Initialize(ctx, init)
 	require.NoError(t, err)
 	return c
 }
@@ -122,9 +124,13 @@ func TestSandboxEngineResources(t *testing.T) {
 	assert.NotEmpty(t, model["upstream"])
 	assert.Equal(t, []string{"fct_orders"}, completeArg(t, c, "dbt://{project}/models/{model}", "model", "fct", map[string]string{"project": "jaffle_shop_pr42"}))
 
-	_, err = readResource(t, c, "dbt://jaffle_shop/models/fct_order")
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "resources/templates/list")
+	for _, uri := range []string{"dbt://jaffle_shop/models/fct_order", "dbt://jaffle_shop/models/fct_orders/columns/amt", "dbt://nope",
+		"warehouse://sandbox_prod/main/fct_order", "warehouse://sandbox_prod/marts", "warehouse://sandbox_prod/main/fct_orders/x"} {
+		_, err = readResource(t, c, uri)
+		// In protocol 2026-07-28 (the client's) resource not found is -32602.
+		assert.ErrorIs(t, err, mcp.ErrInvalidParams, uri)
+		assert.ErrorContains(t, err, "resources/templates/list", uri)
+	}
 }
 
 // TestConfiguredEngineResources: WAREHOUSE_DSN and DBT_MANIFEST alone
