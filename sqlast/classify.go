@@ -192,10 +192,9 @@ func Warm() {
 	})
 }
 
-// compiled waits until the grammar is compiled, starting the compile if
-// nobody has: concurrent first calls share one compile (each would
-// otherwise compile its own parser instance, a few seconds of CPU and
-// hundreds of MB each).
+// compiled waits until the grammar is compiled (or loaded from the disk
+// cache, see package pgwasm), starting that if nobody has: concurrent
+// first calls share the one compile.
 func compiled() {
 	Warm()
 	<-ready
