@@ -25,6 +25,8 @@ import (
 const (
 	ldProject = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d401"
 	ldPreview = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d402"
+	// ldCertified is the main project's upstream project, not compiled yet.
+	ldCertified = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d403"
 )
 
 // stack is a server assembled the way cmd/mcp-server assembles it, on a

@@ -32,6 +32,7 @@ var sandboxListed = []string{
 	"lightdash://sandbox/projects",
 	"lightdash://sandbox/projects/" + ldProject + "/catalog",
 	"lightdash://sandbox/projects/" + ldPreview + "/catalog",
+	"lightdash://sandbox/projects/" + ldCertified + "/catalog",
 	"pdc://sandbox/data-sources",
 }
 
@@ -128,7 +129,7 @@ func TestSandboxOverTransports(t *testing.T) {
 					sizes = append(sizes, len(p))
 					got = append(got, uris(p)...)
 				}
-				if want := []int{4, 4, 1}; !reflect.DeepEqual(sizes, want) {
+				if want := []int{4, 4, 2}; !reflect.DeepEqual(sizes, want) {
 					t.Errorf("page sizes got %v, want %v", sizes, want)
 				}
 				if !reflect.DeepEqual(got, sandboxListed) {
@@ -466,11 +467,14 @@ func TestExtraTools(t *testing.T) {
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
 	}
-	// Not complete: the sandbox project has no upstream project, so the
-	// dashboards showing a chart saved in a space are not known (a note).
+	// One BI integration: Looker's bindings name data source 1, the dbt
+	// integration's documented configuration names none (a note says so,
+	// and the answer stays complete). Complete: the dashboards showing
+	// charts saved in a space come from their promotion diffs (the project
+	// has an upstream project).
 	want := map[string]int{"columns": 1, "tables": 1, "bi_integrations": 1, "lightdash_explores": 2, "lightdash_fields": 6, "lightdash_charts": 3, "lightdash_dashboards": 2}
-	if !reflect.DeepEqual(out.Counts, want) || out.Complete || out.Truncated || len(out.Errors) > 0 {
-		t.Errorf("counts/complete/truncated/errors got %v/%v/%v/%q, want %v/false/false/none", out.Counts, out.Complete, out.Truncated, out.Errors, want)
+	if !reflect.DeepEqual(out.Counts, want) || !out.Complete || out.Truncated || len(out.Errors) > 0 {
+		t.Errorf("counts/complete/truncated/errors got %v/%v/%v/%q, want %v/true/false/none", out.Counts, out.Complete, out.Truncated, out.Errors, want)
 	}
 }
 
@@ -590,7 +594,8 @@ func TestProvidersAbsent(t *testing.T) {
 	}{
 		{"no connection", nil, 0, nil, 0, []string{}},
 		{"Lightdash only", []connSpec{{provider: schemas.Lightdash, name: "bi"}}, 5, []string{ListResourcesName, ReadResourceName}, 0,
-			[]string{"lightdash://bi/projects", "lightdash://bi/projects/" + ldProject + "/catalog", "lightdash://bi/projects/" + ldPreview + "/catalog"}},
+			[]string{"lightdash://bi/projects", "lightdash://bi/projects/" + ldProject + "/catalog", "lightdash://bi/projects/" + ldPreview + "/catalog",
+				"lightdash://bi/projects/" + ldCertified + "/catalog"}},
 		{"PostHog with a default project", []connSpec{{provider: schemas.PostHog, name: "us", defaults: map[string]any{"project_id": "1"}}}, 3,
 			[]string{ListResourcesName, ReadResourceName}, 0, []string{"posthog://us/projects/1/sources"}},
 		{"Datafold only", []connSpec{{provider: schemas.Datafold, name: "prod"}}, 6, []string{ListResourcesName, ReadResourceName, impact.Name}, 1,
@@ -703,9 +708,9 @@ func TestPageBounds(t *testing.T) {
 		pageSize  int
 		wantPages []int
 	}{
-		{"default", 0, []int{9}},
-		{"one per page", 1, []int{1, 1, 1, 1, 1, 1, 1, 1, 1}},
-		{"above the maximum", 10000, []int{9}},
+		{"default", 0, []int{10}},
+		{"one per page", 1, []int{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}},
+		{"above the maximum", 10000, []int{10}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -809,7 +814,8 @@ func TestRequestPolicyList(t *testing.T) {
 	}{
 		{"no policy", tools.Policy{}, sandboxListed, []string{"1", "2", "3"}},
 		{"Lightdash only", tools.Policy{Toolsets: []string{"lightdash"}}, []string{
-			"lightdash://sandbox/projects", "lightdash://sandbox/projects/" + ldProject + "/catalog", "lightdash://sandbox/projects/" + ldPreview + "/catalog"}, []string{}},
+			"lightdash://sandbox/projects", "lightdash://sandbox/projects/" + ldProject + "/catalog", "lightdash://sandbox/projects/" + ldPreview + "/catalog",
+			"lightdash://sandbox/projects/" + ldCertified + "/catalog"}, []string{}},
 		{"read-only", tools.Policy{ReadOnly: true}, sandboxListed, []string{"1", "2", "3"}},
 		{"PDC filter excluded", tools.Policy{Exclude: []string{"pdc_filter_data_sources"}}, sandboxListed[:len(sandboxListed)-1], []string{"1", "2", "3"}},
 	}

@@ -7,14 +7,18 @@ import (
 )
 
 // Lightdash demo data: organization "Jaffle Shop Inc." with four members and
-// two groups; project "Jaffle Shop" (Snowflake prod, dbt on GitHub) and its
+// two groups; project "Jaffle Shop" (Snowflake prod, dbt on GitHub), its
 // preview project "Jaffle Shop (PR #42 preview)" built on the dev
-// environment; explores fct_orders (joined to dim_customers) and
-// dim_customers whose fields match the warehouse columns; three spaces,
-// seven charts, two dashboards, comments, validation errors (a chart and a
-// dashboard filter referencing fields that no longer exist), a custom metric,
-// personal warehouse credentials, a Google Sheets export and one finished
-// semantic-layer query (revenue by month, lightdash_query.go).
+// environment, and its upstream project "Jaffle Shop (certified)", the
+// promotion target of its dashboards, created for certified content and not
+// compiled yet (no explores, no content); explores fct_orders (joined to
+// dim_customers) and dim_customers whose fields match the warehouse columns;
+// three spaces, seven charts (some saved in a space and shown on dashboards
+// as tiles, some saved in a dashboard), two dashboards, comments, validation
+// errors (a chart and a dashboard filter referencing fields that no longer
+// exist), a custom metric, personal warehouse credentials, a Google Sheets
+// export and one finished semantic-layer query (revenue by month,
+// lightdash_query.go).
 
 const (
 	canaryLightdashDbtPAT    = "canary-lightdash-github-pat-0e7b44"
@@ -31,6 +35,7 @@ const (
 	ldGroupFinance = "7a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c02"
 	ldProject      = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d401"
 	ldPreview      = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d402"
+	ldCertified    = "9c8b7a6f-5e4d-4c3b-8a29-1807f6e5d403"
 	ldSpaceFinance = "2b3c4d5e-6f70-4819-8a2b-3c4d5e6f7a01"
 	ldSpaceMktg    = "2b3c4d5e-6f70-4819-8a2b-3c4d5e6f7a02"
 	ldSpacePrivate = "2b3c4d5e-6f70-4819-8a2b-3c4d5e6f7a03"
@@ -71,9 +76,12 @@ type ldGroup struct {
 type ldProj struct {
 	UUID, Name, Type, Upstream string
 	DS                         int // Datafold data source with its warehouse (1 prod, 2 dev)
-	Access                     map[string]string
-	GroupAccess                map[string]string
-	CredPref                   string
+	// Uncompiled: its dbt project has not been compiled yet, so it has no
+	// explores (and no catalog).
+	Uncompiled  bool
+	Access      map[string]string
+	GroupAccess map[string]string
+	CredPref    string
 }
 
 type ldSpace struct {
@@ -94,12 +102,15 @@ type ldChart struct {
 	Dims, Metrics                           []string
 	Filters                                 map[string]any
 	Sorts                                   []any
-	Dashboard                               string
-	Views                                   int
-	Updated                                 time.Time
-	UpdatedBy                               string
-	CustomMetric                            map[string]any // additional metric defined in the chart
-	Upstream                                string         // in a preview project: the chart it corresponds to upstream
+	// Dashboard is the dashboard the chart is saved in (ChartSummary's
+	// dashboardUuid), "" for a chart saved in a space, even one shown on
+	// dashboards as a tile.
+	Dashboard    string
+	Views        int
+	Updated      time.Time
+	UpdatedBy    string
+	CustomMetric map[string]any // additional metric defined in the chart
+	Upstream     string         // in a preview project: the chart it corresponds to upstream
 }
 
 type ldTile struct {
@@ -199,6 +210,12 @@ func seedLightdash() *lightdashState {
 		CredPref:    ldCredsUUID}
 	st.projects[ldPreview] = &ldProj{UUID: ldPreview, Name: "Jaffle Shop (PR #42 preview)", Type: "PREVIEW", Upstream: ldProject, DS: 2,
 		Access: map[string]string{ldUserDana: "admin", ldUserBen: "developer"}, GroupAccess: map[string]string{}}
+	// Jaffle Shop's dashboards are promoted to the certified project (its
+	// upstream project, so promoteDashboardDiff answers for them); nothing
+	// has been promoted yet and its dbt project is not compiled yet.
+	st.projects[ldProject].Upstream = ldCertified
+	st.projects[ldCertified] = &ldProj{UUID: ldCertified, Name: "Jaffle Shop (certified)", Type: "DEFAULT", DS: 1, Uncompiled: true,
+		Access: map[string]string{ldUserDana: "admin", ldUserChloe: "viewer"}, GroupAccess: map[string]string{ldGroupFinance: "viewer"}}
 
 	st.spaces[ldSpaceFinance] = &ldSpace{UUID: ldSpaceFinance, Project: ldProject, Name: "Finance", Slug: "finance",
 		Access: map[string]string{ldUserDana: "admin", ldUserAna: "editor", ldUserChloe: "viewer"}, Groups: map[string]string{ldGroupFinance: "viewer"},
@@ -211,22 +228,23 @@ func seedLightdash() *lightdashState {
 
 	charts := []*ldChart{
 		{Name: "Revenue by month", Description: "Monthly revenue from completed and shipped orders.", Space: ldSpaceFinance, Kind: "line", Type: "cartesian",
-			Explore: "fct_orders", Dims: []string{"fct_orders_order_date_month"}, Metrics: []string{"fct_orders_total_revenue"}, Dashboard: "", Views: 1843},
+			Explore: "fct_orders", Dims: []string{"fct_orders_order_date_month"}, Metrics: []string{"fct_orders_total_revenue"}, Dashboard: ldDashExec, Views: 1843},
 		{Name: "Orders by status", Description: "Order count per status.", Space: ldSpaceFinance, Kind: "vertical_bar", Type: "cartesian",
 			Explore: "fct_orders", Dims: []string{"fct_orders_status"}, Metrics: []string{"fct_orders_order_count"}, Views: 922},
 		{Name: "Customer lifetime value", Description: "Average lifetime value per customer.", Space: ldSpaceMktg, Kind: "big_number", Type: "big_number",
 			Explore: "dim_customers", Metrics: []string{"dim_customers_average_lifetime_value"}, Views: 611},
 		{Name: "Payment method mix", Description: "Revenue split by payment method.", Space: ldSpaceFinance, Kind: "pie", Type: "pie",
-			Explore: "fct_orders", Metrics: []string{"fct_orders_credit_card_revenue", "fct_orders_bank_transfer_revenue", "fct_orders_coupon_revenue", "fct_orders_gift_card_revenue"}, Views: 407},
+			Explore: "fct_orders", Metrics: []string{"fct_orders_credit_card_revenue", "fct_orders_bank_transfer_revenue", "fct_orders_coupon_revenue", "fct_orders_gift_card_revenue"},
+			Dashboard: ldDashExec, Views: 407},
 		{Name: "New customers per week", Description: "Customers by the week of their first order.", Space: ldSpaceMktg, Kind: "area", Type: "cartesian",
-			Explore: "dim_customers", Dims: []string{"dim_customers_first_order_week"}, Metrics: []string{"dim_customers_customer_count"}, Views: 530},
+			Explore: "dim_customers", Dims: []string{"dim_customers_first_order_week"}, Metrics: []string{"dim_customers_customer_count"}, Dashboard: ldDashMktg, Views: 530},
 		{Name: "Large orders", Description: "Orders above $300, newest first.", Space: ldSpaceFinance, Kind: "table", Type: "table",
 			Explore: "fct_orders", Dims: []string{"fct_orders_order_id", "fct_orders_order_date_day", "fct_orders_status", "fct_orders_amount"},
 			Metrics: []string{"fct_orders_max_order_amount"}, Views: 188,
 			CustomMetric: map[string]any{"name": "max_order_amount", "label": "Max order amount", "table": "fct_orders", "sql": "${TABLE}.amount", "type": "max", "baseDimensionName": "amount"},
 			Filters:      map[string]any{"dimensions": map[string]any{"id": "f1", "and": []any{map[string]any{"id": "f2", "target": map[string]any{"fieldId": "fct_orders_amount"}, "operator": "greaterThan", "values": []any{300}}}}}},
 		{Name: "Refund rate", Description: "Share of revenue refunded (broken since refund_amount was removed from fct_orders).", Space: ldSpaceFinance, Kind: "big_number", Type: "big_number",
-			Explore: "fct_orders", Metrics: []string{"fct_orders_refund_amount"}, Views: 96},
+			Explore: "fct_orders", Metrics: []string{"fct_orders_refund_amount"}, Dashboard: ldDashExec, Views: 96},
 	}
 	for i, c := range charts {
 		c.UUID = ldChartUUID(i + 1)
@@ -264,7 +282,10 @@ func seedLightdash() *lightdashState {
 	for i, src := range []*ldChart{st.charts[ldChartUUID(1)], st.charts[ldChartUUID(2)]} {
 		cp := *src
 		cp.UUID = ldChartUUID(11 + i)
-		cp.Project, cp.Space, cp.Dashboard, cp.Upstream = ldPreview, ldSpacePreview, "", src.UUID
+		cp.Project, cp.Space, cp.Upstream = ldPreview, ldSpacePreview, src.UUID
+		if src.Dashboard != "" {
+			cp.Dashboard = ldDashPreview
+		}
 		cp.Views = 12 - 5*i
 		cp.Updated = ldBase.Add(-20 * time.Hour)
 		cp.UpdatedBy = ldUserBen
@@ -281,23 +302,12 @@ func seedLightdash() *lightdashState {
 			{UUID: ldTilePreview, Type: "saved_chart", Chart: ldChartUUID(11), X: 0, Y: 0, W: 18, H: 9},
 			{UUID: "8192a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a22", Type: "saved_chart", Chart: ldChartUUID(12), X: 18, Y: 0, W: 18, H: 9},
 		}}
-	// A chart's dashboard (ChartSummary.dashboardUuid, which catalog
-	// analytics report) is the one it belongs to: among the dashboards
-	// showing it, the one in the chart's own space, else the first by
-	// uuid. "Customer lifetime value" (Marketing space) is a tile of both
-	// dashboards and belongs to "Marketing performance"; deciding this in
-	// map order made impact answers flip between runs.
-	for _, d := range sortedDashboards(st.dashboards) {
-		for _, t := range d.Tiles {
-			c := st.charts[t.Chart]
-			if c == nil {
-				continue
-			}
-			if cur := st.dashboards[c.Dashboard]; cur == nil || (cur.Space != c.Space && d.Space == c.Space) {
-				c.Dashboard = d.UUID
-			}
-		}
-	}
+	// Charts saved in a dashboard ("Revenue by month", "Payment method
+	// mix", "Refund rate", "New customers per week", the preview's revenue
+	// chart) name it as their dashboardUuid; the others are saved in a space
+	// and name none, though "Orders by status" and "Customer lifetime value"
+	// (a tile of both dashboards) are dashboard tiles: only the dashboards'
+	// tiles say so (promoteDashboardDiff).
 	st.comments = []*ldComment{
 		{ID: ldComment1, Dashboard: ldDashPreview, Tile: ldTilePreview, User: ldUserChloe, Created: ldBase.Add(-3 * time.Hour),
 			Text: "Why did November revenue drop in the PR #42 preview?", HTML: "<p>Why did November revenue drop in the PR #42 preview?</p>", Mentions: []string{}},

@@ -90,7 +90,12 @@ func lightdashHandlers() map[string]handlerFunc {
 		"ListOrganizationProjects": func(c *call) (int, any) {
 			var out []any
 			for _, p := range c.s.ldProjects() {
-				out = append(out, map[string]any{"projectUuid": p.UUID, "name": p.Name, "type": p.Type, "warehouseType": "snowflake", "requireUserCredentials": false})
+				var up any
+				if p.Upstream != "" {
+					up = p.Upstream
+				}
+				out = append(out, map[string]any{"projectUuid": p.UUID, "name": p.Name, "type": p.Type, "upstreamProjectUuid": up,
+					"warehouseType": "snowflake", "requireUserCredentials": false})
 			}
 			return ldOK(out)
 		},
@@ -123,9 +128,12 @@ func lightdashHandlers() map[string]handlerFunc {
 				"warnings": map[string]any{"exploresWithWarnings": []any{}, "warningExploreCount": 0, "warningCount": 0}})
 		}),
 		"GetExplores": withProject(func(c *call, p *ldProj) (int, any) {
-			var out []any
+			out := []any{}
 			for _, name := range []string{"dim_customers", "fct_orders"} {
-				t := ldTables[name]
+				t := p.explore(name)
+				if t == nil {
+					continue
+				}
 				out = append(out, map[string]any{"name": t.Name, "label": t.Label, "tags": []any{"jaffle_shop"},
 					"databaseName": "ANALYTICS", "schemaName": "MARTS", "description": t.Description})
 			}
@@ -374,7 +382,7 @@ func withProject(h func(*call, *ldProj) (int, any)) handlerFunc {
 
 func withExplore(h func(*call, *ldProj, *ldTable) (int, any)) handlerFunc {
 	return withProject(func(c *call, p *ldProj) (int, any) {
-		t := ldTables[c.param("exploreId")]
+		t := p.explore(c.param("exploreId"))
 		if t == nil {
 			return c.fail(notFound("Explore \"%s\" does not exist", c.param("exploreId")))
 		}
@@ -384,7 +392,7 @@ func withExplore(h func(*call, *ldProj, *ldTable) (int, any)) handlerFunc {
 
 func withCatalogTable(h func(*call, *ldProj, *ldTable) (int, any)) handlerFunc {
 	return withProject(func(c *call, p *ldProj) (int, any) {
-		t := ldTables[c.param("table")]
+		t := p.explore(c.param("table"))
 		if t == nil {
 			return c.fail(notFound("Table \"%s\" not found in the catalog", c.param("table")))
 		}

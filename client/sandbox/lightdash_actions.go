@@ -343,11 +343,13 @@ func (s *Sandbox) ldSavedChart(ch *ldChart) map[string]any {
 	return out
 }
 
-// ldPreviewPair returns the upstream counterpart of a preview dashboard.
+// ldUpstream returns the upstream project of dashboard d's project, or
+// Lightdash's answer to promoting without one (a NotFoundError worded for
+// charts, as Lightdash words it for dashboards too).
 func (c *call) ldUpstream(d *ldDashboard) (*ldProj, *apiError) {
 	p := c.s.ld.projects[d.Project]
 	if p == nil || p.Upstream == "" || c.s.ld.projects[p.Upstream] == nil {
-		return nil, badRequest("This project doesn't have an upstream project to promote to")
+		return nil, notFound("This chart does not have an upstream project")
 	}
 	return c.s.ld.projects[p.Upstream], nil
 }
@@ -422,6 +424,7 @@ func ldPromote(c *call, d *ldDashboard) (int, any) {
 	}
 	// charts
 	var tiles []ldTile
+	promoted := map[*ldChart]*ldChart{} // upstream chart -> promoted one
 	for _, t := range d.Tiles {
 		nt := t
 		if ch := c.s.ld.charts[t.Chart]; ch != nil {
@@ -435,6 +438,7 @@ func ldPromote(c *call, d *ldDashboard) (int, any) {
 				ch.Upstream = cp.UUID
 			}
 			upc.Name, upc.Description, upc.Dims, upc.Metrics, upc.Kind, upc.Type = ch.Name, ch.Description, ch.Dims, ch.Metrics, ch.Kind, ch.Type
+			promoted[upc] = ch
 			upc.Updated, upc.UpdatedBy = now, c.s.ld.me
 			nt.Chart = upc.UUID
 		}
@@ -456,9 +460,12 @@ func ldPromote(c *call, d *ldDashboard) (int, any) {
 		}
 	}
 	up.Tiles = tiles
-	for _, t := range up.Tiles {
-		if ch := c.s.ld.charts[t.Chart]; ch != nil && ch.Dashboard == "" {
-			ch.Dashboard = up.UUID
+	// A chart saved in the promoted dashboard is saved in the upstream one;
+	// a chart saved in a space stays in its space.
+	for upc, ch := range promoted {
+		upc.Dashboard = ""
+		if ch.Dashboard != "" {
+			upc.Dashboard = up.UUID
 		}
 	}
 	return ldOK(c.s.ldDashboardDAO(up))

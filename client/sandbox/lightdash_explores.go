@@ -216,7 +216,7 @@ func ldRunSQL(c *call, p *ldProj) (int, any) {
 func ldCalculateTotal(c *call, p *ldProj) (int, any) {
 	b := c.bodyMap()
 	mq, _ := b["metricQuery"].(map[string]any)
-	base := ldTables[str(b, "explore")]
+	base := p.explore(str(b, "explore"))
 	if base == nil {
 		return c.fail(notFound("Explore \"%s\" does not exist", str(b, "explore")))
 	}
@@ -282,7 +282,10 @@ func ldCatalog(c *call, p *ldProj) (int, any) {
 	}
 	out := []any{}
 	for _, tn := range []string{"dim_customers", "fct_orders"} {
-		t := ldTables[tn]
+		t := p.explore(tn)
+		if t == nil {
+			continue
+		}
 		if (typ == "" || typ == "table") && (filter == "" || filter == "tables") && match(t.Name, t.Label, t.Description) {
 			joins := anyList(exploreJoins[tn])
 			out = append(out, map[string]any{"type": "table", "name": t.Name, "label": t.Label, "description": t.Description,
@@ -314,49 +317,53 @@ func ldCatalogMetadata(c *call, p *ldProj, t *ldTable) (int, any) {
 		"source": "models/marts/" + t.Name + ".sql", "fields": fields, "joinedTables": joins, "tableLabel": t.Label})
 }
 
-// ldAnalytics lists the charts of p that use table t (field "" ) or one of its
-// fields directly (a date dimension also matches its time intervals).
+// explore returns project p's explore of that name, nil when it has none
+// (or none at all: its dbt project is not compiled yet).
+func (p *ldProj) explore(name string) *ldTable {
+	if p.Uncompiled {
+		return nil
+	}
+	return ldTables[name]
+}
+
+// ldAnalytics is CatalogAnalytics as Lightdash computes it: the charts of
+// p whose explore is table t (not those of explores joining it), in spaces
+// the user may see; for a field, those of them whose dimensions or metrics
+// include the field id <table>_<field> exactly (a chart of
+// order_date_month is not one of order_date's: each interval variant is a
+// field id of its own). A chart's dashboard is the one it is saved in: a
+// chart saved in a space and shown on dashboards as tiles names none.
 func (s *Sandbox) ldAnalytics(p *ldProj, t *ldTable, field string) map[string]any {
 	out := []any{}
 	for _, ch := range s.ldChartsOf(p.UUID, "") {
-		uses := false
-		for _, id := range append(slices.Clone(ch.Dims), ch.Metrics...) {
-			f := resolveField(id)
-			if f == nil {
-				if field == "" && strings.HasPrefix(id, t.Name+"_") {
-					uses = true
-				}
-				continue
-			}
-			if f.Table != t {
-				continue
-			}
-			switch {
-			case field == "":
-				uses = true
-			case f.Dim != nil && f.Dim.Name == field, f.Metric != nil && f.Metric.Name == field:
-				uses = true
-			}
+		if ch.Explore != t.Name {
+			continue
 		}
-		if field != "" && ch.CustomMetric != nil && ch.CustomMetric["table"] == t.Name && ch.CustomMetric["baseDimensionName"] == field {
-			uses = true
+		if sp := s.ld.spaces[ch.Space]; sp != nil && sp.Private && sp.Access[s.ld.me] == "" {
+			continue
 		}
-		if !uses {
+		if id := t.Name + "_" + field; field != "" && !slices.Contains(ch.Dims, id) && !slices.Contains(ch.Metrics, id) {
 			continue
 		}
 		sum := s.ldChartSummary(ch)
-		out = append(out, map[string]any{"uuid": ch.UUID, "name": ch.Name, "spaceUuid": ch.Space, "spaceName": sum["spaceName"],
-			"dashboardUuid": sum["dashboardUuid"], "dashboardName": sum["dashboardName"], "chartKind": ch.Kind})
+		out = append(out, map[string]any{"uuid": ch.UUID, "name": ch.Name, "description": ch.Description, "spaceUuid": ch.Space,
+			"spaceName": sum["spaceName"], "dashboardUuid": sum["dashboardUuid"], "dashboardName": sum["dashboardName"],
+			"chartKind": ch.Kind, "viewsCount": ch.Views})
 	}
 	return map[string]any{"charts": out}
 }
 
+// ldAnalyticsField answers the analytics of a field of table t: a
+// dimension, a time-interval variant of a date dimension (order_date_month)
+// or a metric, named as in the explore (a <table>_ prefix is allowed).
 func ldAnalyticsField(c *call, p *ldProj, t *ldTable) (int, any) {
-	field := c.param("field")
-	field = strings.TrimPrefix(field, t.Name+"_")
+	field := strings.TrimPrefix(c.param("field"), t.Name+"_")
 	known := false
 	for _, d := range t.Dims {
 		known = known || d.Name == field
+		for _, iv := range d.TimeIntervals {
+			known = known || d.Name+"_"+strings.ToLower(iv) == field
+		}
 	}
 	for _, m := range t.Metrics {
 		known = known || m.Name == field

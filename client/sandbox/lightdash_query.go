@@ -43,7 +43,7 @@ const maxQueryPageSize = 5000
 
 func ldExecuteMetricQuery(c *call, p *ldProj) (int, any) {
 	mq, _ := c.bodyMap()["query"].(map[string]any)
-	base := ldTables[str(mq, "exploreName")]
+	base := p.explore(str(mq, "exploreName"))
 	if base == nil {
 		return c.fail(notFound("Explore \"%s\" does not exist", str(mq, "exploreName")))
 	}

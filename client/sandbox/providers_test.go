@@ -240,7 +240,24 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	require.Equal(t, "no changes", diff.get("results.charts.1.action"))
 	pr := do(t, s, "lightdash", "POST", "/api/v1/dashboards/"+ldDashPreview+"/promote", nil)
 	require.Equal(t, ldDashExec, pr.get("results.uuid"))
-	require.Equal(t, 400, do(t, s, "lightdash", "POST", "/api/v1/dashboards/"+ldDashExec+"/promote", nil).Status)
+	// Jaffle Shop's own upstream is the certified project: the executive
+	// dashboard is created there, the chart saved in it with it, the chart
+	// saved in a space in a space; the certified project has no upstream,
+	// so its dashboards cannot be promoted (Lightdash's 404).
+	cert := do(t, s, "lightdash", "POST", "/api/v1/dashboards/"+ldDashExec+"/promote", nil)
+	require.Equal(t, 200, cert.Status, string(cert.Body))
+	require.Equal(t, ldCertified, cert.get("results.projectUuid"))
+	certDash := cert.get("results.uuid").(string)
+	saved := map[string]any{}
+	for _, ch := range do(t, s, "lightdash", "GET", "/api/v1/projects/"+ldCertified+"/chart-summaries", nil).get("results").([]any) {
+		m := ch.(map[string]any)
+		saved[m["name"].(string)] = m["dashboardUuid"]
+	}
+	require.Equal(t, certDash, saved["Revenue by month"], "chart saved in the dashboard")
+	require.Nil(t, saved["Orders by status"], "chart saved in a space")
+	noUp := do(t, s, "lightdash", "GET", "/api/v1/dashboards/"+certDash+"/promoteDiff", nil)
+	require.Equal(t, 404, noUp.Status)
+	require.Equal(t, "This chart does not have an upstream project", noUp.get("error.message"))
 	fin = do(t, s, "lightdash", "GET", proj+"/spaces/"+ldSpaceFinance, nil)
 	found := false
 	for _, q := range fin.get("results.queries").([]any) {

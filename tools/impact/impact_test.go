@@ -121,8 +121,8 @@ func impactNames(out *Impact, kind string) []string {
 }
 
 // impactTilesUnknown reports whether the answer says the dashboards
-// showing some charts as tiles are not known (the sandbox's main project
-// has no upstream project, so promoteDashboardDiff fails there).
+// showing some charts as tiles are not known (promoteDashboardDiff did not
+// answer; the sandbox's projects have an upstream project, so it does).
 func impactTilesUnknown(out *Impact) bool {
 	return slices.ContainsFunc(out.Notes, func(n string) bool { return strings.Contains(n, "promoteDashboardDiff") })
 }
@@ -136,8 +136,9 @@ func impactCounts(columns, tables, bi, explores, fields, charts, dashboards int)
 // demo stack.
 func TestLineageImpactSandbox(t *testing.T) {
 	tool, d := impactSetup(t)
-	// The dbt Cloud integration has no bindings (the sandbox's
-	// bound_data_source_ids is no documented field), so a note names it.
+	// The dbt Cloud integration has no bindings (its documented
+	// configuration names a CI config, not a data source), so a note names
+	// it.
 	bi := []string{"Looker (prod)"}
 	cases := []struct {
 		name     string
@@ -152,7 +153,7 @@ func TestLineageImpactSandbox(t *testing.T) {
 		{
 			name:   "changing fct_orders.amount",
 			args:   map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1},
-			counts: impactCounts(1, 1, 1, 2, 6, 3, 2), depth: 1, totals: ImpactTotals{Columns: 1, Tables: 1}, complete: false,
+			counts: impactCounts(1, 1, 1, 2, 6, 3, 2), depth: 1, totals: ImpactTotals{Columns: 1, Tables: 1}, complete: true,
 			want: map[string][]string{
 				KindColumn:             {"ANALYTICS.MARTS.dim_customers.lifetime_value"},
 				KindTable:              {"ANALYTICS.MARTS.dim_customers"},
@@ -169,13 +170,17 @@ func TestLineageImpactSandbox(t *testing.T) {
 				"datafold:column:ANALYTICS.MARTS.fct_orders.amount -> lightdash:field:" + impactProject + "/fct_orders.total_revenue (read_by)",
 				"lightdash:field:" + impactProject + "/fct_orders.total_revenue -> lightdash:chart:4d5e6f70-8192-4a3b-8c4d-5e6f7a8b9c01 (used_by)",
 				"lightdash:chart:4d5e6f70-8192-4a3b-8c4d-5e6f7a8b9c01 -> lightdash:dashboard:6f708192-a3b4-4c5d-8e6f-7a8b9c0d1e01 (on_dashboard)",
+				// Customer lifetime value is saved in a space: both dashboards
+				// showing it as a tile come from their promotion diffs.
+				"lightdash:chart:4d5e6f70-8192-4a3b-8c4d-5e6f7a8b9c03 -> lightdash:dashboard:6f708192-a3b4-4c5d-8e6f-7a8b9c0d1e01 (on_dashboard)",
+				"lightdash:chart:4d5e6f70-8192-4a3b-8c4d-5e6f7a8b9c03 -> lightdash:dashboard:6f708192-a3b4-4c5d-8e6f-7a8b9c0d1e02 (on_dashboard)",
 				"datafold:column:ANALYTICS.MARTS.dim_customers.lifetime_value -> lightdash:field:" + impactProject + "/dim_customers.average_lifetime_value (read_by)",
 			},
 		},
 		{
 			name:   "changing RAW.payments.amount, whole lineage",
 			args:   map[string]any{"column_path": "ANALYTICS.RAW.payments.amount", "data_source_id": 1},
-			counts: impactCounts(7, 3, 1, 2, 14, 4, 2), depth: 3, totals: ImpactTotals{Columns: 7, Tables: 3}, complete: false,
+			counts: impactCounts(7, 3, 1, 2, 14, 4, 2), depth: 3, totals: ImpactTotals{Columns: 7, Tables: 3}, complete: true,
 			want: map[string][]string{
 				KindTable:              {"ANALYTICS.MARTS.dim_customers", "ANALYTICS.MARTS.fct_orders", "ANALYTICS.STAGING.stg_payments"},
 				KindLightdashChart:     {"Customer lifetime value", "Large orders", "Payment method mix", "Revenue by month"},
@@ -185,7 +190,7 @@ func TestLineageImpactSandbox(t *testing.T) {
 		{
 			name:   "changing table fct_orders",
 			args:   map[string]any{"table_path": "ANALYTICS.MARTS.fct_orders", "data_source_id": 1},
-			counts: impactCounts(0, 1, 1, 2, 0, 7, 2), depth: 1, totals: ImpactTotals{Columns: 0, Tables: 1}, complete: false,
+			counts: impactCounts(0, 1, 1, 2, 0, 7, 2), depth: 1, totals: ImpactTotals{Columns: 0, Tables: 1}, complete: true,
 			want: map[string][]string{
 				KindTable:              {"ANALYTICS.MARTS.dim_customers"},
 				KindLightdashExplore:   {"dim_customers", "fct_orders"},
@@ -197,7 +202,7 @@ func TestLineageImpactSandbox(t *testing.T) {
 		{
 			name:   "changing fct_orders.amount, preview projects too",
 			args:   map[string]any{"column_path": "ANALYTICS.MARTS.fct_orders.amount", "data_source_id": 1, "include_preview_projects": true},
-			counts: impactCounts(1, 1, 1, 4, 12, 4, 3), depth: 1, totals: ImpactTotals{Columns: 1, Tables: 1}, complete: false,
+			counts: impactCounts(1, 1, 1, 4, 12, 4, 3), depth: 1, totals: ImpactTotals{Columns: 1, Tables: 1}, complete: true,
 			want: map[string][]string{
 				KindLightdashChart:     {"Customer lifetime value", "Large orders", "Revenue by month", "Revenue by month (preview)"},
 				KindLightdashDashboard: {"Executive overview", "Executive overview (preview)", "Marketing performance"},
@@ -250,8 +255,8 @@ func TestLineageImpactSandbox(t *testing.T) {
 			if out.Complete != tc.complete || out.Truncated || out.Continue != nil || len(out.Errors) > 0 {
 				t.Errorf("complete/truncated/continue got %v/%v/%v, want %v/false/nil (errors %v)", out.Complete, out.Truncated, out.Continue, tc.complete, out.Errors)
 			}
-			if !tc.complete && !impactTilesUnknown(out) {
-				t.Errorf("notes got %q, want one saying the dashboards of charts saved in spaces are not known", out.Notes)
+			if impactTilesUnknown(out) {
+				t.Errorf("notes got %q, want none saying the dashboards of charts saved in spaces are not known", out.Notes)
 			}
 			for kind, want := range tc.want {
 				if len(want) == 0 {
@@ -360,10 +365,8 @@ func TestLineageImpactBounds(t *testing.T) {
 				t.Errorf("totals got %+v, want %+v", out.Totals, want)
 			}
 			if tc.reason == "" {
-				// The sandbox project has no upstream project, so the
-				// dashboards showing Large orders as a tile are not known.
-				if out.Truncated || out.Complete || !impactTilesUnknown(out) || len(out.Errors) > 0 || out.Continue != nil {
-					t.Errorf("truncated/complete got %v/%v (continue %+v), want false/false, tiles unknown (errors %q)", out.Truncated, out.Complete, out.Continue, out.Errors)
+				if out.Truncated || !out.Complete || len(out.Errors) > 0 || out.Continue != nil {
+					t.Errorf("truncated/complete got %v/%v (continue %+v), want false/true (errors %q)", out.Truncated, out.Complete, out.Continue, out.Errors)
 				}
 				return
 			}
