@@ -203,7 +203,7 @@ func diffSummary(d *ModelDiff) string {
 		for _, c := range d.Columns {
 			cols = append(cols, fmt.Sprintf("%s %s", c.Column, count(int64(c.ValuesDifferent))))
 		}
-		s := count(d.RowsWithDifferences) + " " + rows(d.RowsWithDifferences) + " differ"
+		s := count(d.RowsWithDifferences) + " " + rows(d.RowsWithDifferences) + map[bool]string{true: " differs", false: " differ"}[d.RowsWithDifferences == 1]
 		if len(cols) > 0 {
 			s += " (" + strings.Join(cols, ", ") + ")"
 		}

@@ -68,7 +68,7 @@ type Review struct {
 	// Models are the changed models, seeds and snapshots reviewed in
 	// detail, in unique_id order.
 	Models []Model `json:"models"`
-	// NotReviewed are changed nodes left out by models or max_models.
+	// NotReviewed are changed nodes max_models left out.
 	NotReviewed []string `json:"not_reviewed,omitempty"`
 	// Complete is true when every changed node was reviewed, every diff
 	// ran and every lookup succeeded.

@@ -211,11 +211,23 @@ func changedColumns(m Model) []string {
 // project, or the PR's for a new model): the node, then each of columns,
 // which is how Lightdash fields, charts and dashboards are reached.
 func (r *run) downstream(c dbt.NodeChange, columns []string, seen downstreamSeen) *Downstream {
-	project := r.out.Base.Project
+	project, snap := r.out.Base.Project, r.base
 	if c.Change == dbt.ChangeNew {
-		project = r.out.PR.Project
+		project, snap = r.out.PR.Project, r.pr
 	}
+	var walk, unknown []string
+	for _, col := range columns {
+		if _, _, err := snap.ResolveColumn(c.ID + "." + col); err == nil {
+			walk = append(walk, col)
+		} else {
+			unknown = append(unknown, col)
+		}
+	}
+	columns = walk
 	out := &Downstream{Project: project, Models: []string{}, Columns: columns, Complete: true}
+	if len(unknown) > 0 {
+		out.Note = fmt.Sprintf("not walked column by column, being no column of %s in %s's manifest: %s", c.Name, project, strings.Join(unknown, ", "))
+	}
 	if r.lineage == nil {
 		out.Complete, out.Note = false, "lineage_impact is not available on this server"
 		return out
