@@ -38,7 +38,8 @@ func TestAnswerPassedOn(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := &Deps{MaxResultTokens: tc.budget}
-			res := answer(d, sh, &client.Response{Status: 200, Body: []byte(tc.body)}, nil, nil, redact.New(tc.secrets))
+			red := redact.New(tc.secrets)
+			res := scrubResult(answer(d, sh, &client.Response{Status: 200, Body: []byte(tc.body)}, nil, nil, red), red) // as operationCaller does
 			if res.IsError {
 				t.Fatalf("got isError, want success: %s", text(res))
 			}

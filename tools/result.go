@@ -127,10 +127,14 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 	if plain != nil {
 		return plain
 	}
-	// Secrets go before anything is cut, so no part of one survives a cut.
-	// The bytes are copied only when something is replaced.
-	doc.JSON = red.JSON(doc.JSON)
-	var lead string
+	opts := budget.Options{Budget: d.resultBudget(), Pager: sh.pager, Args: args, Projected: fields != nil}
+	if !budget.PassesOn(doc, opts) {
+		// Secrets go before anything is cut, so no part of one survives a
+		// cut (an answer passed on whole is redacted once, by scrubResult,
+		// as it is sent). The bytes are copied only when something is
+		// replaced.
+		doc.JSON = red.JSON(doc.JSON)
+	}
 	if fields != nil {
 		answer, ok := decodeDoc(doc)
 		if !ok {
@@ -138,7 +142,7 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 		}
 		projected, missing := project(answer, fields)
 		if len(missing) > 0 {
-			lead = missingSentence(missing, answer)
+			opts.Lead = missingSentence(missing, answer)
 		}
 		text, err := EncodeJSON(projected)
 		if err != nil {
@@ -146,7 +150,7 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 		}
 		doc = budget.Doc{JSON: []byte(text)}
 	}
-	f, err := budget.Fit(doc, budget.Options{Budget: d.resultBudget(), Lead: lead, Pager: sh.pager, Args: args, Projected: fields != nil})
+	f, err := budget.Fit(doc, opts)
 	if err != nil {
 		return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
 	}

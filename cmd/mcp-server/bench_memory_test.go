@@ -250,6 +250,10 @@ func BenchmarkBigAnswers(b *testing.B) {
 //	plain       plain mcp-go's trivial tool (a 60-byte object, no upstream)
 //	plain-proxy plain mcp-go reading the same 100-byte object from the same
 //	            upstream: the same answer size and upstream work as ours
+//
+// cpu-us/call is the server process's own CPU time (user and system, from
+// /proc/PID/stat) per call: unlike calls/s, it hardly depends on what else
+// the machine is doing.
 func BenchmarkThroughput(b *testing.B) {
 	bins := benchBuild(b)
 	upstream := benchUpstream(b, nil)
@@ -268,14 +272,16 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	const benchRoundCalls = 25
 	spent := make([]time.Duration, len(servers))
+	cpu := make([]time.Duration, len(servers))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for j, s := range servers {
-			t := time.Now()
+			t, c := time.Now(), cpuOf(running[j].pid)
 			if err := running[j].callAll(s.tool, s.args0(), benchRoundCalls); err != nil {
 				b.Fatalf("%s: %v", s.name, err)
 			}
 			spent[j] += time.Since(t)
+			cpu[j] += cpuOf(running[j].pid) - c
 		}
 	}
 	b.StopTimer()
@@ -284,7 +290,14 @@ func BenchmarkThroughput(b *testing.B) {
 	for j, s := range servers {
 		rate[j] = calls / spent[j].Seconds()
 		b.ReportMetric(rate[j], "calls/s-"+s.name)
+		b.ReportMetric(float64(cpu[j].Microseconds())/calls, "cpu-us/call-"+s.name)
 	}
 	b.ReportMetric(rate[0]/rate[1], "ratio-plain")
 	b.ReportMetric(rate[0]/rate[2], "ratio-plain-proxy")
+}
+
+// cpuOf is procCPU (soak_test.go), 0 without /proc.
+func cpuOf(pid int) time.Duration {
+	d, _ := procCPU(pid)
+	return d
 }

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/tidwall/gjson"
 )
 
 // Endpoint security of the HTTP transport: Origin allowlist, request body
@@ -457,19 +458,19 @@ func peekMethod(body []byte) (method, tool string) {
 	if t[0] == '[' {
 		return "batch", ""
 	}
-	var m struct {
-		Method string `json:"method"`
-		Params struct {
-			Name string `json:"name"`
-		} `json:"params"`
-	}
-	if json.Unmarshal(t, &m) != nil {
+	// Two fields read with gjson, not the message decoded: this runs on
+	// every request, before mcp-go decodes it anyway.
+	if !json.Valid(t) {
 		return "", ""
 	}
-	if m.Method == "tools/call" {
-		tool = bound(m.Params.Name, 128)
+	r := gjson.GetManyBytes(t, "method", "params.name")
+	if r[0].Type != gjson.String {
+		return "", ""
 	}
-	return bound(m.Method, 64), tool
+	if r[0].Str == "tools/call" && r[1].Type == gjson.String {
+		tool = bound(r[1].Str, 128)
+	}
+	return bound(r[0].Str, 64), tool
 }
 
 // --- Bearer tokens ---

@@ -57,10 +57,7 @@ type Fitted struct {
 func Fit(doc Doc, o Options) (Fitted, error) {
 	view := unsafe.String(unsafe.SliceData(doc.JSON), len(doc.JSON)) // doc.JSON is not changed while we read it
 	raw := EstimateTokens(view)
-	// countTokens only counts exactly above 7/10 of the budget; below it
-	// the estimate (which errs high) decides, and the answer fits whole.
-	// The margin covers the {"items": …} wrapper.
-	if o.Lead == "" && !o.Projected && raw <= o.Budget*7/10-10 {
+	if passesOn(raw, o) {
 		return passOn(doc)
 	}
 	est := raw
@@ -128,6 +125,21 @@ func Fit(doc Doc, o Options) (Fitted, error) {
 		return Fitted{}, err
 	}
 	return Fitted{Value: value, Text: joinLead(joinSentences(o.Lead, sentence), t), Truncated: true}, nil
+}
+
+// PassesOn reports whether Fit will pass doc on as it came (compacted):
+// it fits comfortably and there is no lead. Such an answer is never cut,
+// so it need not be redacted before Fit, only after.
+func PassesOn(doc Doc, o Options) bool {
+	return passesOn(EstimateTokens(unsafe.String(unsafe.SliceData(doc.JSON), len(doc.JSON))), o)
+}
+
+// passesOn is PassesOn for an answer of about est tokens. countTokens
+// only counts exactly above 7/10 of the budget; below it the estimate
+// (which errs high) decides, and the answer fits whole. The margin covers
+// the {"items": …} wrapper.
+func passesOn(est int, o Options) bool {
+	return o.Lead == "" && !o.Projected && est <= o.Budget*7/10-10
 }
 
 // rootOf is the tree of doc, an object.
