@@ -372,7 +372,7 @@ func (r *run) verdict() string {
 	for _, p := range []struct {
 		n         int
 		one, many string
-	}{{c.DownstreamModels, "dbt node", "dbt nodes"}, {c.Exposures, "exposure", "exposures"},
+	}{{c.DownstreamModels, "dbt model", "dbt models"}, {c.Exposures, "exposure", "exposures"},
 		{c.LightdashCharts, "Lightdash chart", "Lightdash charts"}, {c.LightdashDashboards, "Lightdash dashboard", "Lightdash dashboards"}} {
 		if p.n > 0 {
 			reach = append(reach, plural(p.n, p.one, p.many))
