@@ -289,6 +289,7 @@ func (s *Sandbox) ldDashboardDAO(d *ldDashboard) map[string]any {
 			props := map[string]any{"savedChartUuid": t.Chart, "belongsToDashboard": false, "hideTitle": false, "chartName": nil, "lastVersionChartKind": nil}
 			if ch := s.ld.charts[t.Chart]; ch != nil {
 				props["chartName"], props["title"], props["lastVersionChartKind"] = ch.Name, ch.Name, ch.Kind
+				props["belongsToDashboard"] = ch.Dashboard == d.UUID
 			}
 			tile["properties"] = props
 		case "markdown":

@@ -184,6 +184,25 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	require.Equal(t, "Executive overview", f.get("results.charts.0.dashboardName"))
 	require.Equal(t, "Large orders", do(t, s, "lightdash", "GET", proj+"/dataCatalog/fct_orders/analytics/amount", nil).get("results.charts.0.name"))
 	require.Equal(t, 404, do(t, s, "lightdash", "GET", proj+"/dataCatalog/fct_orders/analytics/nope", nil).Status)
+	// As Lightdash: a field id matches exactly (an interval variant is a
+	// field of its own), a table's charts are those of its explore (not of
+	// explores joining it), and a chart saved in a space names no
+	// dashboard, even when it is a tile.
+	require.Equal(t, []any{}, do(t, s, "lightdash", "GET", proj+"/dataCatalog/fct_orders/analytics/order_date", nil).get("results.charts"))
+	month := do(t, s, "lightdash", "GET", proj+"/dataCatalog/fct_orders/analytics/order_date_month", nil)
+	validateResponse(t, "lightdash", month)
+	require.Equal(t, "Revenue by month", month.get("results.charts.0.name"))
+	dashOf := map[string]any{}
+	for _, ch := range do(t, s, "lightdash", "GET", proj+"/dataCatalog/dim_customers/analytics", nil).get("results.charts").([]any) {
+		m := ch.(map[string]any)
+		dashOf[m["name"].(string)] = m["dashboardName"]
+	}
+	require.Equal(t, map[string]any{"Customer lifetime value": nil, "New customers per week": "Marketing performance"}, dashOf)
+	// The certified project (Jaffle Shop's upstream) is not compiled yet.
+	certProj := "/api/v1/projects/" + ldCertified
+	require.Equal(t, []any{}, do(t, s, "lightdash", "GET", certProj+"/explores", nil).get("results"))
+	require.Equal(t, []any{}, do(t, s, "lightdash", "GET", certProj+"/dataCatalog", nil).get("results"))
+	require.Equal(t, 404, do(t, s, "lightdash", "GET", certProj+"/explores/fct_orders", nil).Status)
 	cat := do(t, s, "lightdash", "GET", proj+"/dataCatalog?search=lifetime&type=field", nil)
 	require.Equal(t, 3, len(cat.get("results").([]any)))
 
@@ -241,9 +260,22 @@ func TestLightdashStateAndConsistency(t *testing.T) {
 	pr := do(t, s, "lightdash", "POST", "/api/v1/dashboards/"+ldDashPreview+"/promote", nil)
 	require.Equal(t, ldDashExec, pr.get("results.uuid"))
 	// Jaffle Shop's own upstream is the certified project: the executive
-	// dashboard is created there, the chart saved in it with it, the chart
-	// saved in a space in a space; the certified project has no upstream,
-	// so its dashboards cannot be promoted (Lightdash's 404).
+	// dashboard's diff creates everything there and shows its tiles, which
+	// say which charts are saved in the dashboard; promoted, the chart saved
+	// in it is saved in the new one, the chart saved in a space in a space;
+	// the certified project has no upstream, so its dashboards cannot be
+	// promoted (Lightdash's 404).
+	execDiff := do(t, s, "lightdash", "GET", "/api/v1/dashboards/"+ldDashExec+"/promoteDiff", nil)
+	validateResponse(t, "lightdash", execDiff)
+	require.Equal(t, "create", execDiff.get("results.dashboards.0.action"))
+	belongs := map[string]any{}
+	for _, tile := range execDiff.get("results.dashboards.0.data.tiles").([]any) {
+		if props, _ := tile.(map[string]any)["properties"].(map[string]any); props["savedChartUuid"] != nil {
+			belongs[props["chartName"].(string)] = props["belongsToDashboard"]
+		}
+	}
+	require.Equal(t, map[string]any{"Revenue by month": true, "Orders by status": false, "Customer lifetime value": false,
+		"Payment method mix": true, "Refund rate": true}, belongs)
 	cert := do(t, s, "lightdash", "POST", "/api/v1/dashboards/"+ldDashExec+"/promote", nil)
 	require.Equal(t, 200, cert.Status, string(cert.Body))
 	require.Equal(t, ldCertified, cert.get("results.projectUuid"))
