@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/datastack-mcp/datastack-mcp/dbt"
 	"github.com/datastack-mcp/datastack-mcp/internal/mcpgo"
+	"github.com/datastack-mcp/datastack-mcp/tools"
 	"github.com/datastack-mcp/datastack-mcp/tools/review"
 )
 
@@ -104,4 +106,25 @@ func TestDBTWarehouses(t *testing.T) {
 	assert.Equal(t, map[string]string{"prod": "pg"}, got)
 	_, err = dbtWarehouses([]dbt.Config{{Name: "prod", Warehouse: "nope"}}, []string{"pg"})
 	require.ErrorContains(t, err, `dbt project prod: warehouse "nope" is not a warehouse connection (configured: pg)`)
+}
+
+// review_dbt_changes and its prompt come with two dbt projects (the
+// sandbox's), not with one, and --read-only keeps them: the review reads.
+func TestReviewOffered(t *testing.T) {
+	s, err := Build(Options{Sandbox: true, Selection: Selection{Policy: tools.Policy{ReadOnly: true}}})
+	require.NoError(t, err)
+	t.Cleanup(s.Close)
+	rt := findTool(t, s, review.Name)
+	assert.True(t, rt.Annotations.ReadOnly && rt.Annotations.Idempotent && rt.Annotations.OpenWorld && !rt.Annotations.Destructive, "annotations %+v", rt.Annotations)
+	assert.Contains(t, s.Prompts, review.PromptName)
+
+	manifest, err := filepath.Abs(filepath.Join("..", "..", "dbt", "testdata", "jaffle_shop", "manifest.json"))
+	require.NoError(t, err)
+	one, err := Build(Options{Getenv: envMap(map[string]string{"DBT_MANIFEST": manifest})})
+	require.NoError(t, err)
+	t.Cleanup(one.Close)
+	for _, tool := range one.Tools {
+		assert.NotEqual(t, review.Name, tool.Name, "one dbt project offers no review")
+	}
+	assert.NotContains(t, one.Prompts, review.PromptName)
 }
