@@ -289,3 +289,21 @@ func TestPromptNamesTheCall(t *testing.T) {
 	msg := strings.Join(res.Messages, "\n")
 	assert.Contains(t, msg, `review_dbt_changes with {"base":"shop","models":["orders","stg_orders"]}`)
 }
+
+// Without a warehouse for a project nothing is diffed, and the answer
+// says how to configure one; skip_diffs diffs nothing and says nothing.
+func TestReviewWithoutWarehouse(t *testing.T) {
+	o := fixture(t)
+	o.ProjectWarehouse = map[string]string{"shop": "wh_prod"}
+	rv, res, _ := call(t, o, map[string]any{"models": []any{"stg_orders"}})
+	require.NotNil(t, rv, "got an error: %s", tools.Text(res))
+	assert.Equal(t, "no warehouse connection is configured for both projects", rv.Models[0].Diff.Reason)
+	assert.Contains(t, rv.Notes, `dbt project shop_pr42 names no warehouse connection, so no data is diffed: add "warehouse" to its entry in the config file's dbt projects.`)
+	assert.False(t, rv.Complete)
+
+	rv, res, _ = call(t, o, map[string]any{"models": []any{"stg_orders"}, "skip_diffs": true})
+	require.NotNil(t, rv, "got an error: %s", tools.Text(res))
+	assert.Nil(t, rv.Models[0].Diff)
+	assert.Empty(t, rv.Notes)
+	assert.True(t, rv.Complete, "a review that was asked for no diff is complete without one")
+}
