@@ -1,6 +1,7 @@
 package dbt
 
 import (
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -119,7 +120,7 @@ func CompareStates(base, pr *Snapshot) *StateDiff {
 		}
 	}
 	out.Compared = len(ids)
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		b, p := bg.Node(id), pg.Node(id)
 		if b != nil && !slices.Contains(compared, b.Kind) {
 			b = nil
@@ -320,19 +321,10 @@ func TestedKey(g *manifest.Graph, id string) []string {
 			}
 		}
 	}
-	for _, col := range sortedKeys(tests) {
+	for _, col := range slices.Sorted(maps.Keys(tests)) {
 		if keyed(col) {
 			return []string{col}
 		}
 	}
 	return nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
