@@ -247,10 +247,12 @@ func TestDatafoldQueriesAndSources(t *testing.T) {
 	bad := q(1, "select * from ANALYTICS.MARTS.nope")
 	require.Equal(t, 400, bad.Status)
 	require.Contains(t, bad.get("detail").(string), "does not exist")
-	// SQL the sandbox cannot evaluate is an error, never a fake success.
-	cte := q(1, "with x as (select 1) select * from x")
-	require.Equal(t, 400, cte.Status)
-	require.Contains(t, cte.get("detail").(string), "not supported by the sandbox")
+	// SQL runs on an engine: what it runs is answered, what it cannot run
+	// is an error, never a fake success.
+	require.Equal(t, 1.0, q(1, "with x as (select 1 as one) select * from x").get("rows.0.ONE"))
+	fn := q(1, "select median(amount) from ANALYTICS.MARTS.fct_orders")
+	require.Equal(t, 400, fn.Status)
+	require.Contains(t, fn.get("detail").(string), "no such function: median")
 	require.Equal(t, 3.0, q(3, "select count(*) from marketing.campaigns where channel = 'meta'").get("rows.0.count(*)"))
 
 	// data sources: create, then get; test connection progresses.

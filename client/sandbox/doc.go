@@ -22,10 +22,12 @@
 //   - The demo data (data_*.go, warehouse.go): the jaffle-shop dbt project in
 //     Snowflake (ANALYTICS.RAW → STAGING → MARTS) in production (Datafold data
 //     source 1) and in the dev environment of PR #42 (data source 2), plus a
-//     BigQuery marketing dataset (3). Rows are generated from the row number,
-//     so SQL queries (query.go), data diffs (datafold_diffs.go), column-level
-//     lineage and Lightdash results (metric queries, lightdash_query.go) all
-//     agree: diffing prod and dev fct_orders
+//     BigQuery marketing dataset (3). Rows are generated from the row number
+//     into an embedded SQLite database per environment, written on first use
+//     (demodb.go), and SQL queries (sqlrun.go), data diffs
+//     (datafold_diffs.go) and Lightdash results (metric queries,
+//     lightdash_query.go) run on that engine, so they and column-level
+//     lineage all agree: diffing prod and dev fct_orders
 //     finds 142 rows only in prod, 30 only in dev and value differences in
 //     amount, credit_card_amount and status only; dim_customers is
 //     identical. Lightdash's explores, charts, dashboards and catalog are
@@ -35,10 +37,12 @@
 //     query (explore fct_orders, dimension fct_orders_order_date_month,
 //     metric fct_orders_total_revenue: revenue by month) over the same rows,
 //     with filters, sorts, limits and paged results.
-//   - No fake successes: SQL or a metric query the sandbox cannot evaluate
-//     (joins, CTEs, DDL, functions it does not know, OR filters...) gets the
-//     provider's 400 with "not supported by the sandbox: …", never a made-up
-//     answer that would look real.
+//   - No fake successes: SQL the engine cannot run (a syntax error, a
+//     function SQLite lacks, an unknown table, a write: the engine is
+//     read-only) gets the provider's 400 with the engine's message, and a
+//     metric query the sandbox cannot compile (OR filters, table
+//     calculations...) one with "not supported by the sandbox: …", never a
+//     made-up answer that would look real.
 //   - Canary secrets (CanarySecrets) planted where the real APIs return
 //     credentials, to test that the server redacts them.
 //

@@ -412,7 +412,7 @@ func dfQuery(c *call) (int, any) {
 	if w == nil {
 		return c.fail(badRequest("Could not connect to data source %d: the sandbox has no warehouse behind it", id))
 	}
-	res, err := runSQL(w, q)
+	res, err := c.s.runSQL(c.r.Context(), w, q)
 	if err != nil {
 		return c.fail(badRequest("%s", err.Error()))
 	}

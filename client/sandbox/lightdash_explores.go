@@ -202,7 +202,7 @@ func ldFieldType(dbType string) string {
 }
 
 func ldRunSQL(c *call, p *ldProj) (int, any) {
-	res, err := runSQL(warehouseFor(p.DS), str(c.bodyMap(), "sql"))
+	res, err := c.s.runSQL(c.r.Context(), warehouseFor(p.DS), str(c.bodyMap(), "sql"))
 	if err != nil {
 		return c.fail(badRequest("%s", err.Error()))
 	}
@@ -232,7 +232,7 @@ func ldCalculateTotal(c *call, p *ldProj) (int, any) {
 		if agg == "" {
 			agg = "sum(%s)"
 		}
-		res, err := runSQL(w, fmt.Sprintf("select "+agg+" from ANALYTICS.MARTS.%s", f.Metric.Column, f.Table.Name))
+		res, err := c.s.runSQL(c.r.Context(), w, fmt.Sprintf("select "+agg+" from ANALYTICS.MARTS.%s", f.Metric.Column, f.Table.Name))
 		if err != nil || len(res.Rows) == 0 {
 			continue
 		}

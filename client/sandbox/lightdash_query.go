@@ -1,11 +1,15 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	wh "github.com/datastack-mcp/datastack-mcp/warehouse"
 )
 
 // Lightdash's v2 async query API over the semantic layer:
@@ -15,14 +19,13 @@ import (
 // {queryUuid, status: "pending"} for Sandbox.QueryRunning after that, then
 // pages of rows (status "ready"); downloadResults exports them.
 //
-// Queries are evaluated here, from the explore's field definitions, over
-// the same generated rows the warehouse's SQL serves (query.go), so
-// "revenue by month" agrees with
-// SELECT date_trunc('month', order_date), sum(amount) FROM fct_orders.
-// What the sandbox cannot evaluate is refused with a 400 that says so,
-// never answered approximately: fields of joined tables, OR filter groups,
-// metric filters, table calculations, custom dimensions and date filters
-// relative to today.
+// A query becomes SQL, from the explore's field definitions, and runs on
+// the engine the warehouse's SQL queries run on (sqlrun.go), so "revenue by
+// month" agrees with SELECT date(order_date, 'start of month'),
+// sum(amount) FROM fct_orders GROUP BY 1. What the sandbox cannot compile
+// is refused with a 400 that says so, never answered approximately: fields
+// of joined tables, OR filter groups, metric filters, table calculations,
+// custom dimensions and date filters relative to today.
 
 // ldQuery is one executed metric query.
 type ldQuery struct {
@@ -47,7 +50,7 @@ func ldExecuteMetricQuery(c *call, p *ldProj) (int, any) {
 	if base == nil {
 		return c.fail(notFound("Explore \"%s\" does not exist", str(mq, "exploreName")))
 	}
-	if _, err := c.s.runMetricQuery(p, base, mq); err != nil {
+	if _, err := c.s.runMetricQuery(c.r.Context(), p, base, mq); err != nil {
 		return c.fail(err)
 	}
 	q := &ldQuery{UUID: uuidFor("ld-query", c.s.nextID("ld.query", 0)), Project: p.UUID, Explore: base.Name, Query: mq, Created: c.s.now()}
@@ -95,7 +98,7 @@ func ldGetQueryResults(c *call, p *ldProj, q *ldQuery) (int, any) {
 	if pg < 1 || size < 1 || size > maxQueryPageSize {
 		return c.fail(badRequest("page must be at least 1 and pageSize between 1 and %d", maxQueryPageSize))
 	}
-	res, err := c.s.runMetricQuery(p, ldTables[q.Explore], q.Query)
+	res, err := c.s.runMetricQuery(c.r.Context(), p, ldTables[q.Explore], q.Query)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -147,9 +150,10 @@ func ldDownloadQueryResults(c *call, p *ldProj, q *ldQuery) (int, any) {
 	return ldOK(map[string]any{"fileUrl": url, "truncated": false})
 }
 
-// runMetricQuery evaluates a MetricQuery on explore base over the
-// project's warehouse.
-func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*ldQueryResult, *apiError) {
+// runMetricQuery runs a MetricQuery on explore base: the SQL of its
+// dimensions, metrics, filters, sorts and limit runs on the project's
+// warehouse, the engine SQL queries run on (sqlrun.go).
+func (s *Sandbox) runMetricQuery(ctx context.Context, p *ldProj, base *ldTable, mq map[string]any) (*ldQueryResult, *apiError) {
 	unsupported := func(format string, a ...any) *apiError {
 		return badRequest("not supported by the sandbox: "+format, a...)
 	}
@@ -158,7 +162,8 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 			return nil, unsupported("%s in metric queries", k)
 		}
 	}
-	tbl := ldTableFor(warehouseFor(p.DS), base.Name)
+	w := warehouseFor(p.DS)
+	tbl := ldTableFor(w, base.Name)
 	if tbl == nil {
 		return nil, badRequest("Table ANALYTICS.MARTS.%s does not exist in the project's warehouse", strings.ToUpper(base.Name))
 	}
@@ -171,7 +176,7 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 		}
 	}
 	res := &ldQueryResult{}
-	var items []selItem
+	var selects []string
 	column := func(f *fieldRef, name string) (string, *apiError) {
 		if f.Table != base {
 			return "", unsupported("fields of joined tables (%s) in metric queries on %s", f.Table.Name, base.Name)
@@ -180,7 +185,7 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 		if c == nil {
 			return "", badRequest("Column %s of %s does not exist in the warehouse", name, base.Name)
 		}
-		return c.Name, nil
+		return sqlIdent(c.Name), nil
 	}
 	dims := strList(mq, "dimensions")
 	for _, id := range dims {
@@ -192,11 +197,10 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 		if err != nil {
 			return nil, err
 		}
-		it := selItem{col: col, alias: id}
 		if f.Interval != "" {
-			it.trunc = strings.ToLower(f.Interval)
+			col = truncSQL(f.Interval, col)
 		}
-		items = append(items, it)
+		selects = append(selects, col)
 		res.Fields, res.Types = append(res.Fields, id), append(res.Types, f.Dim.Type)
 	}
 	for _, id := range strList(mq, "metrics") {
@@ -215,24 +219,18 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 		if err != nil {
 			return nil, err
 		}
-		it := selItem{col: col, alias: id}
-		switch typ {
-		case "count_distinct":
-			it.agg, it.distinct = "count", true
-		case "average":
-			it.agg = "avg"
-		case "sum", "count", "min", "max":
-			it.agg = typ
-		default:
+		agg := map[string]string{"count_distinct": "count(DISTINCT %s)", "average": "round(avg(%s), 2)", "sum": "round(sum(%s), 2)",
+			"count": "count(%s)", "min": "min(%s)", "max": "max(%s)"}[typ]
+		if agg == "" {
 			return nil, unsupported("%s metrics", typ)
 		}
-		items = append(items, it)
+		selects = append(selects, fmt.Sprintf(agg, col))
 		res.Fields, res.Types = append(res.Fields, id), append(res.Types, "number")
 	}
-	if len(items) == 0 {
+	if len(selects) == 0 {
 		return nil, badRequest("The query needs at least one dimension or metric")
 	}
-	conds, err := metricFilters(base, tbl, mq["filters"])
+	where, err := metricFilters(base, tbl, mq["filters"])
 	if err != nil {
 		return nil, err
 	}
@@ -240,47 +238,73 @@ func (s *Sandbox) runMetricQuery(p *ldProj, base *ldTable, mq map[string]any) (*
 	sorts, _ := mq["sorts"].([]any)
 	for _, x := range sorts {
 		m, _ := x.(map[string]any)
-		pos := -1
-		for i, id := range res.Fields {
-			if id == str(m, "fieldId") {
-				pos = i
-			}
-		}
+		pos := slices.Index(res.Fields, str(m, "fieldId"))
 		if pos < 0 {
 			return nil, badRequest("Cannot sort by %q: it is not a dimension or metric of the query", str(m, "fieldId"))
 		}
 		dir := ""
 		if d, _ := m["descending"].(bool); d {
-			dir = " desc"
+			dir = " DESC"
 		}
 		order = append(order, strconv.Itoa(pos+1)+dir)
 	}
 	limit := 500
 	if l, ok := num(mq, "limit"); ok && l > 0 {
-		limit = l
+		limit = min(l, wh.MaxQueryRows)
 	}
-	groupBy := ""
+	q := "SELECT " + strings.Join(selects, ", ") + " FROM " + sqlIdent(tbl.sqlName())
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
 	if len(dims) > 0 {
-		groupBy = "dimensions"
+		var by []string
+		for i := range dims {
+			by = append(by, strconv.Itoa(i+1))
+		}
+		q += " GROUP BY " + strings.Join(by, ", ")
 	}
-	rowCap := limit
 	if len(order) > 0 {
-		rowCap = math.MaxInt
+		q += " ORDER BY " + strings.Join(order, ", ")
 	}
-	out := evalSelect(warehouseFor(p.DS), tbl, items, conds, groupBy, rowCap)
-	if len(order) > 0 {
-		sortResult(out, strings.Join(order, ", "))
+	q += " LIMIT " + strconv.Itoa(limit)
+	conn, cerr := s.demo.conn(ctx, w.file)
+	if cerr != nil {
+		return nil, errf(500, "%s", cerr.Error())
 	}
-	if len(out.Rows) > limit {
-		out.Rows = out.Rows[:limit]
+	out, qerr := conn.Query(ctx, q, limit)
+	if qerr != nil {
+		return nil, badRequest("%s", w.sqlErr(qerr).Error())
+	}
+	for _, row := range out.Rows {
+		for i, v := range row {
+			if t, ok := v.(string); ok && len(t) > 10 && strings.HasSuffix(t, "T00:00:00Z") && (res.Types[i] == "date" || res.Types[i] == "timestamp") {
+				row[i] = t[:10]
+			}
+		}
 	}
 	res.Rows = out.Rows
 	return res, nil
 }
 
-// metricFilters turns a MetricQuery's filters into conditions on tbl: one
-// AND group of dimension rules of base.
-func metricFilters(base *ldTable, tbl *table, v any) ([]cond, *apiError) {
+// truncSQL is SQLite's expression of column col truncated to a Lightdash
+// time interval (weeks start on Monday).
+func truncSQL(interval, col string) string {
+	switch strings.ToUpper(interval) {
+	case "YEAR":
+		return "date(" + col + ", 'start of year')"
+	case "QUARTER":
+		return "date(" + col + ", 'start of month', printf('-%d months', (CAST(strftime('%m', " + col + ") AS INTEGER) - 1) % 3))"
+	case "MONTH":
+		return "date(" + col + ", 'start of month')"
+	case "WEEK":
+		return "date(" + col + ", '-6 days', 'weekday 1')"
+	}
+	return "date(" + col + ")"
+}
+
+// metricFilters turns a MetricQuery's filters into SQL conditions on tbl:
+// one AND group of dimension rules of base.
+func metricFilters(base *ldTable, tbl *table, v any) ([]string, *apiError) {
 	filters, _ := v.(map[string]any)
 	for _, k := range []string{"metrics", "tableCalculations"} {
 		if g, ok := filters[k].(map[string]any); ok && len(groupRules(g)) > 0 {
@@ -294,7 +318,7 @@ func metricFilters(base *ldTable, tbl *table, v any) ([]cond, *apiError) {
 	if _, isOr := g["or"]; isOr && len(groupRules(g)) > 1 {
 		return nil, badRequest("not supported by the sandbox: OR filter groups in metric queries")
 	}
-	var out []cond
+	var out []string
 	for _, r := range groupRules(g) {
 		rule, _ := r.(map[string]any)
 		if _, nested := rule["and"]; nested {
@@ -315,47 +339,48 @@ func metricFilters(base *ldTable, tbl *table, v any) ([]cond, *apiError) {
 		if f.Table != base {
 			return nil, badRequest("not supported by the sandbox: filters on joined tables (%s)", id)
 		}
-		col := tbl.column(f.Dim.Column)
-		if col == nil {
+		c := tbl.column(f.Dim.Column)
+		if c == nil {
 			return nil, badRequest("Column %s of %s does not exist in the warehouse", f.Dim.Column, base.Name)
 		}
+		col := sqlIdent(c.Name)
 		vals, _ := rule["values"].([]any)
 		op := str(rule, "operator")
-		add := func(o string, v ...any) { out = append(out, cond{col: col.Name, op: o, vals: v}) }
 		need := func(n int) *apiError {
 			if len(vals) < n {
 				return badRequest("Filter %s on %s needs %d value(s)", op, id, n)
 			}
 			return nil
 		}
-		switch op {
-		case "equals":
-			if err := need(1); err != nil {
-				return nil, err
-			}
-			add("in", vals...)
-		case "notEquals":
-			if err := need(1); err != nil {
-				return nil, err
-			}
+		list := func() string {
+			var l []string
 			for _, x := range vals {
-				add("!=", x)
+				l = append(l, sqlLiteral(x))
 			}
+			return "(" + strings.Join(l, ", ") + ")"
+		}
+		switch op {
+		case "equals", "notEquals":
+			if err := need(1); err != nil {
+				return nil, err
+			}
+			not := map[string]string{"equals": "", "notEquals": "NOT "}[op]
+			out = append(out, col+" "+not+"IN "+list())
 		case "isNull":
-			add("is null")
+			out = append(out, col+" IS NULL")
 		case "notNull":
-			add("is not null")
+			out = append(out, col+" IS NOT NULL")
 		case "greaterThan", "greaterThanOrEqual", "lessThan", "lessThanOrEqual":
 			if err := need(1); err != nil {
 				return nil, err
 			}
-			add(map[string]string{"greaterThan": ">", "greaterThanOrEqual": ">=", "lessThan": "<", "lessThanOrEqual": "<="}[op], vals[0])
+			sym := map[string]string{"greaterThan": ">", "greaterThanOrEqual": ">=", "lessThan": "<", "lessThanOrEqual": "<="}[op]
+			out = append(out, col+" "+sym+" "+sqlLiteral(vals[0]))
 		case "inBetween":
 			if err := need(2); err != nil {
 				return nil, err
 			}
-			add(">=", vals[0])
-			add("<=", vals[1])
+			out = append(out, col+" BETWEEN "+sqlLiteral(vals[0])+" AND "+sqlLiteral(vals[1]))
 		case "startsWith", "include":
 			if err := need(1); err != nil {
 				return nil, err
@@ -364,12 +389,30 @@ func metricFilters(base *ldTable, tbl *table, v any) ([]cond, *apiError) {
 			if op == "include" {
 				pat = "%" + pat
 			}
-			add("like", pat)
+			out = append(out, col+" LIKE "+sqlString(pat))
 		default:
 			return nil, badRequest("not supported by the sandbox: the %q filter operator", op)
 		}
 	}
 	return out, nil
+}
+
+// sqlLiteral is a JSON value as a SQL literal.
+func sqlLiteral(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	}
+	return sqlString(fmt.Sprint(v))
 }
 
 // groupRules returns the rules of a filter group ({"and": [...]} or {"or": [...]}).
@@ -411,8 +454,13 @@ func formatValue(id string, v any) string {
 		}
 		return s
 	}
-	n, ok := numeric(v)
-	if !ok {
+	var n float64
+	switch x := v.(type) {
+	case int64:
+		n = float64(x)
+	case float64:
+		n = x
+	default:
 		return fmt.Sprint(v)
 	}
 	if f != nil && f.Metric != nil && f.Metric.Format == "usd" {

@@ -63,6 +63,7 @@ type Sandbox struct {
 	pdc       *pdcState
 	ld        *lightdashState
 	providers map[string]*provider
+	demo      *demoFiles // the engine's files
 
 	obsMu sync.RWMutex
 	obs   func(Exchange)
@@ -99,6 +100,7 @@ func New() (*Sandbox, error) {
 		seq:          map[string]int{},
 		jwtKey:       make([]byte, 32),
 		providers:    map[string]*provider{},
+		demo:         demo,
 	}
 	if _, err := rand.Read(s.jwtKey); err != nil {
 		return nil, err

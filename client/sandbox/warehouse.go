@@ -101,6 +101,7 @@ type warehouse struct {
 	DefaultD string // default database / project
 	Tables   []*table
 	env      int
+	file     string // its database in the engine (demodb.go)
 }
 
 func (w *warehouse) find(parts []string) *table {
@@ -422,9 +423,9 @@ func warehouseFor(dsID int) *warehouse {
 	warehousesOnce.Do(func() {
 		jt := jaffleTables()
 		warehouses = map[int]*warehouse{
-			1: {Kind: "snowflake", DefaultD: "ANALYTICS", Tables: jt, env: envProd},
-			2: {Kind: "snowflake", DefaultD: "ANALYTICS", Tables: jt, env: envDev},
-			3: {Kind: "bigquery", DefaultD: "jaffle-marketing", Tables: marketingTables(), env: envProd},
+			1: {Kind: "snowflake", DefaultD: "ANALYTICS", Tables: jt, env: envProd, file: dbProd},
+			2: {Kind: "snowflake", DefaultD: "ANALYTICS", Tables: jt, env: envDev, file: dbDev},
+			3: {Kind: "bigquery", DefaultD: "jaffle-marketing", Tables: marketingTables(), env: envProd, file: dbMarketing},
 		}
 	})
 	return warehouses[dsID]
