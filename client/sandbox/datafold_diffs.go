@@ -12,25 +12,39 @@ import (
 // Data diff life cycle and results. A created diff is "waiting" for
 // Sandbox.DiffQueued, then "processing" (reported as "running" by
 // summary_results) for Sandbox.DiffRunning, then "done" (or "failed") with
-// results computed by really comparing the generated warehouse rows.
+// results the diff engine (warehouse/diff) finds in the demo warehouse's
+// files (diffrun.go). The comparison starts when the diff is created, and a
+// diff is "processing" for as long as the engine is still comparing, even
+// once its time is up; the seeded diffs, finished long ago, wait for it
+// when their results are first needed. Comparisons are shared by every
+// diff, of every Sandbox of the process, that asks the same (the data is
+// deterministic).
 
 type diffOutcome struct {
 	Failed         bool
 	ErrType, ErrV  string
 	Kind           string // in_db, cross_db
 	TableA, TableB *table
-	Stats          *tableDiff // computed on first use (st)
-	envA, envB     int
-	compared       []string
 	ColsA, ColsB   int
 	ExclColsA      []string
 	ExclColsB      []string
 	PK             []string
+	run            *diffRun
+	stats          *tableDiff // the run's results, once read
+}
+
+// tableDiff is what a comparison found.
+type tableDiff struct {
+	RowsA, RowsB  int
+	ExclA, ExclB  int
+	ColumnDiffs   map[string]int // compared column -> rows whose value differs
+	RowsWithDiffs int
+	Compared      []string
 }
 
 func (o *diffOutcome) result() string {
 	switch {
-	case o.Failed:
+	case o.failed():
 		return "error"
 	case o.st().RowsA == 0 && o.st().RowsB == 0:
 		return "empty"
@@ -52,28 +66,63 @@ func (o *diffOutcome) identical() bool {
 	return true
 }
 
-var fromRE = lazyRegexp(`(?is)\bfrom\s+([^\s;()]+)`)
+// starQueryRE is the one form of query a diff side may be: a table,
+// optionally filtered.
+var starQueryRE = lazyRegexp(`(?is)^\s*select\s+\*\s+from\s+([^\s;()]+)(?:\s+where\s+(.+?))?\s*;?\s*$`)
 
-// dataset resolves one side of a diff to a table.
-func (d *dfDiff) dataset(ds int, path []string, query string) (*warehouse, *table, string) {
-	w := warehouseFor(ds)
-	if query != "" {
-		if m := fromRE().FindStringSubmatch(query); m != nil {
-			path = parsePath(m[1])
-		}
-	}
-	name := displayPath(path)
-	if w == nil {
-		return nil, nil, name
-	}
-	if len(path) == 0 {
-		return w, nil, name
-	}
-	return w, w.find(path), name
+// diffSide is one side of a diff, resolved.
+type diffSide struct {
+	w      *warehouse
+	t      *table
+	name   string // as the diff names it
+	filter string // SQL for the engine
+	err    string // why the side cannot be compared (ErrType: ErrV)
 }
 
-// outcome computes (once) what the diff finds.
-func (d *dfDiff) outcome() *diffOutcome {
+// dataset resolves one side of a diff: a table (path) or a query of the
+// form SELECT * FROM table [WHERE condition], with an optional filter.
+func (d *dfDiff) dataset(ds int, path []string, query string, filter any) diffSide {
+	side := diffSide{w: warehouseFor(ds)}
+	var conds []string
+	if query != "" {
+		m := starQueryRE().FindStringSubmatch(query)
+		if m == nil {
+			side.err = "DataDiffQueryError: not supported by the sandbox: a query diff other than SELECT * FROM <table> [WHERE <condition>]"
+			return side
+		}
+		path = parsePath(m[1])
+		if m[2] != "" {
+			conds = append(conds, "("+m[2]+")")
+		}
+	}
+	if f, _ := filter.(string); strings.TrimSpace(f) != "" {
+		conds = append(conds, "("+f+")")
+	}
+	side.name = displayPath(path)
+	if side.w != nil && len(path) > 0 {
+		side.t = side.w.find(path)
+	}
+	if side.t == nil {
+		name := side.name
+		if side.w == nil || side.w.Kind == "snowflake" {
+			name = strings.ToUpper(name)
+		}
+		side.err = fmt.Sprintf("NoSuchTableException: Table '%s' does not exist or not authorized.", name)
+		return side
+	}
+	if len(conds) > 0 {
+		f, err := side.w.rewriteNames(strings.Join(conds, " AND "))
+		if err != nil {
+			side.err = "DataDiffQueryError: " + err.Error()
+			return side
+		}
+		side.filter = f
+	}
+	return side
+}
+
+// outcome resolves (once) what d compares and starts the comparison.
+func (s *Sandbox) outcome(d *dfDiff) *diffOutcome {
 	if d.out != nil {
 		return d.out
 	}
@@ -82,24 +131,19 @@ func (d *dfDiff) outcome() *diffOutcome {
 		o.Kind = "cross_db"
 	}
 	d.out = o
-	wA, tA, nameA := d.dataset(d.DS1, d.Table1, d.Query1)
-	wB, tB, nameB := d.dataset(d.DS2, d.Table2, d.Query2)
-	for _, side := range []struct {
-		w    *warehouse
-		t    *table
-		name string
-	}{{wA, tA, nameA}, {wB, tB, nameB}} {
-		if side.t == nil {
-			o.Failed = true
-			o.ErrType = "NoSuchTableException"
-			name := side.name
-			if side.w == nil || side.w.Kind == "snowflake" {
-				name = strings.ToUpper(name)
-			}
-			o.ErrV = fmt.Sprintf("Table '%s' does not exist or not authorized.", name)
-			return o
+	fail := func(typ, v string) *diffOutcome {
+		o.Failed, o.ErrType, o.ErrV = true, typ, v
+		return o
+	}
+	a := d.dataset(d.DS1, d.Table1, d.Query1, d.Filter1)
+	b := d.dataset(d.DS2, d.Table2, d.Query2, d.Filter2)
+	for _, side := range []diffSide{a, b} {
+		if side.err != "" {
+			typ, v, _ := strings.Cut(side.err, ": ")
+			return fail(typ, v)
 		}
 	}
+	tA, tB := a.t, b.t
 	o.TableA, o.TableB = tA, tB
 	pk := d.PK
 	if len(pk) == 0 {
@@ -109,47 +153,75 @@ func (d *dfDiff) outcome() *diffOutcome {
 	for _, k := range pk {
 		for _, t := range []*table{tA, tB} {
 			if t.column(k) == nil {
-				o.Failed = true
-				o.ErrType = "DataDiffPrimaryKeyError"
-				o.ErrV = fmt.Sprintf("Primary key column '%s' not found in %s.", k, t.fqn())
-				return o
+				return fail("DataDiffPrimaryKeyError", fmt.Sprintf("Primary key column '%s' not found in %s.", k, t.fqn()))
 			}
 		}
 	}
-	if len(pk) != 1 || !strings.EqualFold(pk[0], tA.PK) || !strings.EqualFold(pk[0], tB.PK) {
-		o.Failed = true
-		o.ErrType = "DataDiffPrimaryKeyError"
-		o.ErrV = fmt.Sprintf("Column(s) %s do not uniquely identify rows: found duplicate primary keys in %s.", strings.Join(pk, ", "), tA.fqn())
-		return o
-	}
 	o.ColsA, o.ColsB = len(tA.Columns), len(tB.Columns)
-	var compared []string
+	var exclude []string
 	for _, c := range tA.Columns {
 		if tB.column(c.Name) == nil {
 			o.ExclColsA = append(o.ExclColsA, c.Name)
 			continue
 		}
-		if strings.EqualFold(c.Name, pk[0]) || !d.selected(c.Name) {
-			continue
+		if !slices.ContainsFunc(pk, func(k string) bool { return strings.EqualFold(k, c.Name) }) && !d.selected(c.Name) {
+			exclude = append(exclude, c.Name)
 		}
-		compared = append(compared, c.Name)
 	}
 	for _, c := range tB.Columns {
 		if tA.column(c.Name) == nil {
 			o.ExclColsB = append(o.ExclColsB, c.Name)
 		}
 	}
-	o.envA, o.envB, o.compared = wA.env, wB.env, compared
+	o.run = s.startDiff(diffSpec{
+		a: diffTarget{file: a.w.file, table: tA.sqlName(), filter: a.filter},
+		b: diffTarget{file: b.w.file, table: tB.sqlName(), filter: b.filter},
+		pk: pk, exclude: exclude,
+	})
 	return o
 }
 
-// st returns the comparison, running it on first use (a full table
-// comparison takes a moment, so it is done when results are first needed).
-func (o *diffOutcome) st() *tableDiff {
-	if o.Stats == nil {
-		o.Stats = compareTables(o.TableA, o.envA, o.TableB, o.envB, o.compared)
+// failed reports whether the diff failed: on what it names, or in the
+// engine (waiting for it).
+func (o *diffOutcome) failed() bool {
+	if o.Failed || o.run == nil {
+		return true
 	}
-	return o.Stats
+	<-o.run.done
+	switch {
+	case o.run.err != nil:
+		o.Failed, o.ErrType, o.ErrV = true, "DataDiffError", o.run.err.Error()
+	case o.run.res.A.DuplicateKeys+o.run.res.B.DuplicateKeys > 0:
+		table := o.TableA.fqn()
+		if o.run.res.A.DuplicateKeys == 0 {
+			table = o.TableB.fqn()
+		}
+		o.Failed, o.ErrType = true, "DataDiffPrimaryKeyError"
+		o.ErrV = fmt.Sprintf("Column(s) %s do not uniquely identify rows: found duplicate primary keys in %s.", strings.Join(o.PK, ", "), table)
+	case o.run.res.A.NullKeys+o.run.res.B.NullKeys > 0:
+		o.Failed, o.ErrType = true, "DataDiffPrimaryKeyError"
+		o.ErrV = fmt.Sprintf("Column(s) %s hold NULLs: a primary key cannot.", strings.Join(o.PK, ", "))
+	}
+	return o.Failed
+}
+
+// st is what the comparison found (waiting for it); only for diffs that
+// did not fail.
+func (o *diffOutcome) st() *tableDiff {
+	if o.stats == nil {
+		<-o.run.done
+		r := o.run.res
+		st := &tableDiff{RowsA: int(r.A.Rows), RowsB: int(r.B.Rows), ExclA: int(r.A.RowsOnlyHere), ExclB: int(r.B.RowsOnlyHere),
+			RowsWithDiffs: int(r.Values.RowsWithDifferences), ColumnDiffs: map[string]int{}}
+		for _, c := range r.Values.Columns {
+			st.Compared = append(st.Compared, c.Column)
+			if c.ValuesDifferent > 0 {
+				st.ColumnDiffs[c.Column] = int(c.ValuesDifferent)
+			}
+		}
+		o.stats = st
+	}
+	return o.stats
 }
 
 func (d *dfDiff) selected(col string) bool {
@@ -178,8 +250,12 @@ func (s *Sandbox) diffStatus(d *dfDiff, now time.Time) string {
 		case el < s.DiffQueued+s.DiffRunning:
 			return "processing"
 		}
+		if o := s.outcome(d); !o.Failed && !o.run.finished() {
+			return "processing" // the engine is still comparing
+		}
 	}
-	if d.outcome().Failed {
+	// A seeded diff finished long ago: its results are waited for.
+	if s.outcome(d).failed() {
 		return "failed"
 	}
 	return "done"
@@ -239,7 +315,7 @@ func (s *Sandbox) diffFull(d *dfDiff, now time.Time) map[string]any {
 	for k, v := range d.Req {
 		m[k] = v
 	}
-	o := d.outcome()
+	o := s.outcome(d)
 	m["id"] = d.ID
 	m["data_source1_id"], m["data_source2_id"] = d.DS1, d.DS2
 	m["table1"], m["table2"] = orNilList(d.Table1), orNilList(d.Table2)
@@ -309,7 +385,7 @@ func orNilList(xs []string) any {
 // diffSummary is the ApiDataDiffSummary view of d.
 func (s *Sandbox) diffSummary(d *dfDiff, now time.Time) map[string]any {
 	status := s.diffStatus(d, now)
-	o := d.outcome()
+	o := s.outcome(d)
 	m := map[string]any{
 		"id": d.ID, "status": status, "data_source1_id": d.DS1, "data_source2_id": d.DS2,
 		"data_source1_name": s.df.sourceName(d.DS1), "data_source2_name": s.df.sourceName(d.DS2),
@@ -341,7 +417,7 @@ func (s *Sandbox) diffSummary(d *dfDiff, now time.Time) map[string]any {
 // diffResults is the summary_results view of d.
 func (s *Sandbox) diffResults(d *dfDiff, now time.Time) map[string]any {
 	status := s.diffStatus(d, now)
-	o := d.outcome()
+	o := s.outcome(d)
 	switch status {
 	case "waiting", "queued", "needs_confirmation", "needs_authentication":
 		return map[string]any{"status": "pending"}

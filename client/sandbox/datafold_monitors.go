@@ -51,7 +51,7 @@ func (s *Sandbox) runState(r *dfRun) string {
 		case "cancelled":
 			return "cancelled"
 		}
-		if d.outcome().result() == "different" {
+		if s.outcome(d).result() == "different" {
 			return "alert"
 		}
 		return "ok"

@@ -77,7 +77,8 @@ func TestDatafoldDiffProdVsDevOrders(t *testing.T) {
 	validateResponse(t, "datafold", rr)
 
 	clock.advance(s.DiffRunning)
-	require.Equal(t, "done", do(t, s, "datafold", "GET", path, nil).get("status"), "once running for DiffRunning")
+	settle(s)
+	require.Equal(t, "done", do(t, s, "datafold", "GET", path, nil).get("status"), "once running for DiffRunning and compared")
 	full := do(t, s, "datafold", "GET", path, nil)
 	validateResponse(t, "datafold", full)
 	require.Equal(t, "different", full.get("result"))
@@ -123,7 +124,8 @@ func TestDatafoldDiffOutcomes(t *testing.T) {
 	create := func(body map[string]any) *result {
 		r := do(t, s, "datafold", "POST", "/api/v1/datadiffs", body)
 		require.Equal(t, 200, r.Status, string(r.Body))
-		return r
+		settle(s)
+		return do(t, s, "datafold", "GET", fmt.Sprintf("/api/v1/datadiffs/%v", r.get("id")), nil)
 	}
 	// dim_customers is identical, also when the table is given as one dotted string.
 	r := create(map[string]any{"data_source1_id": 1, "data_source2_id": 2, "pk_columns": []any{"customer_id"},

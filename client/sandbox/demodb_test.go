@@ -41,3 +41,20 @@ func TestDemoFiles(t *testing.T) {
 	assert.NoDirExists(t, stale, "the directory of a process that no longer runs is removed")
 	assert.FileExists(t, filepath.Join(root, demoDirPrefix+itoa(os.Getpid()), "dev.db"))
 }
+
+// TestNoEngineUntilUsed: a sandbox writes no database until something
+// needs the engine (a SQL query here), then runs on its own files.
+func TestNoEngineUntilUsed(t *testing.T) {
+	s := newTestSandbox(t)
+	s.demo = &demoFiles{root: t.TempDir()}
+	t.Cleanup(s.demo.close)
+	for _, path := range []string{"/api/v1/data_sources", "/api/v1/monitors", "/api/v1/monitors/201"} {
+		r := do(t, s, "datafold", "GET", path, nil)
+		require.Equal(t, 200, r.Status, path)
+	}
+	assert.False(t, s.demo.written(), "nothing is written before the engine is needed")
+	r := do(t, s, "datafold", "POST", "/api/v1/data_sources/1/query", map[string]any{"query": "select count(*) as n from MARTS.dim_customers"})
+	require.Equal(t, 200, r.Status, string(r.Body))
+	assert.Equal(t, float64(nCustomers), r.get("rows.0.N"))
+	assert.True(t, s.demo.written())
+}

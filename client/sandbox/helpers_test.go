@@ -173,3 +173,19 @@ func trimErr(err error) string {
 	}
 	return s
 }
+
+// settle waits until the engine has compared every diff of s created so
+// far (a diff stays "processing" while it compares).
+func settle(s *Sandbox) {
+	s.mu.Lock()
+	var runs []*diffRun
+	for _, d := range s.df.diffs {
+		if d.out != nil && d.out.run != nil {
+			runs = append(runs, d.out.run)
+		}
+	}
+	s.mu.Unlock()
+	for _, r := range runs {
+		<-r.done
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/datastack-mcp/datastack-mcp/warehouse/diff"
 )
 
 func TestParsePath(t *testing.T) {
@@ -19,18 +21,28 @@ func TestParsePath(t *testing.T) {
 	}
 }
 
+// TestDevProdDiffStory: the engine finds in the demo files what PR #42
+// changed (doc.go).
 func TestDevProdDiffStory(t *testing.T) {
-	w := warehouseFor(1)
-	d := compareEnvs(w.find([]string{"fct_orders"}), envProd, envDev)
-	t.Logf("%+v", d)
-	require.Equal(t, nOrders, d.RowsA)
-	require.Equal(t, 142, d.ExclA)
-	require.Equal(t, 30, d.ExclB)
-	require.True(t, d.ColumnDiffs["amount"] > 500 && d.ColumnDiffs["amount"] == d.ColumnDiffs["credit_card_amount"])
-	require.True(t, d.ColumnDiffs["status"] > 150)
-	require.Equal(t, 3, len(d.ColumnDiffs))
-	dc := compareEnvs(w.find([]string{"dim_customers"}), envProd, envDev)
-	require.Equal(t, 0, dc.ExclA+dc.ExclB+len(dc.ColumnDiffs))
+	s := newTestSandbox(t)
+	run := func(table, pk string) *diff.Result {
+		r := s.startDiff(diffSpec{a: diffTarget{file: dbProd, table: table}, b: diffTarget{file: dbDev, table: table}, pk: []string{pk}})
+		<-r.done
+		require.NoError(t, r.err, table)
+		return r.res
+	}
+	d := run("fct_orders", "order_id")
+	require.Equal(t, int64(nOrders), d.A.Rows)
+	require.Equal(t, int64(142), d.A.RowsOnlyHere)
+	require.Equal(t, int64(30), d.B.RowsOnlyHere)
+	got := map[string]int64{}
+	for _, c := range d.Values.Columns {
+		if c.ValuesDifferent > 0 {
+			got[c.Column] = c.ValuesDifferent
+		}
+	}
+	require.Equal(t, map[string]int64{"amount": 1109, "credit_card_amount": 1109, "status": 213}, got)
+	require.Equal(t, diff.Identical, run("dim_customers", "customer_id").Result)
 }
 
 func TestJSONDepth(t *testing.T) {
