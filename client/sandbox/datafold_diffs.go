@@ -174,8 +174,8 @@ func (s *Sandbox) outcome(d *dfDiff) *diffOutcome {
 		}
 	}
 	o.run = s.startDiff(diffSpec{
-		a: diffTarget{file: a.w.file, table: tA.sqlName(), filter: a.filter},
-		b: diffTarget{file: b.w.file, table: tB.sqlName(), filter: b.filter},
+		a:  diffTarget{file: a.w.file, table: tA.sqlName(), filter: a.filter},
+		b:  diffTarget{file: b.w.file, table: tB.sqlName(), filter: b.filter},
 		pk: pk, exclude: exclude,
 	})
 	return o
