@@ -436,15 +436,3 @@ func parsePath(s string) []string { return client.SplitTablePath(s) }
 
 // quotePart quotes a path part when it needs it.
 func quotePart(p string) string { return client.QuotePathPart(p) }
-
-// row returns row i of t in env as column -> value (only the columns in
-// only, when it is not nil).
-func (t *table) row(env, i int, only map[string]bool) map[string]any {
-	out := make(map[string]any, len(t.Columns))
-	for _, c := range t.Columns {
-		if only == nil || only[c.Name] {
-			out[c.Name] = c.gen(env, i)
-		}
-	}
-	return out
-}
