@@ -78,7 +78,9 @@ func Build(o Options) (*Server, error) {
 	s.diffJobs = diff.NewJobs(diff.JobLimits{})
 	diffs := diff.Options{Wait: o.DiffWait, Poll: o.DiffPoll, AppURLs: conns.appURLs, Warehouses: conns.warehouses, Jobs: s.diffJobs}
 	if o.FastSandbox && diffs.Poll == 0 {
-		diffs.Wait, diffs.Poll = 5*time.Second, 20*time.Millisecond
+		// Polls are quick; the wait stays long, as the sandbox's diffs
+		// really compare (seconds for fct_orders, more on a busy machine).
+		diffs.Wait, diffs.Poll = time.Minute, 20*time.Millisecond
 	}
 	for _, p := range providers.All {
 		deps.ConfigHint[p.Name] = configHint(p.Name, o.ClientCredentials)
