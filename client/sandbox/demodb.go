@@ -42,8 +42,9 @@ const (
 // demoDirPrefix starts the name of a process's directory of demo files.
 const demoDirPrefix = "datastack-sandbox-"
 
-// demoStatementTimeout bounds one statement on the demo files.
-const demoStatementTimeout = 30 * time.Second
+// demoStatementTimeout bounds one statement on the demo files (a diff's
+// pass over fct_orders takes a second, many more on a busy machine).
+const demoStatementTimeout = time.Minute
 
 // demoFiles writes the demo databases, once each, and keeps one
 // connection to each for the emulation.

@@ -101,7 +101,8 @@
 //
 // Long-running things progress with the wall clock since they were created:
 // data diffs are "waiting" for Sandbox.DiffQueued then "processing" for
-// Sandbox.DiffRunning, then done; PostHog syncs, Datafold CI runs, monitor
+// Sandbox.DiffRunning (and for as long as the engine is still comparing),
+// then done; PostHog syncs, Datafold CI runs, monitor
 // runs and connection tests take Sandbox.SyncDuration; Lightdash metric
 // queries are "pending" for Sandbox.QueryRunning, then "ready". Tests
 // shorten these.
