@@ -45,7 +45,10 @@ type ServerOptions struct {
 // server, as `mcp-server --sandbox` (with --tool-mode discovery when
 // o.Discovery) builds it.
 func BuildOptions(o ServerOptions) mcpserver.Options {
-	opts := mcpserver.Options{Sandbox: true, Timeout: 10 * time.Second, Logger: o.Logger, FastSandbox: o.Fast, Apps: true}
+	// The timeout leaves room for the sandbox's first SQL query or diff
+	// of the process, which writes its SQLite files (seconds, many more on
+	// a busy machine).
+	opts := mcpserver.Options{Sandbox: true, Timeout: time.Minute, Logger: o.Logger, FastSandbox: o.Fast, Apps: true}
 	if o.Discovery {
 		opts.Selection.Mode = mcpserver.ModeDiscovery
 	}

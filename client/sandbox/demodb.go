@@ -47,99 +47,146 @@ const demoDirPrefix = "datastack-sandbox-"
 const demoStatementTimeout = time.Minute
 
 // demoFiles writes the demo databases, once each, and keeps one
-// connection to each for the emulation.
+// connection to each for the emulation. Databases are written
+// independently (prod and dev at once on two cores).
 type demoFiles struct {
 	// root is where the process's directory goes (os.TempDir() when
 	// empty); tests set it.
 	root string
 
-	mu    sync.Mutex
-	dir   string
-	paths map[string]string
-	conns map[string]*wh.Conn
+	mu  sync.Mutex // guards dir and dbs
+	dir string
+	dbs map[string]*demoDB
+}
+
+// demoDB is one database of the demo files.
+type demoDB struct {
+	mu   sync.Mutex // held while the file is written
+	path string     // once written
+	conn *wh.Conn
 }
 
 // demo is the process's demo files.
 var demo = &demoFiles{}
 
-// path returns the file of database db, writing it first if needed.
-func (f *demoFiles) path(db string) (string, error) {
+// db returns the entry of database name.
+func (f *demoFiles) db(name string) *demoDB {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.pathLocked(db)
+	if f.dbs == nil {
+		f.dbs = map[string]*demoDB{}
+	}
+	if f.dbs[name] == nil {
+		f.dbs[name] = &demoDB{}
+	}
+	return f.dbs[name]
 }
 
-func (f *demoFiles) pathLocked(db string) (string, error) {
-	if p, ok := f.paths[db]; ok {
-		return p, nil
+// entries are the databases asked for so far.
+func (f *demoFiles) entries() []*demoDB {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []*demoDB
+	for _, d := range f.dbs {
+		out = append(out, d)
 	}
-	tables, env, ok := demoTablesOf(db)
+	return out
+}
+
+// directory returns the process's directory, making it on first use.
+func (f *demoFiles) directory() (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.dir != "" {
+		return f.dir, nil
+	}
+	root := f.root
+	if root == "" {
+		root = os.TempDir()
+	}
+	sweepDemoDirs(root)
+	dir := filepath.Join(root, demoDirPrefix+strconv.Itoa(os.Getpid()))
+	os.RemoveAll(dir) // left by an earlier process with this id
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	f.dir = dir
+	return dir, nil
+}
+
+// path returns the file of database name, writing it first if needed.
+func (f *demoFiles) path(name string) (string, error) {
+	d := f.db(name)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return f.pathLocked(name, d)
+}
+
+func (f *demoFiles) pathLocked(name string, d *demoDB) (string, error) {
+	if d.path != "" {
+		return d.path, nil
+	}
+	tables, env, ok := demoTablesOf(name)
 	if !ok {
-		return "", fmt.Errorf("the demo warehouse has no database %q", db)
+		return "", fmt.Errorf("the demo warehouse has no database %q", name)
 	}
-	if f.dir == "" {
-		root := f.root
-		if root == "" {
-			root = os.TempDir()
-		}
-		sweepDemoDirs(root)
-		dir := filepath.Join(root, demoDirPrefix+strconv.Itoa(os.Getpid()))
-		os.RemoveAll(dir) // left by an earlier process with this id
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return "", err
-		}
-		f.dir = dir
+	dir, err := f.directory()
+	if err != nil {
+		return "", err
 	}
-	p := filepath.Join(f.dir, db+".db")
+	p := filepath.Join(dir, name+".db")
 	if err := writeDemoDB(p, tables, env); err != nil {
 		os.Remove(p)
-		return "", fmt.Errorf("the sandbox's %s database could not be written: %w", db, err)
+		return "", fmt.Errorf("the sandbox's %s database could not be written: %w", name, err)
 	}
-	if f.paths == nil {
-		f.paths = map[string]string{}
-	}
-	f.paths[db] = p
+	d.path = p
 	return p, nil
 }
 
-// conn returns the emulation's connection to database db.
-func (f *demoFiles) conn(ctx context.Context, db string) (*wh.Conn, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if c := f.conns[db]; c != nil {
-		return c, nil
+// conn returns the emulation's connection to database name.
+func (f *demoFiles) conn(ctx context.Context, name string) (*wh.Conn, error) {
+	d := f.db(name)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.conn != nil {
+		return d.conn, nil
 	}
-	p, err := f.pathLocked(db)
+	p, err := f.pathLocked(name, d)
 	if err != nil {
 		return nil, err
 	}
-	c, err := wh.Open(ctx, "sandbox_"+db, "sqlite://"+p, wh.WithStatementTimeout(demoStatementTimeout))
+	c, err := wh.Open(ctx, "sandbox_"+name, "sqlite://"+p, wh.WithStatementTimeout(demoStatementTimeout))
 	if err != nil {
 		return nil, err
 	}
-	if f.conns == nil {
-		f.conns = map[string]*wh.Conn{}
-	}
-	f.conns[db] = c
+	d.conn = c
 	return c, nil
 }
 
 // close closes the emulation's connections (tests that use files of
 // their own close them).
 func (f *demoFiles) close() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range f.conns {
-		c.Close()
+	for _, d := range f.entries() {
+		d.mu.Lock()
+		if d.conn != nil {
+			d.conn.Close()
+			d.conn = nil
+		}
+		d.mu.Unlock()
 	}
-	f.conns = nil
 }
 
 // written reports whether any database file was written.
 func (f *demoFiles) written() bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.paths) > 0
+	for _, d := range f.entries() {
+		d.mu.Lock()
+		done := d.path != ""
+		d.mu.Unlock()
+		if done {
+			return true
+		}
+	}
+	return false
 }
 
 // OpenDemoWarehouse opens the demo warehouse's production database (or,

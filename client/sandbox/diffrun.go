@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	wh "github.com/datastack-mcp/datastack-mcp/warehouse"
 	"github.com/datastack-mcp/datastack-mcp/warehouse/diff"
 )
 
@@ -67,13 +68,20 @@ func (s *Sandbox) startDiff(spec diffSpec) *diffRun {
 func (f *demoFiles) compare(spec diffSpec) (*diff.Result, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), diffTimeout)
 	defer cancel()
+	var b *wh.Conn
+	var errB error
+	opened := make(chan struct{})
+	go func() { // both files may need writing: at once
+		defer close(opened)
+		b, errB = f.conn(ctx, spec.b.file)
+	}()
 	a, err := f.conn(ctx, spec.a.file)
+	<-opened
 	if err != nil {
 		return nil, err
 	}
-	b, err := f.conn(ctx, spec.b.file)
-	if err != nil {
-		return nil, err
+	if errB != nil {
+		return nil, errB
 	}
 	return diff.Diff(ctx, diff.Request{
 		A:          diff.Side{Conn: a, Table: spec.a.table, Filter: spec.a.filter},

@@ -233,7 +233,10 @@ func ldCalculateTotal(c *call, p *ldProj) (int, any) {
 			agg = "sum(%s)"
 		}
 		res, err := c.s.runSQL(c.r.Context(), w, fmt.Sprintf("select "+agg+" from ANALYTICS.MARTS.%s", f.Metric.Column, f.Table.Name))
-		if err != nil || len(res.Rows) == 0 {
+		if err != nil {
+			return c.fail(badRequest("%s", err.Error()))
+		}
+		if len(res.Rows) == 0 {
 			continue
 		}
 		out[id] = res.Rows[0][0]
