@@ -414,7 +414,7 @@ func dfQuery(c *call) (int, any) {
 	}
 	res, err := c.s.runSQL(c.r.Context(), w, q)
 	if err != nil {
-		return c.fail(badRequest("%s", err.Error()))
+		return c.fail(sqlFailure(err))
 	}
 	var cols []any
 	for i, col := range res.Columns {

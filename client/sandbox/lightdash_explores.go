@@ -204,7 +204,7 @@ func ldFieldType(dbType string) string {
 func ldRunSQL(c *call, p *ldProj) (int, any) {
 	res, err := c.s.runSQL(c.r.Context(), warehouseFor(p.DS), str(c.bodyMap(), "sql"))
 	if err != nil {
-		return c.fail(badRequest("%s", err.Error()))
+		return c.fail(sqlFailure(err))
 	}
 	fields := map[string]any{}
 	for _, col := range res.Columns {
@@ -234,7 +234,7 @@ func ldCalculateTotal(c *call, p *ldProj) (int, any) {
 		}
 		res, err := c.s.runSQL(c.r.Context(), w, fmt.Sprintf("select "+agg+" from ANALYTICS.MARTS.%s", f.Metric.Column, f.Table.Name))
 		if err != nil {
-			return c.fail(badRequest("%s", err.Error()))
+			return c.fail(sqlFailure(err))
 		}
 		if len(res.Rows) == 0 {
 			continue

@@ -269,11 +269,11 @@ func (s *Sandbox) runMetricQuery(ctx context.Context, p *ldProj, base *ldTable, 
 	q += " LIMIT " + strconv.Itoa(limit)
 	conn, cerr := s.demo.conn(ctx, w.file)
 	if cerr != nil {
-		return nil, errf(500, "%s", cerr.Error())
+		return nil, sqlFailure(cerr)
 	}
 	out, qerr := conn.Query(ctx, q, limit)
 	if qerr != nil {
-		return nil, badRequest("%s", w.sqlErr(qerr).Error())
+		return nil, sqlFailure(w.sqlErr(qerr))
 	}
 	for _, row := range out.Rows {
 		for i, v := range row {

@@ -43,7 +43,8 @@ type Exchange struct {
 type Sandbox struct {
 	// DiffQueued is how long a newly created Datafold data diff stays
 	// "waiting", and DiffRunning how long it is "running" after that before
-	// it is "done" with results. Set them before use (tests shorten them).
+	// it is "done" with results (it stays running while the engine is
+	// still comparing). Set them before use (tests shorten them).
 	DiffQueued, DiffRunning time.Duration
 	// SyncDuration is how long a PostHog schema sync (reload/resync) or a
 	// Datafold monitor/CI run stays running.

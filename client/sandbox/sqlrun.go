@@ -52,6 +52,17 @@ type sqlError struct{ msg string }
 
 func (e *sqlError) Error() string { return e.msg }
 
+// sqlFailure is the provider's answer to err from runSQL: a 400 for SQL
+// the warehouse refused, a 500 when the engine could not be reached (its
+// files could not be written, say).
+func sqlFailure(err error) *apiError {
+	var se *sqlError
+	if errors.As(err, &se) {
+		return badRequest("%s", se.msg)
+	}
+	return errf(500, "The sandbox's warehouse is unavailable: %s", err.Error())
+}
+
 // runSQL runs q on warehouse w's database file.
 func (s *Sandbox) runSQL(ctx context.Context, w *warehouse, q string) (*queryResult, error) {
 	if w == nil {
@@ -95,6 +106,9 @@ func (w *warehouse) sqlErr(err error) error {
 		return err
 	}
 	msg := engineCode().ReplaceAllString(we.Msg, "")
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &sqlError{fmt.Sprintf("SQL execution error: the statement did not finish (%s)", msg)}
+	}
 	for _, prefix := range []string{"SQL logic error: ", "authorization denied: "} {
 		msg = strings.TrimPrefix(msg, prefix)
 	}
