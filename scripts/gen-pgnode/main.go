@@ -129,7 +129,10 @@ func run() error {
 }
 
 // copyWasm copies go-pgquery's parser, after checking that its go.mod
-// requires the pg_query_go release the types are generated from.
+// requires the pg_query_go release the types are generated from. Only the
+// binary is taken: the Go code that runs it is pgwasm's own. The binary's
+// origin and licenses are in sqlast/internal/pgwasm/NOTICE; keep its
+// versions in step when wasmSource moves.
 func copyWasm() error {
 	dir, err := moduleDir(wasmSource)
 	if err != nil {

@@ -12,133 +12,155 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 //go:embed libpg_query.wasm
-var libPGQuery []byte
+var wasmBinary []byte
 
-// CacheDir is where compiled parsers are kept between processes:
-// <user cache dir>/datastack-mcp/wazero. Set it before the first parse; ""
-// keeps the compiled parser in memory only. wazero names each entry by
-// the module's hash, its own version and the CPU's features, so a new
-// parser or wazero version writes a new entry instead of reusing a stale
-// one.
-var CacheDir = defaultCacheDir()
+// CacheDir is the directory of the on-disk compilation cache:
+// os.UserCacheDir()/datastack-mcp/wazero, or "" (compile in memory only)
+// when the platform names no cache directory. It is read once, by the
+// first [Compile]. wazero keys each entry by the module's hash, its own
+// version and the CPU's features, so an upgrade of either writes a new
+// entry rather than loading an old one.
+var CacheDir = userCacheDir()
 
-func defaultCacheDir() string {
-	dir, err := os.UserCacheDir()
+func userCacheDir() string {
+	base, err := os.UserCacheDir()
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "datastack-mcp", "wazero")
+	return filepath.Join(base, "datastack-mcp", "wazero")
+}
+
+// engine is the process's compiled parser: one wazero runtime holding the
+// host modules and the compiled libpg_query, from which every instance is
+// made. Instances share the machine code and nothing else.
+type engine struct {
+	rt    wazero.Runtime
+	code  wazero.CompiledModule
+	cache wazero.CompilationCache // nil when compiled in memory only
 }
 
 var (
 	compileOnce sync.Once
 	compileErr  error
-	shared      wazero.CompilationCache // every instance's, once compiled
+	compiled    *engine
 )
 
-// Compile compiles the parser (or loads it from [CacheDir]) and makes the
-// first instance. Only the first call does the work; every call returns
-// its outcome.
+// Compile makes the parser ready: it compiles libpg_query.wasm (or loads
+// it from [CacheDir]) and starts one instance. The first call does the
+// work and later calls wait for it and return its outcome, so callers may
+// start it early in the background and report its error at the first parse.
 func Compile() error {
 	compileOnce.Do(func() {
-		first, cache, err := compile(CacheDir)
+		e, err := load(CacheDir)
 		if err != nil {
-			compileErr = fmt.Errorf("compiling the SQL parser: %w", err)
+			compileErr = fmt.Errorf("preparing the SQL parser: %w", err)
 			return
 		}
-		shared = cache
-		put(first) // parked for good: it keeps the compiled module alive
+		in, err := e.instantiate()
+		if err != nil {
+			compileErr = fmt.Errorf("preparing the SQL parser: %w", err)
+			return
+		}
+		compiled = e
+		idle.put(in)
 	})
 	return compileErr
 }
 
-// compile makes the first instance over a disk cache in dir when it can,
-// else over a cache in memory.
-func compile(dir string) (*instance, wazero.CompilationCache, error) {
+// load compiles the module, going through a disk cache in dir when dir is
+// usable. A cache that fails to answer (wazero rejects an entry whose
+// checksum does not match) is emptied and tried once more, so the compile
+// that follows leaves a good entry behind; after that, memory only.
+func load(dir string) (*engine, error) {
 	if dir != "" {
-		if first, cache := fromDisk(dir); first != nil {
-			return first, cache, nil
-		}
-		// A corrupt entry fails the load: clear the directory (ours alone)
-		// and try once more, so that this compile writes a good entry.
-		if os.RemoveAll(dir) == nil {
-			if first, cache := fromDisk(dir); first != nil {
-				return first, cache, nil
+		for range 2 {
+			cache := openDiskCache(dir)
+			if cache == nil {
+				break
+			}
+			e, err := newEngine(cache)
+			if err == nil {
+				return e, nil
+			}
+			if os.RemoveAll(dir) != nil {
+				break
 			}
 		}
 	}
-	cache := wazero.NewCompilationCache()
-	first, err := newInstance(cache)
-	if err != nil {
-		_ = cache.Close(context.Background())
-		return nil, nil, err
-	}
-	return first, cache, nil
+	return newEngine(nil)
 }
 
-// fromDisk makes an instance over a compilation cache in dir, or returns
-// nil when dir cannot be used.
-func fromDisk(dir string) (*instance, wazero.CompilationCache) {
-	cache := diskCache(dir)
-	if cache == nil {
-		return nil, nil
+// openDiskCache returns a compilation cache kept in dir, or nil when dir
+// cannot be created or written: wazero would compile and then fail to
+// store the result, so such a directory is treated as no cache at all.
+func openDiskCache(dir string) wazero.CompilationCache {
+	if os.MkdirAll(dir, 0o700) != nil || !writable(dir) {
+		return nil
 	}
-	first, err := newInstance(cache)
+	cache, err := wazero.NewCompilationCacheWithDir(dir)
 	if err != nil {
-		_ = cache.Close(context.Background())
-		return nil, nil
+		return nil
 	}
-	return first, cache
+	return cache
 }
 
-// diskCache opens a compilation cache in dir, or returns nil when dir
-// cannot be written (wazero would compile, then fail to store).
-func diskCache(dir string) wazero.CompilationCache {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil
-	}
-	f, err := os.CreateTemp(dir, "probe")
+// writable reports whether a file can be created and removed in dir.
+func writable(dir string) bool {
+	f, err := os.CreateTemp(dir, ".probe-*")
 	if err != nil {
-		return nil
+		return false
 	}
-	_ = f.Close()
-	if os.Remove(f.Name()) != nil {
-		return nil
-	}
-	c, err := wazero.NewCompilationCacheWithDir(dir)
-	if err != nil {
-		return nil
-	}
-	return c
+	name := f.Name()
+	closeErr := f.Close()
+	return errors.Join(closeErr, os.Remove(name)) == nil
 }
 
-// newRuntime is a wazero runtime over cache with the host modules the
-// parser imports. One per instance, as go-pgquery has it: an instance's
-// calls keep state (setjmp checkpoints, the allocator) that instances must
-// not share.
-func newRuntime(ctx context.Context, cache wazero.CompilationCache) (wazero.Runtime, wazero.CompiledModule, error) {
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().
-		WithCompilationCache(cache).
-		WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
-	if err := instantiateWASI(ctx, rt); err != nil {
-		_ = rt.Close(ctx)
-		return nil, nil, err
+// newEngine makes the runtime, with cache when it is not nil, registers
+// the host modules and compiles libpg_query.wasm. The compile runs on this
+// goroutine: wazero's parallel compile (experimental.WithCompilationWorkers)
+// gained no wall time on 2 cores busy loading a dbt manifest and raised
+// the peak by about 120 MB.
+func newEngine(cache wazero.CompilationCache) (*engine, error) {
+	ctx := context.Background()
+	// The module declares a shared memory, which is the threads proposal,
+	// although it never starts a thread.
+	cfg := wazero.NewRuntimeConfig().
+		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesThreads)
+	if cache != nil {
+		cfg = cfg.WithCompilationCache(cache)
 	}
-	if err := instantiateWasix(ctx, rt); err != nil {
-		_ = rt.Close(ctx)
-		return nil, nil, err
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	fail := func(err error) (*engine, error) {
+		err = errors.Join(err, rt.Close(ctx))
+		if cache != nil {
+			err = errors.Join(err, cache.Close(ctx))
+		}
+		return nil, err
 	}
-	// The cache answers at once when the module is compiled already. The
-	// compile stays on one goroutine: wazero's parallel compile
-	// (experimental.WithCompilationWorkers) gained no wall time next to a
-	// loading dbt manifest on 2 cores and raised the peak by ~120 MB.
-	code, err := rt.CompileModule(ctx, libPGQuery)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		return fail(fmt.Errorf("WASI host module: %w", err))
+	}
+	if err := instantiateWASIX(ctx, rt); err != nil {
+		return fail(err)
+	}
+	code, err := rt.CompileModule(ctx, wasmBinary)
 	if err != nil {
-		_ = rt.Close(ctx)
-		return nil, nil, errors.Join(errors.New("compile libpg_query.wasm"), err)
+		return fail(fmt.Errorf("compiling libpg_query.wasm: %w", err))
 	}
-	return rt, code, nil
+	return &engine{rt: rt, code: code, cache: cache}, nil
+}
+
+// close releases the runtime, every instance made from it, and the cache
+// handle. The process's engine is never closed; tests close theirs.
+func (e *engine) close() error {
+	ctx := context.Background()
+	err := e.rt.Close(ctx)
+	if e.cache != nil {
+		err = errors.Join(err, e.cache.Close(ctx))
+	}
+	return err
 }

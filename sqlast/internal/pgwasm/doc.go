@@ -1,19 +1,22 @@
-// Package pgwasm runs PostgreSQL's parser, libpg_query compiled to
-// WebAssembly, in wazero: SQL text in, libpg_query's protobuf encoding of
-// the parse tree (or of the scanner's tokens) out.
+// Package pgwasm runs PostgreSQL's own parser inside the process: libpg_query
+// built for WebAssembly (libpg_query.wasm, see NOTICE), executed by wazero.
+// Text goes in; libpg_query's protobuf encoding of the parse tree ([Parse])
+// or of the scanner's tokens ([Scan]) comes out, for package sqlast to decode
+// into the types of sqlast/pgnode.
 //
-// It is go-pgquery's runner (github.com/wasilibs/go-pgquery, see LICENSE)
-// made ours so that the compiled parser can be kept: compiling the 2.2 MB
-// module is seconds of CPU and hundreds of MB at peak, once per process,
-// and go-pgquery offers no way to give wazero a compilation cache (each of
-// its parser instances even compiled the module anew). Here the module is
-// compiled once per process into a cache shared by every
-// instance, and that cache is kept on disk (os.UserCacheDir, see
-// [CacheDir]) so that later processes load the machine code instead of
-// compiling it. Anything wrong with the disk cache (no home, unwritable,
-// corrupt) costs a compile, never an error.
+// Turning the 2.2 MB module into machine code is the expensive part: about
+// 1.7 s of CPU and a few hundred MB at its peak. It happens at most once per
+// process ([Compile]), on one goroutine, and its result is written to a
+// wazero compilation cache on disk ([CacheDir]) so that later processes map
+// the machine code in instead of compiling it again. A cache directory that
+// cannot be used, or an entry that fails wazero's checksum, only costs a
+// compile; it is never an error.
 //
-// libpg_query.wasm is go-pgquery's build, copied by scripts/gen-pgnode.sh
-// from the module version named there; its libpg_query release matches
-// the parse-tree types of package sqlast/pgnode.
+// The package owns the host side of the module's contract: the WASI calls
+// (wazero's implementation, with stdout and stderr discarded because the
+// server's stdout carries the protocol), and the few WASIX calls the build
+// imports, of which only the setjmp/longjmp pair (stack_checkpoint,
+// stack_restore) does real work: PostgreSQL reports a syntax error by
+// longjmp-ing out of the grammar. Any trap inside the module is returned as
+// an error and the instance that trapped is thrown away.
 package pgwasm

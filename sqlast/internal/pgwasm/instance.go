@@ -1,108 +1,146 @@
 package pgwasm
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/wasilibs/wazero-helpers/allocator"
 )
 
-// Error is the parser's report of text it does not accept.
-type Error struct {
-	Message   string // PostgreSQL's message, e.g. syntax error at or near "x"
-	Cursorpos int    // 1-based byte offset in the text, 0 when unknown
-}
-
-func (e *Error) Error() string { return e.Message }
-
-// errMemory is a read or write outside the instance's memory: a broken
-// parser, never the input's fault.
-var errMemory = errors.New("pgwasm: access outside the parser's memory")
-
-// instance is one parser: a module instance in its own runtime, used by
-// one call at a time (see get and put).
+// instance is one running copy of the parser: its own linear memory (the C
+// heap and stack), used by one goroutine at a time. The exported functions
+// are looked up once: wazero gives each api.Function its own call stack.
 type instance struct {
-	rt  wazero.Runtime
 	mod api.Module
 	mem api.Memory
+	sp  api.MutableGlobal // __stack_pointer: the C stack's top of stack
+	// stackBase is __heap_base, where the C stack starts: it grows down
+	// from there towards the static data, so the live part of the stack is
+	// [sp, stackBase).
+	stackBase uint32
+
+	malloc, free api.Function
+	fns          map[string]api.Function
+
+	// ctx is passed to every call: it enables wazero's snapshots (needed
+	// by stack_checkpoint) and carries this instance to the host functions.
+	ctx context.Context
+	// checkpoints are the setjmps of the current call, in order; call
+	// numbers the calls, so a longjmp to an earlier call's checkpoint is
+	// refused instead of followed.
+	checkpoints []checkpoint
+	call        uint64
+	// restored says a longjmp happened during the current call.
+	restored bool
 }
 
-// pool holds idle instances; a call takes one or makes one.
-var (
-	poolMu sync.Mutex
-	pool   []*instance
-)
+type instanceKey struct{}
 
-func get() (*instance, error) {
-	if err := Compile(); err != nil {
-		return nil, err
+// instanceOf is the instance a host function was called from.
+func instanceOf(ctx context.Context) *instance {
+	in, _ := ctx.Value(instanceKey{}).(*instance)
+	if in == nil {
+		trap("host function called outside a parser call")
 	}
-	poolMu.Lock()
-	if n := len(pool); n > 0 {
-		in := pool[n-1]
-		pool = pool[:n-1]
-		poolMu.Unlock()
-		return in, nil
-	}
-	poolMu.Unlock()
-	return newInstance(shared)
+	return in
 }
 
-func put(in *instance) {
-	poolMu.Lock()
-	pool = append(pool, in)
-	poolMu.Unlock()
-}
-
-func instantiateWASI(ctx context.Context, rt wazero.Runtime) error {
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		return fmt.Errorf("instantiate WASI: %w", err)
-	}
-	return nil
-}
-
-// newInstance compiles (or takes from cache) and instantiates the parser.
-// Its stdout is discarded: the server's stdout is the protocol's.
-func newInstance(cache wazero.CompilationCache) (*instance, error) {
-	ctx := context.Background()
-	rt, code, err := newRuntime(ctx, cache)
-	if err != nil {
-		return nil, err
-	}
-	cfg := wazero.NewModuleConfig().WithSysNanotime().WithStdout(io.Discard).WithStderr(os.Stderr).
+// instantiate starts a new instance: the module's _initialize (the C
+// runtime's constructors), then libpg_query's pg_query_init. The module's
+// stdout and stderr go nowhere: the server's stdout is the protocol's.
+func (e *engine) instantiate() (*instance, error) {
+	cfg := wazero.NewModuleConfig().
+		WithName(""). // anonymous, so that any number can run side by side
+		WithStdout(io.Discard).
+		WithStderr(io.Discard).
 		WithStartFunctions("_initialize")
-	mod, err := rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, allocator.NewNonMoving()), code, cfg)
+	// The module's shared memory may grow to 4 GiB. The non-moving
+	// allocator reserves that address space outside the Go heap and
+	// commits pages as the parser touches them; without it wazero would
+	// make a 4 GiB Go slice for every instance.
+	ctx := experimental.WithMemoryAllocator(context.Background(), allocator.NewNonMoving())
+	mod, err := e.rt.InstantiateModule(ctx, e.code, cfg)
 	if err != nil {
-		_ = rt.Close(ctx)
-		return nil, fmt.Errorf("instantiate libpg_query.wasm: %w", err)
+		return nil, fmt.Errorf("starting libpg_query.wasm: %w", err)
 	}
-	in := &instance{rt: rt, mod: mod, mem: mod.Memory()}
-	if _, err := in.call(callContext(), "pg_query_init"); err != nil {
-		_ = rt.Close(ctx)
-		return nil, err
+	in := &instance{mod: mod, mem: mod.Memory(), fns: map[string]api.Function{}}
+	in.ctx = context.WithValue(experimental.WithSnapshotter(context.Background()), instanceKey{}, in)
+	if err := in.bind(); err != nil {
+		return nil, errors.Join(err, mod.Close(context.Background()))
+	}
+	if _, err := in.invoke("pg_query_init"); err != nil {
+		return nil, errors.Join(err, mod.Close(context.Background()))
 	}
 	return in, nil
 }
 
-// call calls an exported function; a trap is an error, not a panic.
-func (in *instance) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
+// bind looks up what the host side uses of the module's exports.
+func (in *instance) bind() error {
+	sp, ok := in.mod.ExportedGlobal("__stack_pointer").(api.MutableGlobal)
+	if !ok {
+		return errors.New("libpg_query.wasm exports no mutable __stack_pointer")
+	}
+	base := in.mod.ExportedGlobal("__heap_base")
+	if base == nil || in.mem == nil {
+		return errors.New("libpg_query.wasm exports no __heap_base or no memory")
+	}
+	in.sp, in.stackBase = sp, uint32(base.Get())
+	var err error
+	in.malloc, err = in.function("malloc")
+	if err != nil {
+		return err
+	}
+	in.free, err = in.function("free")
+	return err
+}
+
+// function returns the export called name, looked up once.
+func (in *instance) function(name string) (api.Function, error) {
+	if f, ok := in.fns[name]; ok {
+		return f, nil
+	}
 	f := in.mod.ExportedFunction(name)
 	if f == nil {
-		return 0, fmt.Errorf("pgwasm: libpg_query.wasm exports no %s", name)
+		return nil, fmt.Errorf("libpg_query.wasm exports no %s", name)
 	}
-	res, err := f.Call(ctx, args...)
+	in.fns[name] = f
+	return f, nil
+}
+
+// invoke calls the export name (see callFn).
+//
+// A function through which a longjmp went is looked up afresh next time:
+// wazero's restore leaves that function's call stack 16 bytes longer than
+// before, and every later checkpoint copies the whole stack, so reusing it
+// after each syntax error would make each parse slower than the last.
+func (in *instance) invoke(name string, args ...uint64) (uint64, error) {
+	f, err := in.function(name)
 	if err != nil {
-		return 0, fmt.Errorf("pgwasm: %s: %w", name, err)
+		return 0, err
+	}
+	res, err := in.callFn(name, f, args...)
+	if in.restored {
+		delete(in.fns, name)
+	}
+	return res, err
+}
+
+// callFn calls f, the export name. It starts a new call: checkpoints left
+// by the previous one are forgotten. A trap comes back as the error.
+func (in *instance) callFn(name string, f api.Function, args ...uint64) (uint64, error) {
+	clear(in.checkpoints)
+	in.checkpoints = in.checkpoints[:0]
+	in.call++
+	in.restored = false
+	res, err := f.Call(in.ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("libpg_query.wasm %s: %w", name, err)
 	}
 	if len(res) == 0 {
 		return 0, nil
@@ -110,124 +148,57 @@ func (in *instance) call(ctx context.Context, name string, args ...uint64) (uint
 	return res[0], nil
 }
 
-// Parse returns libpg_query's protobuf encoding of sql's parse tree
-// (pg_query_parse_protobuf), or an *[Error] when PostgreSQL rejects it.
-func Parse(sql string) ([]byte, error) {
-	return run(sql, "pg_query_parse_protobuf", "pg_query_free_protobuf_parse_result")
+// close ends the instance and releases its memory.
+func (in *instance) close() error { return in.mod.Close(context.Background()) }
+
+// pool holds the idle instances. A caller takes one, or starts a new one
+// when none is idle, and gives it back when done; so there are as many
+// instances as there were concurrent parses at the busiest moment.
+type pool struct {
+	mu sync.Mutex
+	in []*instance
 }
 
-// Scan returns libpg_query's protobuf encoding of sql's tokens
-// (pg_query_scan).
-func Scan(sql string) ([]byte, error) {
-	return run(sql, "pg_query_scan", "pg_query_free_scan_result")
+var idle pool
+
+func (p *pool) get() *instance {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.in)
+	if n == 0 {
+		return nil
+	}
+	in := p.in[n-1]
+	p.in[n-1] = nil
+	p.in = p.in[:n-1]
+	return in
 }
 
-// run calls fn(result, sql) on an idle instance. Both functions answer a
-// struct { size_t len; char *data; char *stderr; PgQueryError *error }.
-// An instance whose call failed is dropped, not reused.
-func run(sql, fn, free string) ([]byte, error) {
-	in, err := get()
-	if err != nil {
+func (p *pool) put(in *instance) {
+	p.mu.Lock()
+	p.in = append(p.in, in)
+	p.mu.Unlock()
+}
+
+// with runs f on an idle instance. An instance on which f failed with
+// anything but PostgreSQL's rejection of the text may be in any state
+// (a trap can leave the C heap half-updated), so it is closed, not kept.
+func with(f func(*instance) ([]byte, error)) ([]byte, error) {
+	if err := Compile(); err != nil {
 		return nil, err
 	}
-	out, err := in.run(sql, fn, free)
-	var pgErr *Error
-	if err != nil && !errors.As(err, &pgErr) {
-		_ = in.rt.Close(context.Background())
-		return nil, err
+	in := idle.get()
+	if in == nil {
+		var err error
+		if in, err = compiled.instantiate(); err != nil {
+			return nil, err
+		}
 	}
-	put(in)
+	out, err := f(in)
+	var rejected *Error
+	if err != nil && !errors.As(err, &rejected) {
+		return nil, errors.Join(err, in.close())
+	}
+	idle.put(in)
 	return out, err
-}
-
-func (in *instance) run(sql, fn, free string) (out []byte, err error) {
-	ctx := callContext()
-	input, err := in.cString(ctx, sql)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { err = errors.Join(err, in.free(ctx, input)) }()
-	res, err := in.call(ctx, "malloc", 16)
-	if err != nil {
-		return nil, err
-	}
-	if res == 0 {
-		return nil, errMemory
-	}
-	defer func() { err = errors.Join(err, in.free(ctx, uint32(res))) }()
-	if _, err := in.call(ctx, fn, res, uint64(input)); err != nil {
-		return nil, err
-	}
-	defer func() {
-		_, ferr := in.call(ctx, free, res)
-		err = errors.Join(err, ferr)
-	}()
-	b, ok := in.mem.Read(uint32(res), 16)
-	if !ok {
-		return nil, errMemory
-	}
-	if errPtr := binary.LittleEndian.Uint32(b[12:]); errPtr != 0 {
-		return nil, in.pgError(errPtr)
-	}
-	data, ok := in.mem.Read(binary.LittleEndian.Uint32(b[4:]), binary.LittleEndian.Uint32(b[:4]))
-	if !ok {
-		return nil, errMemory
-	}
-	return bytes.Clone(data), nil
-}
-
-// cString copies s into the instance's memory, NUL-terminated.
-func (in *instance) cString(ctx context.Context, s string) (uint32, error) {
-	p, err := in.call(ctx, "malloc", uint64(len(s))+1)
-	if err != nil {
-		return 0, err
-	}
-	ptr := uint32(p)
-	if ptr == 0 || !in.mem.WriteString(ptr, s) || !in.mem.WriteByte(ptr+uint32(len(s)), 0) {
-		return 0, errMemory
-	}
-	return ptr, nil
-}
-
-func (in *instance) free(ctx context.Context, ptr uint32) error {
-	_, err := in.call(ctx, "free", uint64(ptr))
-	return err
-}
-
-// pgError reads a PgQueryError { char *message, *funcname, *filename;
-// int lineno, cursorpos; char *context }.
-func (in *instance) pgError(ptr uint32) error {
-	msg, ok := in.cStringAt(ptr)
-	if !ok {
-		return errMemory
-	}
-	pos, ok := in.mem.ReadUint32Le(ptr + 16)
-	if !ok {
-		return errMemory
-	}
-	return &Error{Message: msg, Cursorpos: int(pos)}
-}
-
-// cStringAt reads the NUL-terminated string a pointer at ptrptr points to.
-func (in *instance) cStringAt(ptrptr uint32) (string, bool) {
-	ptr, ok := in.mem.ReadUint32Le(ptrptr)
-	if !ok {
-		return "", false
-	}
-	if ptr == 0 {
-		return "", true
-	}
-	size := in.mem.Size()
-	if ptr >= size {
-		return "", false
-	}
-	b, ok := in.mem.Read(ptr, size-ptr)
-	if !ok {
-		return "", false
-	}
-	end := bytes.IndexByte(b, 0)
-	if end < 0 {
-		return "", false
-	}
-	return string(b[:end]), true
 }
