@@ -278,7 +278,7 @@ func TestValidationMemoIsExact(t *testing.T) {
 			res := send(t, s, newReq(v.path, v.ct, v.hdr, v.body))
 			// What openapi3filter says of the same request, without the memo.
 			req := newReq(v.path, v.ct, v.hdr, v.body)
-			route, params, err := sp.router.FindRoute(req)
+			route, params, err := sp.findRoute(req)
 			require.NoError(t, err)
 			verr := openapi3filter.ValidateRequest(context.Background(), &openapi3filter.RequestValidationInput{
 				Request: req, PathParams: params, Route: route, Options: requestValidationOptions})
@@ -393,8 +393,8 @@ func TestChooseAltMatchesReference(t *testing.T) {
 			}
 			visit(s.Items, depth+1)
 		}
-		for _, name := range sortedKeys(sp[prov].doc.Components.Schemas) {
-			visit(sp[prov].doc.Components.Schemas[name], 0)
+		for _, name := range sortedKeys(sp[prov].src.components["schemas"]) {
+			visit(sp[prov].schema(name), 0)
 		}
 		for _, id := range sortedKeys(sp[prov].ops) {
 			op := sp[prov].ops[id].Op

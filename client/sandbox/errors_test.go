@@ -50,7 +50,7 @@ func validateError(t *testing.T, provider string, res *result) {
 	sp := testSpec(provider)
 	req := res.req.Clone(context.Background())
 	req.Body = http.NoBody
-	route, params, err := sp.router.FindRoute(req)
+	route, params, err := sp.findRoute(req)
 	if err != nil {
 		return // no route: nothing declared
 	}

@@ -362,8 +362,7 @@ func dfTestResult(c *call) (int, any) {
 // dataSourceTypes lists the types of ApiDataSourceForm with their
 // configuration schema taken from the spec itself.
 func dfSourceTypes(c *call) (int, any) {
-	schemas := c.p.spec().doc.Components.Schemas
-	form := schemas["ApiDataSourceForm"]
+	form := c.p.spec().schema("ApiDataSourceForm")
 	var out []any
 	if form != nil && form.Value != nil {
 		alts := form.Value.OneOf

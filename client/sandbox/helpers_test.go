@@ -139,7 +139,7 @@ func validateResponse(t testing.TB, provider string, res *result) {
 	sp := testSpec(provider)
 	req := res.req.Clone(context.Background())
 	req.Body = http.NoBody
-	route, params, err := sp.router.FindRoute(req)
+	route, params, err := sp.findRoute(req)
 	require.NoError(t, err)
 	in := &openapi3filter.ResponseValidationInput{
 		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route},
