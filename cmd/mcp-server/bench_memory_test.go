@@ -3,7 +3,7 @@ package main
 // Benchmarks of the server under big traffic, side by side with plain
 // mcp-go (testdata/plainserver), both serving streamable HTTP on loopback:
 //
-//	go test ./cmd/mcp-server -run '^$' -bench 'BigAnswers|Throughput' -benchtime 3x -count 1
+//	go test ./cmd/mcp-server -run '^$' -bench 'BigAnswers|Throughput' -benchtime 5x -count 1
 //
 // BenchmarkBigAnswers: memory while 8 calls at once each get a 10 MiB
 // upstream answer. BenchmarkThroughput: calls per second of a small tool
@@ -32,7 +32,7 @@ const (
 	benchBigSize    = 10 << 20                       // bytes of the big answer: the client's default limit
 	benchClients    = 8
 	benchSettleMB   = 60               // RSS the server should come back under after the big calls
-	benchSettleWait = 30 * time.Second // longest wait for it
+	benchSettleWait = 10 * time.Second // longest wait for it
 )
 
 // benchBigAnswer is a JSON list of data-source records of exactly size
@@ -270,7 +270,7 @@ func BenchmarkThroughput(b *testing.B) {
 			b.Fatalf("%s: %v", s.name, err)
 		}
 	}
-	const benchRoundCalls = 25
+	const benchRoundCalls = 100
 	spent := make([]time.Duration, len(servers))
 	cpu := make([]time.Duration, len(servers))
 	b.ResetTimer()
