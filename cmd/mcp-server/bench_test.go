@@ -151,13 +151,18 @@ func benchOursConfigured(b *testing.B, bins benchBins) benchServer {
 		"POSTHOG_API_KEY=sandbox", "POSTHOG_BASE_URL="+url[schemas.PostHog],
 		"LIGHTDASH_API_KEY=sandbox", "LIGHTDASH_URL="+url[schemas.Lightdash],
 		"PDC_USERNAME=sandbox", "PDC_PASSWORD=sandbox", "PDC_URL="+url[schemas.PDC])
-	inv, err := mcpserver.Inventory()
+	// Configured with the four providers and no database: the tools such a
+	// server offers (the inventory's, but those that need two dbt projects).
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	srv, err := mcpserver.Build(mcpserver.Options{Getenv: func(k string) string { return vars[k] }})
 	if err != nil {
 		b.Fatal(err)
 	}
-	// Configured with the four providers and no database: every tool of
-	// the inventory.
-	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs, tools: len(inv)}
+	return benchServer{bin: bins.ours, env: env, tool: benchOursTool, toolArgs: benchOursArgs, tools: len(srv.Tools)}
 }
 
 // ---------------------------------------------------------------- raw stdio
