@@ -9,4 +9,8 @@
 // parser into any build with cgo available. See LICENSE (libpg_query,
 // pg_query_go) and LICENSE.POSTGRESQL (the node definitions follow
 // PostgreSQL's).
+//
+// The types register with the protobuf runtime on their first use, not at
+// package initialisation (scripts/gen-pgnode: lazyRegistration), so that a
+// process that never parses SQL does not pay for it at start-up.
 package pgnode

@@ -66,10 +66,12 @@ func (x QuerySource) String() string {
 }
 
 func (QuerySource) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[0].Descriptor()
 }
 
 func (QuerySource) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[0]
 }
 
@@ -121,10 +123,12 @@ func (x SortByDir) String() string {
 }
 
 func (SortByDir) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[1].Descriptor()
 }
 
 func (SortByDir) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[1]
 }
 
@@ -173,10 +177,12 @@ func (x SortByNulls) String() string {
 }
 
 func (SortByNulls) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[2].Descriptor()
 }
 
 func (SortByNulls) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[2]
 }
 
@@ -225,10 +231,12 @@ func (x SetQuantifier) String() string {
 }
 
 func (SetQuantifier) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[3].Descriptor()
 }
 
 func (SetQuantifier) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[3]
 }
 
@@ -310,10 +318,12 @@ func (x A_Expr_Kind) String() string {
 }
 
 func (A_Expr_Kind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[4].Descriptor()
 }
 
 func (A_Expr_Kind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[4]
 }
 
@@ -368,10 +378,12 @@ func (x RoleSpecType) String() string {
 }
 
 func (RoleSpecType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[5].Descriptor()
 }
 
 func (RoleSpecType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[5]
 }
 
@@ -441,10 +453,12 @@ func (x TableLikeOption) String() string {
 }
 
 func (TableLikeOption) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[6].Descriptor()
 }
 
 func (TableLikeOption) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[6]
 }
 
@@ -496,10 +510,12 @@ func (x DefElemAction) String() string {
 }
 
 func (DefElemAction) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[7].Descriptor()
 }
 
 func (DefElemAction) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[7]
 }
 
@@ -548,10 +564,12 @@ func (x PartitionStrategy) String() string {
 }
 
 func (PartitionStrategy) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[8].Descriptor()
 }
 
 func (PartitionStrategy) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[8]
 }
 
@@ -600,10 +618,12 @@ func (x PartitionRangeDatumKind) String() string {
 }
 
 func (PartitionRangeDatumKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[9].Descriptor()
 }
 
 func (PartitionRangeDatumKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[9]
 }
 
@@ -670,10 +690,12 @@ func (x RTEKind) String() string {
 }
 
 func (RTEKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[10].Descriptor()
 }
 
 func (RTEKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[10]
 }
 
@@ -731,10 +753,12 @@ func (x WCOKind) String() string {
 }
 
 func (WCOKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[11].Descriptor()
 }
 
 func (WCOKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[11]
 }
 
@@ -789,10 +813,12 @@ func (x GroupingSetKind) String() string {
 }
 
 func (GroupingSetKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[12].Descriptor()
 }
 
 func (GroupingSetKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[12]
 }
 
@@ -841,10 +867,12 @@ func (x CTEMaterialize) String() string {
 }
 
 func (CTEMaterialize) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[13].Descriptor()
 }
 
 func (CTEMaterialize) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[13]
 }
 
@@ -893,10 +921,12 @@ func (x JsonQuotes) String() string {
 }
 
 func (JsonQuotes) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[14].Descriptor()
 }
 
 func (JsonQuotes) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[14]
 }
 
@@ -951,10 +981,12 @@ func (x JsonTableColumnType) String() string {
 }
 
 func (JsonTableColumnType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[15].Descriptor()
 }
 
 func (JsonTableColumnType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[15]
 }
 
@@ -1006,10 +1038,12 @@ func (x SetOperation) String() string {
 }
 
 func (SetOperation) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[16].Descriptor()
 }
 
 func (SetOperation) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[16]
 }
 
@@ -1205,10 +1239,12 @@ func (x ObjectType) String() string {
 }
 
 func (ObjectType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[17].Descriptor()
 }
 
 func (ObjectType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[17]
 }
 
@@ -1254,10 +1290,12 @@ func (x DropBehavior) String() string {
 }
 
 func (DropBehavior) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[18].Descriptor()
 }
 
 func (DropBehavior) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[18]
 }
 
@@ -1498,10 +1536,12 @@ func (x AlterTableType) String() string {
 }
 
 func (AlterTableType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[19].Descriptor()
 }
 
 func (AlterTableType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[19]
 }
 
@@ -1550,10 +1590,12 @@ func (x GrantTargetType) String() string {
 }
 
 func (GrantTargetType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[20].Descriptor()
 }
 
 func (GrantTargetType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[20]
 }
 
@@ -1611,10 +1653,12 @@ func (x VariableSetKind) String() string {
 }
 
 func (VariableSetKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[21].Descriptor()
 }
 
 func (VariableSetKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[21]
 }
 
@@ -1696,10 +1740,12 @@ func (x ConstrType) String() string {
 }
 
 func (ConstrType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[22].Descriptor()
 }
 
 func (ConstrType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[22]
 }
 
@@ -1748,10 +1794,12 @@ func (x ImportForeignSchemaType) String() string {
 }
 
 func (ImportForeignSchemaType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[23].Descriptor()
 }
 
 func (ImportForeignSchemaType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[23]
 }
 
@@ -1800,10 +1848,12 @@ func (x RoleStmtType) String() string {
 }
 
 func (RoleStmtType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[24].Descriptor()
 }
 
 func (RoleStmtType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[24]
 }
 
@@ -1855,10 +1905,12 @@ func (x FetchDirection) String() string {
 }
 
 func (FetchDirection) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[25].Descriptor()
 }
 
 func (FetchDirection) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[25]
 }
 
@@ -1916,10 +1968,12 @@ func (x FunctionParameterMode) String() string {
 }
 
 func (FunctionParameterMode) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[26].Descriptor()
 }
 
 func (FunctionParameterMode) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[26]
 }
 
@@ -1989,10 +2043,12 @@ func (x TransactionStmtKind) String() string {
 }
 
 func (TransactionStmtKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[27].Descriptor()
 }
 
 func (TransactionStmtKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[27]
 }
 
@@ -2041,10 +2097,12 @@ func (x ViewCheckOption) String() string {
 }
 
 func (ViewCheckOption) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[28].Descriptor()
 }
 
 func (ViewCheckOption) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[28]
 }
 
@@ -2096,10 +2154,12 @@ func (x DiscardMode) String() string {
 }
 
 func (DiscardMode) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[29].Descriptor()
 }
 
 func (DiscardMode) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[29]
 }
 
@@ -2154,10 +2214,12 @@ func (x ReindexObjectType) String() string {
 }
 
 func (ReindexObjectType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[30].Descriptor()
 }
 
 func (ReindexObjectType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[30]
 }
 
@@ -2212,10 +2274,12 @@ func (x AlterTSConfigType) String() string {
 }
 
 func (AlterTSConfigType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[31].Descriptor()
 }
 
 func (AlterTSConfigType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[31]
 }
 
@@ -2267,10 +2331,12 @@ func (x PublicationObjSpecType) String() string {
 }
 
 func (PublicationObjSpecType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[32].Descriptor()
 }
 
 func (PublicationObjSpecType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[32]
 }
 
@@ -2319,10 +2385,12 @@ func (x AlterPublicationAction) String() string {
 }
 
 func (AlterPublicationAction) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[33].Descriptor()
 }
 
 func (AlterPublicationAction) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[33]
 }
 
@@ -2386,10 +2454,12 @@ func (x AlterSubscriptionType) String() string {
 }
 
 func (AlterSubscriptionType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[34].Descriptor()
 }
 
 func (AlterSubscriptionType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[34]
 }
 
@@ -2438,10 +2508,12 @@ func (x OverridingKind) String() string {
 }
 
 func (OverridingKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[35].Descriptor()
 }
 
 func (OverridingKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[35]
 }
 
@@ -2493,10 +2565,12 @@ func (x OnCommitAction) String() string {
 }
 
 func (OnCommitAction) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[36].Descriptor()
 }
 
 func (OnCommitAction) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[36]
 }
 
@@ -2542,10 +2616,12 @@ func (x TableFuncType) String() string {
 }
 
 func (TableFuncType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[37].Descriptor()
 }
 
 func (TableFuncType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[37]
 }
 
@@ -2597,10 +2673,12 @@ func (x ParamKind) String() string {
 }
 
 func (ParamKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[38].Descriptor()
 }
 
 func (ParamKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[38]
 }
 
@@ -2652,10 +2730,12 @@ func (x CoercionContext) String() string {
 }
 
 func (CoercionContext) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[39].Descriptor()
 }
 
 func (CoercionContext) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[39]
 }
 
@@ -2707,10 +2787,12 @@ func (x CoercionForm) String() string {
 }
 
 func (CoercionForm) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[40].Descriptor()
 }
 
 func (CoercionForm) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[40]
 }
 
@@ -2759,10 +2841,12 @@ func (x BoolExprType) String() string {
 }
 
 func (BoolExprType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[41].Descriptor()
 }
 
 func (BoolExprType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[41]
 }
 
@@ -2826,10 +2910,12 @@ func (x SubLinkType) String() string {
 }
 
 func (SubLinkType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[42].Descriptor()
 }
 
 func (SubLinkType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[42]
 }
 
@@ -2887,10 +2973,12 @@ func (x RowCompareType) String() string {
 }
 
 func (RowCompareType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[43].Descriptor()
 }
 
 func (RowCompareType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[43]
 }
 
@@ -2936,10 +3024,12 @@ func (x MinMaxOp) String() string {
 }
 
 func (MinMaxOp) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[44].Descriptor()
 }
 
 func (MinMaxOp) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[44]
 }
 
@@ -3024,10 +3114,12 @@ func (x SQLValueFunctionOp) String() string {
 }
 
 func (SQLValueFunctionOp) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[45].Descriptor()
 }
 
 func (SQLValueFunctionOp) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[45]
 }
 
@@ -3091,10 +3183,12 @@ func (x XmlExprOp) String() string {
 }
 
 func (XmlExprOp) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[46].Descriptor()
 }
 
 func (XmlExprOp) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[46]
 }
 
@@ -3140,10 +3234,12 @@ func (x XmlOptionType) String() string {
 }
 
 func (XmlOptionType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[47].Descriptor()
 }
 
 func (XmlOptionType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[47]
 }
 
@@ -3195,10 +3291,12 @@ func (x JsonEncoding) String() string {
 }
 
 func (JsonEncoding) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[48].Descriptor()
 }
 
 func (JsonEncoding) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[48]
 }
 
@@ -3247,10 +3345,12 @@ func (x JsonFormatType) String() string {
 }
 
 func (JsonFormatType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[49].Descriptor()
 }
 
 func (JsonFormatType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[49]
 }
 
@@ -3311,10 +3411,12 @@ func (x JsonConstructorType) String() string {
 }
 
 func (JsonConstructorType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[50].Descriptor()
 }
 
 func (JsonConstructorType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[50]
 }
 
@@ -3366,10 +3468,12 @@ func (x JsonValueType) String() string {
 }
 
 func (JsonValueType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[51].Descriptor()
 }
 
 func (JsonValueType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[51]
 }
 
@@ -3421,10 +3525,12 @@ func (x JsonWrapper) String() string {
 }
 
 func (JsonWrapper) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[52].Descriptor()
 }
 
 func (JsonWrapper) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[52]
 }
 
@@ -3491,10 +3597,12 @@ func (x JsonBehaviorType) String() string {
 }
 
 func (JsonBehaviorType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[53].Descriptor()
 }
 
 func (JsonBehaviorType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[53]
 }
 
@@ -3546,10 +3654,12 @@ func (x JsonExprOp) String() string {
 }
 
 func (JsonExprOp) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[54].Descriptor()
 }
 
 func (JsonExprOp) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[54]
 }
 
@@ -3595,10 +3705,12 @@ func (x NullTestType) String() string {
 }
 
 func (NullTestType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[55].Descriptor()
 }
 
 func (NullTestType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[55]
 }
 
@@ -3656,10 +3768,12 @@ func (x BoolTestType) String() string {
 }
 
 func (BoolTestType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[56].Descriptor()
 }
 
 func (BoolTestType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[56]
 }
 
@@ -3708,10 +3822,12 @@ func (x MergeMatchKind) String() string {
 }
 
 func (MergeMatchKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[57].Descriptor()
 }
 
 func (MergeMatchKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[57]
 }
 
@@ -3775,10 +3891,12 @@ func (x CmdType) String() string {
 }
 
 func (CmdType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[58].Descriptor()
 }
 
 func (CmdType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[58]
 }
 
@@ -3845,10 +3963,12 @@ func (x JoinType) String() string {
 }
 
 func (JoinType) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[59].Descriptor()
 }
 
 func (JoinType) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[59]
 }
 
@@ -3900,10 +4020,12 @@ func (x AggStrategy) String() string {
 }
 
 func (AggStrategy) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[60].Descriptor()
 }
 
 func (AggStrategy) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[60]
 }
 
@@ -3952,10 +4074,12 @@ func (x AggSplit) String() string {
 }
 
 func (AggSplit) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[61].Descriptor()
 }
 
 func (AggSplit) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[61]
 }
 
@@ -4007,10 +4131,12 @@ func (x SetOpCmd) String() string {
 }
 
 func (SetOpCmd) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[62].Descriptor()
 }
 
 func (SetOpCmd) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[62]
 }
 
@@ -4056,10 +4182,12 @@ func (x SetOpStrategy) String() string {
 }
 
 func (SetOpStrategy) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[63].Descriptor()
 }
 
 func (SetOpStrategy) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[63]
 }
 
@@ -4108,10 +4236,12 @@ func (x OnConflictAction) String() string {
 }
 
 func (OnConflictAction) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[64].Descriptor()
 }
 
 func (OnConflictAction) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[64]
 }
 
@@ -4160,10 +4290,12 @@ func (x LimitOption) String() string {
 }
 
 func (LimitOption) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[65].Descriptor()
 }
 
 func (LimitOption) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[65]
 }
 
@@ -4218,10 +4350,12 @@ func (x LockClauseStrength) String() string {
 }
 
 func (LockClauseStrength) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[66].Descriptor()
 }
 
 func (LockClauseStrength) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[66]
 }
 
@@ -4270,10 +4404,12 @@ func (x LockWaitPolicy) String() string {
 }
 
 func (LockWaitPolicy) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[67].Descriptor()
 }
 
 func (LockWaitPolicy) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[67]
 }
 
@@ -4325,10 +4461,12 @@ func (x LockTupleMode) String() string {
 }
 
 func (LockTupleMode) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[68].Descriptor()
 }
 
 func (LockTupleMode) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[68]
 }
 
@@ -4380,10 +4518,12 @@ func (x KeywordKind) String() string {
 }
 
 func (KeywordKind) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[69].Descriptor()
 }
 
 func (KeywordKind) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[69]
 }
 
@@ -6046,10 +6186,12 @@ func (x Token) String() string {
 }
 
 func (Token) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[70].Descriptor()
 }
 
 func (Token) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[70]
 }
 
@@ -6101,10 +6243,12 @@ func (x SummaryResult_Context) String() string {
 }
 
 func (SummaryResult_Context) Descriptor() protoreflect.EnumDescriptor {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return file_sqlast_pgnode_pg_query_proto_enumTypes[71].Descriptor()
 }
 
 func (SummaryResult_Context) Type() protoreflect.EnumType {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	return &file_sqlast_pgnode_pg_query_proto_enumTypes[71]
 }
 
@@ -6126,6 +6270,7 @@ type ParseResult struct {
 }
 
 func (x *ParseResult) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ParseResult{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6139,6 +6284,7 @@ func (x *ParseResult) String() string {
 func (*ParseResult) ProtoMessage() {}
 
 func (x *ParseResult) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6178,6 +6324,7 @@ type ScanResult struct {
 }
 
 func (x *ScanResult) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ScanResult{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6191,6 +6338,7 @@ func (x *ScanResult) String() string {
 func (*ScanResult) ProtoMessage() {}
 
 func (x *ScanResult) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6499,6 +6647,7 @@ type Node struct {
 }
 
 func (x *Node) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Node{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -6512,6 +6661,7 @@ func (x *Node) String() string {
 func (*Node) ProtoMessage() {}
 
 func (x *Node) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10567,6 +10717,7 @@ type Integer struct {
 }
 
 func (x *Integer) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Integer{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10580,6 +10731,7 @@ func (x *Integer) String() string {
 func (*Integer) ProtoMessage() {}
 
 func (x *Integer) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10611,6 +10763,7 @@ type Float struct {
 }
 
 func (x *Float) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Float{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10624,6 +10777,7 @@ func (x *Float) String() string {
 func (*Float) ProtoMessage() {}
 
 func (x *Float) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10655,6 +10809,7 @@ type Boolean struct {
 }
 
 func (x *Boolean) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Boolean{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10668,6 +10823,7 @@ func (x *Boolean) String() string {
 func (*Boolean) ProtoMessage() {}
 
 func (x *Boolean) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10699,6 +10855,7 @@ type String struct {
 }
 
 func (x *String) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = String{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10712,6 +10869,7 @@ func (x *String) String() string {
 func (*String) ProtoMessage() {}
 
 func (x *String) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10743,6 +10901,7 @@ type BitString struct {
 }
 
 func (x *BitString) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = BitString{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10756,6 +10915,7 @@ func (x *BitString) String() string {
 func (*BitString) ProtoMessage() {}
 
 func (x *BitString) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10787,6 +10947,7 @@ type List struct {
 }
 
 func (x *List) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = List{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10800,6 +10961,7 @@ func (x *List) String() string {
 func (*List) ProtoMessage() {}
 
 func (x *List) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10831,6 +10993,7 @@ type OidList struct {
 }
 
 func (x *OidList) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = OidList{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10844,6 +11007,7 @@ func (x *OidList) String() string {
 func (*OidList) ProtoMessage() {}
 
 func (x *OidList) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10875,6 +11039,7 @@ type IntList struct {
 }
 
 func (x *IntList) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = IntList{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10888,6 +11053,7 @@ func (x *IntList) String() string {
 func (*IntList) ProtoMessage() {}
 
 func (x *IntList) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10928,6 +11094,7 @@ type A_Const struct {
 }
 
 func (x *A_Const) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_Const{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -10941,6 +11108,7 @@ func (x *A_Const) String() string {
 func (*A_Const) ProtoMessage() {}
 
 func (x *A_Const) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11066,6 +11234,7 @@ type Alias struct {
 }
 
 func (x *Alias) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Alias{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11079,6 +11248,7 @@ func (x *Alias) String() string {
 func (*Alias) ProtoMessage() {}
 
 func (x *Alias) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11123,6 +11293,7 @@ type RangeVar struct {
 }
 
 func (x *RangeVar) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeVar{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11136,6 +11307,7 @@ func (x *RangeVar) String() string {
 func (*RangeVar) ProtoMessage() {}
 
 func (x *RangeVar) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11225,6 +11397,7 @@ type TableFunc struct {
 }
 
 func (x *TableFunc) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TableFunc{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11238,6 +11411,7 @@ func (x *TableFunc) String() string {
 func (*TableFunc) ProtoMessage() {}
 
 func (x *TableFunc) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11388,6 +11562,7 @@ type IntoClause struct {
 }
 
 func (x *IntoClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = IntoClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11401,6 +11576,7 @@ func (x *IntoClause) String() string {
 func (*IntoClause) ProtoMessage() {}
 
 func (x *IntoClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11489,6 +11665,7 @@ type Var struct {
 }
 
 func (x *Var) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Var{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11502,6 +11679,7 @@ func (x *Var) String() string {
 func (*Var) ProtoMessage() {}
 
 func (x *Var) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11595,6 +11773,7 @@ type Param struct {
 }
 
 func (x *Param) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Param{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11608,6 +11787,7 @@ func (x *Param) String() string {
 func (*Param) ProtoMessage() {}
 
 func (x *Param) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11699,6 +11879,7 @@ type Aggref struct {
 }
 
 func (x *Aggref) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Aggref{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11712,6 +11893,7 @@ func (x *Aggref) String() string {
 func (*Aggref) ProtoMessage() {}
 
 func (x *Aggref) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11873,6 +12055,7 @@ type GroupingFunc struct {
 }
 
 func (x *GroupingFunc) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = GroupingFunc{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11886,6 +12069,7 @@ func (x *GroupingFunc) String() string {
 func (*GroupingFunc) ProtoMessage() {}
 
 func (x *GroupingFunc) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11956,6 +12140,7 @@ type WindowFunc struct {
 }
 
 func (x *WindowFunc) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WindowFunc{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -11969,6 +12154,7 @@ func (x *WindowFunc) String() string {
 func (*WindowFunc) ProtoMessage() {}
 
 func (x *WindowFunc) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12081,6 +12267,7 @@ type WindowFuncRunCondition struct {
 }
 
 func (x *WindowFuncRunCondition) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WindowFuncRunCondition{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12094,6 +12281,7 @@ func (x *WindowFuncRunCondition) String() string {
 func (*WindowFuncRunCondition) ProtoMessage() {}
 
 func (x *WindowFuncRunCondition) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12156,6 +12344,7 @@ type MergeSupportFunc struct {
 }
 
 func (x *MergeSupportFunc) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MergeSupportFunc{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12169,6 +12358,7 @@ func (x *MergeSupportFunc) String() string {
 func (*MergeSupportFunc) ProtoMessage() {}
 
 func (x *MergeSupportFunc) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12230,6 +12420,7 @@ type SubscriptingRef struct {
 }
 
 func (x *SubscriptingRef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SubscriptingRef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12243,6 +12434,7 @@ func (x *SubscriptingRef) String() string {
 func (*SubscriptingRef) ProtoMessage() {}
 
 func (x *SubscriptingRef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12346,6 +12538,7 @@ type FuncExpr struct {
 }
 
 func (x *FuncExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FuncExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12359,6 +12552,7 @@ func (x *FuncExpr) String() string {
 func (*FuncExpr) ProtoMessage() {}
 
 func (x *FuncExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12457,6 +12651,7 @@ type NamedArgExpr struct {
 }
 
 func (x *NamedArgExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = NamedArgExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12470,6 +12665,7 @@ func (x *NamedArgExpr) String() string {
 func (*NamedArgExpr) ProtoMessage() {}
 
 func (x *NamedArgExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12536,6 +12732,7 @@ type OpExpr struct {
 }
 
 func (x *OpExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = OpExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12549,6 +12746,7 @@ func (x *OpExpr) String() string {
 func (*OpExpr) ProtoMessage() {}
 
 func (x *OpExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12636,6 +12834,7 @@ type DistinctExpr struct {
 }
 
 func (x *DistinctExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DistinctExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12649,6 +12848,7 @@ func (x *DistinctExpr) String() string {
 func (*DistinctExpr) ProtoMessage() {}
 
 func (x *DistinctExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12736,6 +12936,7 @@ type NullIfExpr struct {
 }
 
 func (x *NullIfExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = NullIfExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12749,6 +12950,7 @@ func (x *NullIfExpr) String() string {
 func (*NullIfExpr) ProtoMessage() {}
 
 func (x *NullIfExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12834,6 +13036,7 @@ type ScalarArrayOpExpr struct {
 }
 
 func (x *ScalarArrayOpExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ScalarArrayOpExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12847,6 +13050,7 @@ func (x *ScalarArrayOpExpr) String() string {
 func (*ScalarArrayOpExpr) ProtoMessage() {}
 
 func (x *ScalarArrayOpExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12916,6 +13120,7 @@ type BoolExpr struct {
 }
 
 func (x *BoolExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = BoolExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12929,6 +13134,7 @@ func (x *BoolExpr) String() string {
 func (*BoolExpr) ProtoMessage() {}
 
 func (x *BoolExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -12987,6 +13193,7 @@ type SubLink struct {
 }
 
 func (x *SubLink) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SubLink{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13000,6 +13207,7 @@ func (x *SubLink) String() string {
 func (*SubLink) ProtoMessage() {}
 
 func (x *SubLink) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13089,6 +13297,7 @@ type SubPlan struct {
 }
 
 func (x *SubPlan) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SubPlan{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13102,6 +13311,7 @@ func (x *SubPlan) String() string {
 func (*SubPlan) ProtoMessage() {}
 
 func (x *SubPlan) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13246,6 +13456,7 @@ type AlternativeSubPlan struct {
 }
 
 func (x *AlternativeSubPlan) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlternativeSubPlan{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13259,6 +13470,7 @@ func (x *AlternativeSubPlan) String() string {
 func (*AlternativeSubPlan) ProtoMessage() {}
 
 func (x *AlternativeSubPlan) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13302,6 +13514,7 @@ type FieldSelect struct {
 }
 
 func (x *FieldSelect) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FieldSelect{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13315,6 +13528,7 @@ func (x *FieldSelect) String() string {
 func (*FieldSelect) ProtoMessage() {}
 
 func (x *FieldSelect) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13385,6 +13599,7 @@ type FieldStore struct {
 }
 
 func (x *FieldStore) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FieldStore{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13398,6 +13613,7 @@ func (x *FieldStore) String() string {
 func (*FieldStore) ProtoMessage() {}
 
 func (x *FieldStore) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13463,6 +13679,7 @@ type RelabelType struct {
 }
 
 func (x *RelabelType) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RelabelType{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13476,6 +13693,7 @@ func (x *RelabelType) String() string {
 func (*RelabelType) ProtoMessage() {}
 
 func (x *RelabelType) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13554,6 +13772,7 @@ type CoerceViaIO struct {
 }
 
 func (x *CoerceViaIO) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CoerceViaIO{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13567,6 +13786,7 @@ func (x *CoerceViaIO) String() string {
 func (*CoerceViaIO) ProtoMessage() {}
 
 func (x *CoerceViaIO) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13640,6 +13860,7 @@ type ArrayCoerceExpr struct {
 }
 
 func (x *ArrayCoerceExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ArrayCoerceExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13653,6 +13874,7 @@ func (x *ArrayCoerceExpr) String() string {
 func (*ArrayCoerceExpr) ProtoMessage() {}
 
 func (x *ArrayCoerceExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13737,6 +13959,7 @@ type ConvertRowtypeExpr struct {
 }
 
 func (x *ConvertRowtypeExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ConvertRowtypeExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13750,6 +13973,7 @@ func (x *ConvertRowtypeExpr) String() string {
 func (*ConvertRowtypeExpr) ProtoMessage() {}
 
 func (x *ConvertRowtypeExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13812,6 +14036,7 @@ type CollateExpr struct {
 }
 
 func (x *CollateExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CollateExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13825,6 +14050,7 @@ func (x *CollateExpr) String() string {
 func (*CollateExpr) ProtoMessage() {}
 
 func (x *CollateExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13883,6 +14109,7 @@ type CaseExpr struct {
 }
 
 func (x *CaseExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CaseExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13896,6 +14123,7 @@ func (x *CaseExpr) String() string {
 func (*CaseExpr) ProtoMessage() {}
 
 func (x *CaseExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13972,6 +14200,7 @@ type CaseWhen struct {
 }
 
 func (x *CaseWhen) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CaseWhen{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -13985,6 +14214,7 @@ func (x *CaseWhen) String() string {
 func (*CaseWhen) ProtoMessage() {}
 
 func (x *CaseWhen) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14040,6 +14270,7 @@ type CaseTestExpr struct {
 }
 
 func (x *CaseTestExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CaseTestExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14053,6 +14284,7 @@ func (x *CaseTestExpr) String() string {
 func (*CaseTestExpr) ProtoMessage() {}
 
 func (x *CaseTestExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14111,6 +14343,7 @@ type ArrayExpr struct {
 }
 
 func (x *ArrayExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ArrayExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14124,6 +14357,7 @@ func (x *ArrayExpr) String() string {
 func (*ArrayExpr) ProtoMessage() {}
 
 func (x *ArrayExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14202,6 +14436,7 @@ type RowExpr struct {
 }
 
 func (x *RowExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RowExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14215,6 +14450,7 @@ func (x *RowExpr) String() string {
 func (*RowExpr) ProtoMessage() {}
 
 func (x *RowExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14287,6 +14523,7 @@ type RowCompareExpr struct {
 }
 
 func (x *RowCompareExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RowCompareExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14300,6 +14537,7 @@ func (x *RowCompareExpr) String() string {
 func (*RowCompareExpr) ProtoMessage() {}
 
 func (x *RowCompareExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14377,6 +14615,7 @@ type CoalesceExpr struct {
 }
 
 func (x *CoalesceExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CoalesceExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14390,6 +14629,7 @@ func (x *CoalesceExpr) String() string {
 func (*CoalesceExpr) ProtoMessage() {}
 
 func (x *CoalesceExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14455,6 +14695,7 @@ type MinMaxExpr struct {
 }
 
 func (x *MinMaxExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MinMaxExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14468,6 +14709,7 @@ func (x *MinMaxExpr) String() string {
 func (*MinMaxExpr) ProtoMessage() {}
 
 func (x *MinMaxExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14545,6 +14787,7 @@ type SQLValueFunction struct {
 }
 
 func (x *SQLValueFunction) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SQLValueFunction{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14558,6 +14801,7 @@ func (x *SQLValueFunction) String() string {
 func (*SQLValueFunction) ProtoMessage() {}
 
 func (x *SQLValueFunction) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14627,6 +14871,7 @@ type XmlExpr struct {
 }
 
 func (x *XmlExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = XmlExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14640,6 +14885,7 @@ func (x *XmlExpr) String() string {
 func (*XmlExpr) ProtoMessage() {}
 
 func (x *XmlExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14743,6 +14989,7 @@ type JsonFormat struct {
 }
 
 func (x *JsonFormat) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonFormat{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14756,6 +15003,7 @@ func (x *JsonFormat) String() string {
 func (*JsonFormat) ProtoMessage() {}
 
 func (x *JsonFormat) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14803,6 +15051,7 @@ type JsonReturning struct {
 }
 
 func (x *JsonReturning) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonReturning{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14816,6 +15065,7 @@ func (x *JsonReturning) String() string {
 func (*JsonReturning) ProtoMessage() {}
 
 func (x *JsonReturning) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14863,6 +15113,7 @@ type JsonValueExpr struct {
 }
 
 func (x *JsonValueExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonValueExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14876,6 +15127,7 @@ func (x *JsonValueExpr) String() string {
 func (*JsonValueExpr) ProtoMessage() {}
 
 func (x *JsonValueExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14929,6 +15181,7 @@ type JsonConstructorExpr struct {
 }
 
 func (x *JsonConstructorExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonConstructorExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -14942,6 +15195,7 @@ func (x *JsonConstructorExpr) String() string {
 func (*JsonConstructorExpr) ProtoMessage() {}
 
 func (x *JsonConstructorExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15033,6 +15287,7 @@ type JsonIsPredicate struct {
 }
 
 func (x *JsonIsPredicate) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonIsPredicate{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15046,6 +15301,7 @@ func (x *JsonIsPredicate) String() string {
 func (*JsonIsPredicate) ProtoMessage() {}
 
 func (x *JsonIsPredicate) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15108,6 +15364,7 @@ type JsonBehavior struct {
 }
 
 func (x *JsonBehavior) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonBehavior{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15121,6 +15378,7 @@ func (x *JsonBehavior) String() string {
 func (*JsonBehavior) ProtoMessage() {}
 
 func (x *JsonBehavior) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15189,6 +15447,7 @@ type JsonExpr struct {
 }
 
 func (x *JsonExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15202,6 +15461,7 @@ func (x *JsonExpr) String() string {
 func (*JsonExpr) ProtoMessage() {}
 
 func (x *JsonExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15345,6 +15605,7 @@ type JsonTablePath struct {
 }
 
 func (x *JsonTablePath) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTablePath{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15358,6 +15619,7 @@ func (x *JsonTablePath) String() string {
 func (*JsonTablePath) ProtoMessage() {}
 
 func (x *JsonTablePath) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15394,6 +15656,7 @@ type JsonTablePathScan struct {
 }
 
 func (x *JsonTablePathScan) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTablePathScan{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15407,6 +15670,7 @@ func (x *JsonTablePathScan) String() string {
 func (*JsonTablePathScan) ProtoMessage() {}
 
 func (x *JsonTablePathScan) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15475,6 +15739,7 @@ type JsonTableSiblingJoin struct {
 }
 
 func (x *JsonTableSiblingJoin) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTableSiblingJoin{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15488,6 +15753,7 @@ func (x *JsonTableSiblingJoin) String() string {
 func (*JsonTableSiblingJoin) ProtoMessage() {}
 
 func (x *JsonTableSiblingJoin) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15537,6 +15803,7 @@ type NullTest struct {
 }
 
 func (x *NullTest) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = NullTest{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15550,6 +15817,7 @@ func (x *NullTest) String() string {
 func (*NullTest) ProtoMessage() {}
 
 func (x *NullTest) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15612,6 +15880,7 @@ type BooleanTest struct {
 }
 
 func (x *BooleanTest) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = BooleanTest{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15625,6 +15894,7 @@ func (x *BooleanTest) String() string {
 func (*BooleanTest) ProtoMessage() {}
 
 func (x *BooleanTest) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15682,6 +15952,7 @@ type MergeAction struct {
 }
 
 func (x *MergeAction) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MergeAction{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15695,6 +15966,7 @@ func (x *MergeAction) String() string {
 func (*MergeAction) ProtoMessage() {}
 
 func (x *MergeAction) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15767,6 +16039,7 @@ type CoerceToDomain struct {
 }
 
 func (x *CoerceToDomain) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CoerceToDomain{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15780,6 +16053,7 @@ func (x *CoerceToDomain) String() string {
 func (*CoerceToDomain) ProtoMessage() {}
 
 func (x *CoerceToDomain) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15857,6 +16131,7 @@ type CoerceToDomainValue struct {
 }
 
 func (x *CoerceToDomainValue) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CoerceToDomainValue{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15870,6 +16145,7 @@ func (x *CoerceToDomainValue) String() string {
 func (*CoerceToDomainValue) ProtoMessage() {}
 
 func (x *CoerceToDomainValue) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15933,6 +16209,7 @@ type SetToDefault struct {
 }
 
 func (x *SetToDefault) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SetToDefault{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -15946,6 +16223,7 @@ func (x *SetToDefault) String() string {
 func (*SetToDefault) ProtoMessage() {}
 
 func (x *SetToDefault) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16008,6 +16286,7 @@ type CurrentOfExpr struct {
 }
 
 func (x *CurrentOfExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CurrentOfExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16021,6 +16300,7 @@ func (x *CurrentOfExpr) String() string {
 func (*CurrentOfExpr) ProtoMessage() {}
 
 func (x *CurrentOfExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16075,6 +16355,7 @@ type NextValueExpr struct {
 }
 
 func (x *NextValueExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = NextValueExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16088,6 +16369,7 @@ func (x *NextValueExpr) String() string {
 func (*NextValueExpr) ProtoMessage() {}
 
 func (x *NextValueExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16136,6 +16418,7 @@ type InferenceElem struct {
 }
 
 func (x *InferenceElem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = InferenceElem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16149,6 +16432,7 @@ func (x *InferenceElem) String() string {
 func (*InferenceElem) ProtoMessage() {}
 
 func (x *InferenceElem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16208,6 +16492,7 @@ type TargetEntry struct {
 }
 
 func (x *TargetEntry) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TargetEntry{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[70]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16221,6 +16506,7 @@ func (x *TargetEntry) String() string {
 func (*TargetEntry) ProtoMessage() {}
 
 func (x *TargetEntry) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[70]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16301,6 +16587,7 @@ type RangeTblRef struct {
 }
 
 func (x *RangeTblRef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTblRef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[71]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16314,6 +16601,7 @@ func (x *RangeTblRef) String() string {
 func (*RangeTblRef) ProtoMessage() {}
 
 func (x *RangeTblRef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[71]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16353,6 +16641,7 @@ type JoinExpr struct {
 }
 
 func (x *JoinExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JoinExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[72]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16366,6 +16655,7 @@ func (x *JoinExpr) String() string {
 func (*JoinExpr) ProtoMessage() {}
 
 func (x *JoinExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[72]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16454,6 +16744,7 @@ type FromExpr struct {
 }
 
 func (x *FromExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FromExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16467,6 +16758,7 @@ func (x *FromExpr) String() string {
 func (*FromExpr) ProtoMessage() {}
 
 func (x *FromExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16512,6 +16804,7 @@ type OnConflictExpr struct {
 }
 
 func (x *OnConflictExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = OnConflictExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[74]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16525,6 +16818,7 @@ func (x *OnConflictExpr) String() string {
 func (*OnConflictExpr) ProtoMessage() {}
 
 func (x *OnConflictExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[74]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16646,6 +16940,7 @@ type Query struct {
 }
 
 func (x *Query) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Query{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[75]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16659,6 +16954,7 @@ func (x *Query) String() string {
 func (*Query) ProtoMessage() {}
 
 func (x *Query) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[75]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16984,6 +17280,7 @@ type TypeName struct {
 }
 
 func (x *TypeName) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TypeName{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[76]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -16997,6 +17294,7 @@ func (x *TypeName) String() string {
 func (*TypeName) ProtoMessage() {}
 
 func (x *TypeName) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[76]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17078,6 +17376,7 @@ type ColumnRef struct {
 }
 
 func (x *ColumnRef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ColumnRef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[77]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17091,6 +17390,7 @@ func (x *ColumnRef) String() string {
 func (*ColumnRef) ProtoMessage() {}
 
 func (x *ColumnRef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[77]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17130,6 +17430,7 @@ type ParamRef struct {
 }
 
 func (x *ParamRef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ParamRef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[78]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17143,6 +17444,7 @@ func (x *ParamRef) String() string {
 func (*ParamRef) ProtoMessage() {}
 
 func (x *ParamRef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[78]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17185,6 +17487,7 @@ type A_Expr struct {
 }
 
 func (x *A_Expr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_Expr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[79]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17198,6 +17501,7 @@ func (x *A_Expr) String() string {
 func (*A_Expr) ProtoMessage() {}
 
 func (x *A_Expr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[79]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17259,6 +17563,7 @@ type TypeCast struct {
 }
 
 func (x *TypeCast) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TypeCast{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[80]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17272,6 +17577,7 @@ func (x *TypeCast) String() string {
 func (*TypeCast) ProtoMessage() {}
 
 func (x *TypeCast) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[80]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17319,6 +17625,7 @@ type CollateClause struct {
 }
 
 func (x *CollateClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CollateClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[81]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17332,6 +17639,7 @@ func (x *CollateClause) String() string {
 func (*CollateClause) ProtoMessage() {}
 
 func (x *CollateClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[81]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17379,6 +17687,7 @@ type RoleSpec struct {
 }
 
 func (x *RoleSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RoleSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[82]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17392,6 +17701,7 @@ func (x *RoleSpec) String() string {
 func (*RoleSpec) ProtoMessage() {}
 
 func (x *RoleSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[82]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17447,6 +17757,7 @@ type FuncCall struct {
 }
 
 func (x *FuncCall) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FuncCall{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[83]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17460,6 +17771,7 @@ func (x *FuncCall) String() string {
 func (*FuncCall) ProtoMessage() {}
 
 func (x *FuncCall) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[83]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17560,6 +17872,7 @@ type A_Star struct {
 }
 
 func (x *A_Star) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_Star{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[84]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17573,6 +17886,7 @@ func (x *A_Star) String() string {
 func (*A_Star) ProtoMessage() {}
 
 func (x *A_Star) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[84]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17599,6 +17913,7 @@ type A_Indices struct {
 }
 
 func (x *A_Indices) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_Indices{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[85]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17612,6 +17927,7 @@ func (x *A_Indices) String() string {
 func (*A_Indices) ProtoMessage() {}
 
 func (x *A_Indices) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[85]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17658,6 +17974,7 @@ type A_Indirection struct {
 }
 
 func (x *A_Indirection) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_Indirection{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[86]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17671,6 +17988,7 @@ func (x *A_Indirection) String() string {
 func (*A_Indirection) ProtoMessage() {}
 
 func (x *A_Indirection) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[86]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17710,6 +18028,7 @@ type A_ArrayExpr struct {
 }
 
 func (x *A_ArrayExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = A_ArrayExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[87]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17723,6 +18042,7 @@ func (x *A_ArrayExpr) String() string {
 func (*A_ArrayExpr) ProtoMessage() {}
 
 func (x *A_ArrayExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[87]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17764,6 +18084,7 @@ type ResTarget struct {
 }
 
 func (x *ResTarget) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ResTarget{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[88]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17777,6 +18098,7 @@ func (x *ResTarget) String() string {
 func (*ResTarget) ProtoMessage() {}
 
 func (x *ResTarget) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[88]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17831,6 +18153,7 @@ type MultiAssignRef struct {
 }
 
 func (x *MultiAssignRef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MultiAssignRef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[89]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17844,6 +18167,7 @@ func (x *MultiAssignRef) String() string {
 func (*MultiAssignRef) ProtoMessage() {}
 
 func (x *MultiAssignRef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[89]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17893,6 +18217,7 @@ type SortBy struct {
 }
 
 func (x *SortBy) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SortBy{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[90]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17906,6 +18231,7 @@ func (x *SortBy) String() string {
 func (*SortBy) ProtoMessage() {}
 
 func (x *SortBy) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[90]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17972,6 +18298,7 @@ type WindowDef struct {
 }
 
 func (x *WindowDef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WindowDef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[91]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -17985,6 +18312,7 @@ func (x *WindowDef) String() string {
 func (*WindowDef) ProtoMessage() {}
 
 func (x *WindowDef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[91]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18067,6 +18395,7 @@ type RangeSubselect struct {
 }
 
 func (x *RangeSubselect) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeSubselect{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[92]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18080,6 +18409,7 @@ func (x *RangeSubselect) String() string {
 func (*RangeSubselect) ProtoMessage() {}
 
 func (x *RangeSubselect) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[92]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18130,6 +18460,7 @@ type RangeFunction struct {
 }
 
 func (x *RangeFunction) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeFunction{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[93]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18143,6 +18474,7 @@ func (x *RangeFunction) String() string {
 func (*RangeFunction) ProtoMessage() {}
 
 func (x *RangeFunction) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[93]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18215,6 +18547,7 @@ type RangeTableFunc struct {
 }
 
 func (x *RangeTableFunc) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTableFunc{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18228,6 +18561,7 @@ func (x *RangeTableFunc) String() string {
 func (*RangeTableFunc) ProtoMessage() {}
 
 func (x *RangeTableFunc) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18307,6 +18641,7 @@ type RangeTableFuncCol struct {
 }
 
 func (x *RangeTableFuncCol) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTableFuncCol{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18320,6 +18655,7 @@ func (x *RangeTableFuncCol) String() string {
 func (*RangeTableFuncCol) ProtoMessage() {}
 
 func (x *RangeTableFuncCol) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18397,6 +18733,7 @@ type RangeTableSample struct {
 }
 
 func (x *RangeTableSample) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTableSample{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18410,6 +18747,7 @@ func (x *RangeTableSample) String() string {
 func (*RangeTableSample) ProtoMessage() {}
 
 func (x *RangeTableSample) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18487,6 +18825,7 @@ type ColumnDef struct {
 }
 
 func (x *ColumnDef) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ColumnDef{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18500,6 +18839,7 @@ func (x *ColumnDef) String() string {
 func (*ColumnDef) ProtoMessage() {}
 
 func (x *ColumnDef) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18659,6 +18999,7 @@ type TableLikeClause struct {
 }
 
 func (x *TableLikeClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TableLikeClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18672,6 +19013,7 @@ func (x *TableLikeClause) String() string {
 func (*TableLikeClause) ProtoMessage() {}
 
 func (x *TableLikeClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18724,6 +19066,7 @@ type IndexElem struct {
 }
 
 func (x *IndexElem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = IndexElem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[99]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18737,6 +19080,7 @@ func (x *IndexElem) String() string {
 func (*IndexElem) ProtoMessage() {}
 
 func (x *IndexElem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[99]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18821,6 +19165,7 @@ type DefElem struct {
 }
 
 func (x *DefElem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DefElem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[100]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18834,6 +19179,7 @@ func (x *DefElem) String() string {
 func (*DefElem) ProtoMessage() {}
 
 func (x *DefElem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[100]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18895,6 +19241,7 @@ type LockingClause struct {
 }
 
 func (x *LockingClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = LockingClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[101]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18908,6 +19255,7 @@ func (x *LockingClause) String() string {
 func (*LockingClause) ProtoMessage() {}
 
 func (x *LockingClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[101]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18957,6 +19305,7 @@ type XmlSerialize struct {
 }
 
 func (x *XmlSerialize) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = XmlSerialize{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[102]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -18970,6 +19319,7 @@ func (x *XmlSerialize) String() string {
 func (*XmlSerialize) ProtoMessage() {}
 
 func (x *XmlSerialize) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[102]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19033,6 +19383,7 @@ type PartitionElem struct {
 }
 
 func (x *PartitionElem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PartitionElem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[103]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19046,6 +19397,7 @@ func (x *PartitionElem) String() string {
 func (*PartitionElem) ProtoMessage() {}
 
 func (x *PartitionElem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[103]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19107,6 +19459,7 @@ type PartitionSpec struct {
 }
 
 func (x *PartitionSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PartitionSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[104]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19120,6 +19473,7 @@ func (x *PartitionSpec) String() string {
 func (*PartitionSpec) ProtoMessage() {}
 
 func (x *PartitionSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[104]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19172,6 +19526,7 @@ type PartitionBoundSpec struct {
 }
 
 func (x *PartitionBoundSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PartitionBoundSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[105]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19185,6 +19540,7 @@ func (x *PartitionBoundSpec) String() string {
 func (*PartitionBoundSpec) ProtoMessage() {}
 
 func (x *PartitionBoundSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[105]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19267,6 +19623,7 @@ type PartitionRangeDatum struct {
 }
 
 func (x *PartitionRangeDatum) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PartitionRangeDatum{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[106]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19280,6 +19637,7 @@ func (x *PartitionRangeDatum) String() string {
 func (*PartitionRangeDatum) ProtoMessage() {}
 
 func (x *PartitionRangeDatum) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[106]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19324,6 +19682,7 @@ type SinglePartitionSpec struct {
 }
 
 func (x *SinglePartitionSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SinglePartitionSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[107]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19337,6 +19696,7 @@ func (x *SinglePartitionSpec) String() string {
 func (*SinglePartitionSpec) ProtoMessage() {}
 
 func (x *SinglePartitionSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[107]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19363,6 +19723,7 @@ type PartitionCmd struct {
 }
 
 func (x *PartitionCmd) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PartitionCmd{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[108]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19376,6 +19737,7 @@ func (x *PartitionCmd) String() string {
 func (*PartitionCmd) ProtoMessage() {}
 
 func (x *PartitionCmd) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[108]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19452,6 +19814,7 @@ type RangeTblEntry struct {
 }
 
 func (x *RangeTblEntry) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTblEntry{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[109]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19465,6 +19828,7 @@ func (x *RangeTblEntry) String() string {
 func (*RangeTblEntry) ProtoMessage() {}
 
 func (x *RangeTblEntry) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[109]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19719,6 +20083,7 @@ type RTEPermissionInfo struct {
 }
 
 func (x *RTEPermissionInfo) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RTEPermissionInfo{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[110]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19732,6 +20097,7 @@ func (x *RTEPermissionInfo) String() string {
 func (*RTEPermissionInfo) ProtoMessage() {}
 
 func (x *RTEPermissionInfo) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[110]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19811,6 +20177,7 @@ type RangeTblFunction struct {
 }
 
 func (x *RangeTblFunction) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RangeTblFunction{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[111]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19824,6 +20191,7 @@ func (x *RangeTblFunction) String() string {
 func (*RangeTblFunction) ProtoMessage() {}
 
 func (x *RangeTblFunction) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[111]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19899,6 +20267,7 @@ type TableSampleClause struct {
 }
 
 func (x *TableSampleClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TableSampleClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[112]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19912,6 +20281,7 @@ func (x *TableSampleClause) String() string {
 func (*TableSampleClause) ProtoMessage() {}
 
 func (x *TableSampleClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[112]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19961,6 +20331,7 @@ type WithCheckOption struct {
 }
 
 func (x *WithCheckOption) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WithCheckOption{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[113]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -19974,6 +20345,7 @@ func (x *WithCheckOption) String() string {
 func (*WithCheckOption) ProtoMessage() {}
 
 func (x *WithCheckOption) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[113]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20037,6 +20409,7 @@ type SortGroupClause struct {
 }
 
 func (x *SortGroupClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SortGroupClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[114]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20050,6 +20423,7 @@ func (x *SortGroupClause) String() string {
 func (*SortGroupClause) ProtoMessage() {}
 
 func (x *SortGroupClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[114]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20111,6 +20485,7 @@ type GroupingSet struct {
 }
 
 func (x *GroupingSet) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = GroupingSet{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[115]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20124,6 +20499,7 @@ func (x *GroupingSet) String() string {
 func (*GroupingSet) ProtoMessage() {}
 
 func (x *GroupingSet) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[115]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20182,6 +20558,7 @@ type WindowClause struct {
 }
 
 func (x *WindowClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WindowClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[116]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20195,6 +20572,7 @@ func (x *WindowClause) String() string {
 func (*WindowClause) ProtoMessage() {}
 
 func (x *WindowClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[116]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20320,6 +20698,7 @@ type RowMarkClause struct {
 }
 
 func (x *RowMarkClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RowMarkClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[117]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20333,6 +20712,7 @@ func (x *RowMarkClause) String() string {
 func (*RowMarkClause) ProtoMessage() {}
 
 func (x *RowMarkClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[117]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20387,6 +20767,7 @@ type WithClause struct {
 }
 
 func (x *WithClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = WithClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[118]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20400,6 +20781,7 @@ func (x *WithClause) String() string {
 func (*WithClause) ProtoMessage() {}
 
 func (x *WithClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[118]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20448,6 +20830,7 @@ type InferClause struct {
 }
 
 func (x *InferClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = InferClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[119]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20461,6 +20844,7 @@ func (x *InferClause) String() string {
 func (*InferClause) ProtoMessage() {}
 
 func (x *InferClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[119]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20517,6 +20901,7 @@ type OnConflictClause struct {
 }
 
 func (x *OnConflictClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = OnConflictClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[120]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20530,6 +20915,7 @@ func (x *OnConflictClause) String() string {
 func (*OnConflictClause) ProtoMessage() {}
 
 func (x *OnConflictClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[120]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20592,6 +20978,7 @@ type CTESearchClause struct {
 }
 
 func (x *CTESearchClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CTESearchClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[121]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20605,6 +20992,7 @@ func (x *CTESearchClause) String() string {
 func (*CTESearchClause) ProtoMessage() {}
 
 func (x *CTESearchClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[121]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20666,6 +21054,7 @@ type CTECycleClause struct {
 }
 
 func (x *CTECycleClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CTECycleClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[122]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20679,6 +21068,7 @@ func (x *CTECycleClause) String() string {
 func (*CTECycleClause) ProtoMessage() {}
 
 func (x *CTECycleClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[122]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20785,6 +21175,7 @@ type CommonTableExpr struct {
 }
 
 func (x *CommonTableExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CommonTableExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[123]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20798,6 +21189,7 @@ func (x *CommonTableExpr) String() string {
 func (*CommonTableExpr) ProtoMessage() {}
 
 func (x *CommonTableExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[123]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20918,6 +21310,7 @@ type MergeWhenClause struct {
 }
 
 func (x *MergeWhenClause) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MergeWhenClause{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[124]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20931,6 +21324,7 @@ func (x *MergeWhenClause) String() string {
 func (*MergeWhenClause) ProtoMessage() {}
 
 func (x *MergeWhenClause) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[124]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -20999,6 +21393,7 @@ type TriggerTransition struct {
 }
 
 func (x *TriggerTransition) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TriggerTransition{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[125]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21012,6 +21407,7 @@ func (x *TriggerTransition) String() string {
 func (*TriggerTransition) ProtoMessage() {}
 
 func (x *TriggerTransition) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[125]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21058,6 +21454,7 @@ type JsonOutput struct {
 }
 
 func (x *JsonOutput) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonOutput{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[126]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21071,6 +21468,7 @@ func (x *JsonOutput) String() string {
 func (*JsonOutput) ProtoMessage() {}
 
 func (x *JsonOutput) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[126]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21110,6 +21508,7 @@ type JsonArgument struct {
 }
 
 func (x *JsonArgument) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonArgument{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[127]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21123,6 +21522,7 @@ func (x *JsonArgument) String() string {
 func (*JsonArgument) ProtoMessage() {}
 
 func (x *JsonArgument) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[127]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21171,6 +21571,7 @@ type JsonFuncExpr struct {
 }
 
 func (x *JsonFuncExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonFuncExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[128]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21184,6 +21585,7 @@ func (x *JsonFuncExpr) String() string {
 func (*JsonFuncExpr) ProtoMessage() {}
 
 func (x *JsonFuncExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[128]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21288,6 +21690,7 @@ type JsonTablePathSpec struct {
 }
 
 func (x *JsonTablePathSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTablePathSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[129]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21301,6 +21704,7 @@ func (x *JsonTablePathSpec) String() string {
 func (*JsonTablePathSpec) ProtoMessage() {}
 
 func (x *JsonTablePathSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[129]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21360,6 +21764,7 @@ type JsonTable struct {
 }
 
 func (x *JsonTable) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTable{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[130]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21373,6 +21778,7 @@ func (x *JsonTable) String() string {
 func (*JsonTable) ProtoMessage() {}
 
 func (x *JsonTable) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[130]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21463,6 +21869,7 @@ type JsonTableColumn struct {
 }
 
 func (x *JsonTableColumn) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonTableColumn{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[131]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21476,6 +21883,7 @@ func (x *JsonTableColumn) String() string {
 func (*JsonTableColumn) ProtoMessage() {}
 
 func (x *JsonTableColumn) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[131]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21578,6 +21986,7 @@ type JsonKeyValue struct {
 }
 
 func (x *JsonKeyValue) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonKeyValue{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[132]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21591,6 +22000,7 @@ func (x *JsonKeyValue) String() string {
 func (*JsonKeyValue) ProtoMessage() {}
 
 func (x *JsonKeyValue) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[132]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21632,6 +22042,7 @@ type JsonParseExpr struct {
 }
 
 func (x *JsonParseExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonParseExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[133]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21645,6 +22056,7 @@ func (x *JsonParseExpr) String() string {
 func (*JsonParseExpr) ProtoMessage() {}
 
 func (x *JsonParseExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[133]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21699,6 +22111,7 @@ type JsonScalarExpr struct {
 }
 
 func (x *JsonScalarExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonScalarExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[134]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21712,6 +22125,7 @@ func (x *JsonScalarExpr) String() string {
 func (*JsonScalarExpr) ProtoMessage() {}
 
 func (x *JsonScalarExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[134]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21759,6 +22173,7 @@ type JsonSerializeExpr struct {
 }
 
 func (x *JsonSerializeExpr) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonSerializeExpr{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[135]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21772,6 +22187,7 @@ func (x *JsonSerializeExpr) String() string {
 func (*JsonSerializeExpr) ProtoMessage() {}
 
 func (x *JsonSerializeExpr) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[135]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21821,6 +22237,7 @@ type JsonObjectConstructor struct {
 }
 
 func (x *JsonObjectConstructor) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonObjectConstructor{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[136]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21834,6 +22251,7 @@ func (x *JsonObjectConstructor) String() string {
 func (*JsonObjectConstructor) ProtoMessage() {}
 
 func (x *JsonObjectConstructor) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[136]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21896,6 +22314,7 @@ type JsonArrayConstructor struct {
 }
 
 func (x *JsonArrayConstructor) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonArrayConstructor{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[137]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21909,6 +22328,7 @@ func (x *JsonArrayConstructor) String() string {
 func (*JsonArrayConstructor) ProtoMessage() {}
 
 func (x *JsonArrayConstructor) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[137]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21965,6 +22385,7 @@ type JsonArrayQueryConstructor struct {
 }
 
 func (x *JsonArrayQueryConstructor) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonArrayQueryConstructor{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[138]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -21978,6 +22399,7 @@ func (x *JsonArrayQueryConstructor) String() string {
 func (*JsonArrayQueryConstructor) ProtoMessage() {}
 
 func (x *JsonArrayQueryConstructor) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[138]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22041,6 +22463,7 @@ type JsonAggConstructor struct {
 }
 
 func (x *JsonAggConstructor) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonAggConstructor{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[139]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22054,6 +22477,7 @@ func (x *JsonAggConstructor) String() string {
 func (*JsonAggConstructor) ProtoMessage() {}
 
 func (x *JsonAggConstructor) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[139]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22116,6 +22540,7 @@ type JsonObjectAgg struct {
 }
 
 func (x *JsonObjectAgg) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonObjectAgg{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[140]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22129,6 +22554,7 @@ func (x *JsonObjectAgg) String() string {
 func (*JsonObjectAgg) ProtoMessage() {}
 
 func (x *JsonObjectAgg) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[140]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22183,6 +22609,7 @@ type JsonArrayAgg struct {
 }
 
 func (x *JsonArrayAgg) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = JsonArrayAgg{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[141]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22196,6 +22623,7 @@ func (x *JsonArrayAgg) String() string {
 func (*JsonArrayAgg) ProtoMessage() {}
 
 func (x *JsonArrayAgg) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[141]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22243,6 +22671,7 @@ type RawStmt struct {
 }
 
 func (x *RawStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RawStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[142]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22256,6 +22685,7 @@ func (x *RawStmt) String() string {
 func (*RawStmt) ProtoMessage() {}
 
 func (x *RawStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[142]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22307,6 +22737,7 @@ type InsertStmt struct {
 }
 
 func (x *InsertStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = InsertStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[143]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22320,6 +22751,7 @@ func (x *InsertStmt) String() string {
 func (*InsertStmt) ProtoMessage() {}
 
 func (x *InsertStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[143]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22397,6 +22829,7 @@ type DeleteStmt struct {
 }
 
 func (x *DeleteStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DeleteStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[144]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22410,6 +22843,7 @@ func (x *DeleteStmt) String() string {
 func (*DeleteStmt) ProtoMessage() {}
 
 func (x *DeleteStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[144]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22474,6 +22908,7 @@ type UpdateStmt struct {
 }
 
 func (x *UpdateStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = UpdateStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[145]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22487,6 +22922,7 @@ func (x *UpdateStmt) String() string {
 func (*UpdateStmt) ProtoMessage() {}
 
 func (x *UpdateStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[145]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22558,6 +22994,7 @@ type MergeStmt struct {
 }
 
 func (x *MergeStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = MergeStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[146]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22571,6 +23008,7 @@ func (x *MergeStmt) String() string {
 func (*MergeStmt) ProtoMessage() {}
 
 func (x *MergeStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[146]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22656,6 +23094,7 @@ type SelectStmt struct {
 }
 
 func (x *SelectStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SelectStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[147]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22669,6 +23108,7 @@ func (x *SelectStmt) String() string {
 func (*SelectStmt) ProtoMessage() {}
 
 func (x *SelectStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[147]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22840,6 +23280,7 @@ type SetOperationStmt struct {
 }
 
 func (x *SetOperationStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SetOperationStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[148]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22853,6 +23294,7 @@ func (x *SetOperationStmt) String() string {
 func (*SetOperationStmt) ProtoMessage() {}
 
 func (x *SetOperationStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[148]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22933,6 +23375,7 @@ type ReturnStmt struct {
 }
 
 func (x *ReturnStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ReturnStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[149]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22946,6 +23389,7 @@ func (x *ReturnStmt) String() string {
 func (*ReturnStmt) ProtoMessage() {}
 
 func (x *ReturnStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[149]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22981,6 +23425,7 @@ type PLAssignStmt struct {
 }
 
 func (x *PLAssignStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PLAssignStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[150]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -22994,6 +23439,7 @@ func (x *PLAssignStmt) String() string {
 func (*PLAssignStmt) ProtoMessage() {}
 
 func (x *PLAssignStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[150]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23056,6 +23502,7 @@ type CreateSchemaStmt struct {
 }
 
 func (x *CreateSchemaStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateSchemaStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[151]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23069,6 +23516,7 @@ func (x *CreateSchemaStmt) String() string {
 func (*CreateSchemaStmt) ProtoMessage() {}
 
 func (x *CreateSchemaStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[151]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23124,6 +23572,7 @@ type AlterTableStmt struct {
 }
 
 func (x *AlterTableStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTableStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[152]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23137,6 +23586,7 @@ func (x *AlterTableStmt) String() string {
 func (*AlterTableStmt) ProtoMessage() {}
 
 func (x *AlterTableStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[152]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23190,6 +23640,7 @@ type ReplicaIdentityStmt struct {
 }
 
 func (x *ReplicaIdentityStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ReplicaIdentityStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[153]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23203,6 +23654,7 @@ func (x *ReplicaIdentityStmt) String() string {
 func (*ReplicaIdentityStmt) ProtoMessage() {}
 
 func (x *ReplicaIdentityStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[153]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23248,6 +23700,7 @@ type AlterTableCmd struct {
 }
 
 func (x *AlterTableCmd) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTableCmd{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[154]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23261,6 +23714,7 @@ func (x *AlterTableCmd) String() string {
 func (*AlterTableCmd) ProtoMessage() {}
 
 func (x *AlterTableCmd) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[154]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23341,6 +23795,7 @@ type AlterCollationStmt struct {
 }
 
 func (x *AlterCollationStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterCollationStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[155]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23354,6 +23809,7 @@ func (x *AlterCollationStmt) String() string {
 func (*AlterCollationStmt) ProtoMessage() {}
 
 func (x *AlterCollationStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[155]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23390,6 +23846,7 @@ type AlterDomainStmt struct {
 }
 
 func (x *AlterDomainStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterDomainStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[156]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23403,6 +23860,7 @@ func (x *AlterDomainStmt) String() string {
 func (*AlterDomainStmt) ProtoMessage() {}
 
 func (x *AlterDomainStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[156]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23477,6 +23935,7 @@ type GrantStmt struct {
 }
 
 func (x *GrantStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = GrantStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[157]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23490,6 +23949,7 @@ func (x *GrantStmt) String() string {
 func (*GrantStmt) ProtoMessage() {}
 
 func (x *GrantStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[157]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23580,6 +24040,7 @@ type ObjectWithArgs struct {
 }
 
 func (x *ObjectWithArgs) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ObjectWithArgs{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[158]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23593,6 +24054,7 @@ func (x *ObjectWithArgs) String() string {
 func (*ObjectWithArgs) ProtoMessage() {}
 
 func (x *ObjectWithArgs) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[158]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23646,6 +24108,7 @@ type AccessPriv struct {
 }
 
 func (x *AccessPriv) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AccessPriv{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[159]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23659,6 +24122,7 @@ func (x *AccessPriv) String() string {
 func (*AccessPriv) ProtoMessage() {}
 
 func (x *AccessPriv) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[159]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23702,6 +24166,7 @@ type GrantRoleStmt struct {
 }
 
 func (x *GrantRoleStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = GrantRoleStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[160]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23715,6 +24180,7 @@ func (x *GrantRoleStmt) String() string {
 func (*GrantRoleStmt) ProtoMessage() {}
 
 func (x *GrantRoleStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[160]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23782,6 +24248,7 @@ type AlterDefaultPrivilegesStmt struct {
 }
 
 func (x *AlterDefaultPrivilegesStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterDefaultPrivilegesStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[161]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23795,6 +24262,7 @@ func (x *AlterDefaultPrivilegesStmt) String() string {
 func (*AlterDefaultPrivilegesStmt) ProtoMessage() {}
 
 func (x *AlterDefaultPrivilegesStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[161]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23840,6 +24308,7 @@ type CopyStmt struct {
 }
 
 func (x *CopyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CopyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[162]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23853,6 +24322,7 @@ func (x *CopyStmt) String() string {
 func (*CopyStmt) ProtoMessage() {}
 
 func (x *CopyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[162]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23936,6 +24406,7 @@ type VariableSetStmt struct {
 }
 
 func (x *VariableSetStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = VariableSetStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[163]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -23949,6 +24420,7 @@ func (x *VariableSetStmt) String() string {
 func (*VariableSetStmt) ProtoMessage() {}
 
 func (x *VariableSetStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[163]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24001,6 +24473,7 @@ type VariableShowStmt struct {
 }
 
 func (x *VariableShowStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = VariableShowStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[164]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24014,6 +24487,7 @@ func (x *VariableShowStmt) String() string {
 func (*VariableShowStmt) ProtoMessage() {}
 
 func (x *VariableShowStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[164]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24056,6 +24530,7 @@ type CreateStmt struct {
 }
 
 func (x *CreateStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[165]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24069,6 +24544,7 @@ func (x *CreateStmt) String() string {
 func (*CreateStmt) ProtoMessage() {}
 
 func (x *CreateStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[165]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24207,6 +24683,7 @@ type Constraint struct {
 }
 
 func (x *Constraint) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = Constraint{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[166]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24220,6 +24697,7 @@ func (x *Constraint) String() string {
 func (*Constraint) ProtoMessage() {}
 
 func (x *Constraint) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[166]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24464,6 +24942,7 @@ type CreateTableSpaceStmt struct {
 }
 
 func (x *CreateTableSpaceStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateTableSpaceStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[167]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24477,6 +24956,7 @@ func (x *CreateTableSpaceStmt) String() string {
 func (*CreateTableSpaceStmt) ProtoMessage() {}
 
 func (x *CreateTableSpaceStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[167]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24530,6 +25010,7 @@ type DropTableSpaceStmt struct {
 }
 
 func (x *DropTableSpaceStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropTableSpaceStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[168]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24543,6 +25024,7 @@ func (x *DropTableSpaceStmt) String() string {
 func (*DropTableSpaceStmt) ProtoMessage() {}
 
 func (x *DropTableSpaceStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[168]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24583,6 +25065,7 @@ type AlterTableSpaceOptionsStmt struct {
 }
 
 func (x *AlterTableSpaceOptionsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTableSpaceOptionsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[169]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24596,6 +25079,7 @@ func (x *AlterTableSpaceOptionsStmt) String() string {
 func (*AlterTableSpaceOptionsStmt) ProtoMessage() {}
 
 func (x *AlterTableSpaceOptionsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[169]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24645,6 +25129,7 @@ type AlterTableMoveAllStmt struct {
 }
 
 func (x *AlterTableMoveAllStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTableMoveAllStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[170]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24658,6 +25143,7 @@ func (x *AlterTableMoveAllStmt) String() string {
 func (*AlterTableMoveAllStmt) ProtoMessage() {}
 
 func (x *AlterTableMoveAllStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[170]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24719,6 +25205,7 @@ type CreateExtensionStmt struct {
 }
 
 func (x *CreateExtensionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateExtensionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[171]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24732,6 +25219,7 @@ func (x *CreateExtensionStmt) String() string {
 func (*CreateExtensionStmt) ProtoMessage() {}
 
 func (x *CreateExtensionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[171]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24778,6 +25266,7 @@ type AlterExtensionStmt struct {
 }
 
 func (x *AlterExtensionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterExtensionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[172]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24791,6 +25280,7 @@ func (x *AlterExtensionStmt) String() string {
 func (*AlterExtensionStmt) ProtoMessage() {}
 
 func (x *AlterExtensionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[172]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24832,6 +25322,7 @@ type AlterExtensionContentsStmt struct {
 }
 
 func (x *AlterExtensionContentsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterExtensionContentsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[173]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24845,6 +25336,7 @@ func (x *AlterExtensionContentsStmt) String() string {
 func (*AlterExtensionContentsStmt) ProtoMessage() {}
 
 func (x *AlterExtensionContentsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[173]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24899,6 +25391,7 @@ type CreateFdwStmt struct {
 }
 
 func (x *CreateFdwStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateFdwStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[174]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24912,6 +25405,7 @@ func (x *CreateFdwStmt) String() string {
 func (*CreateFdwStmt) ProtoMessage() {}
 
 func (x *CreateFdwStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[174]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24959,6 +25453,7 @@ type AlterFdwStmt struct {
 }
 
 func (x *AlterFdwStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterFdwStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[175]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -24972,6 +25467,7 @@ func (x *AlterFdwStmt) String() string {
 func (*AlterFdwStmt) ProtoMessage() {}
 
 func (x *AlterFdwStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[175]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25022,6 +25518,7 @@ type CreateForeignServerStmt struct {
 }
 
 func (x *CreateForeignServerStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateForeignServerStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[176]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25035,6 +25532,7 @@ func (x *CreateForeignServerStmt) String() string {
 func (*CreateForeignServerStmt) ProtoMessage() {}
 
 func (x *CreateForeignServerStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[176]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25104,6 +25602,7 @@ type AlterForeignServerStmt struct {
 }
 
 func (x *AlterForeignServerStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterForeignServerStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[177]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25117,6 +25616,7 @@ func (x *AlterForeignServerStmt) String() string {
 func (*AlterForeignServerStmt) ProtoMessage() {}
 
 func (x *AlterForeignServerStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[177]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25171,6 +25671,7 @@ type CreateForeignTableStmt struct {
 }
 
 func (x *CreateForeignTableStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateForeignTableStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[178]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25184,6 +25685,7 @@ func (x *CreateForeignTableStmt) String() string {
 func (*CreateForeignTableStmt) ProtoMessage() {}
 
 func (x *CreateForeignTableStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[178]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25232,6 +25734,7 @@ type CreateUserMappingStmt struct {
 }
 
 func (x *CreateUserMappingStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateUserMappingStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[179]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25245,6 +25748,7 @@ func (x *CreateUserMappingStmt) String() string {
 func (*CreateUserMappingStmt) ProtoMessage() {}
 
 func (x *CreateUserMappingStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[179]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25299,6 +25803,7 @@ type AlterUserMappingStmt struct {
 }
 
 func (x *AlterUserMappingStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterUserMappingStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[180]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25312,6 +25817,7 @@ func (x *AlterUserMappingStmt) String() string {
 func (*AlterUserMappingStmt) ProtoMessage() {}
 
 func (x *AlterUserMappingStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[180]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25359,6 +25865,7 @@ type DropUserMappingStmt struct {
 }
 
 func (x *DropUserMappingStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropUserMappingStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[181]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25372,6 +25879,7 @@ func (x *DropUserMappingStmt) String() string {
 func (*DropUserMappingStmt) ProtoMessage() {}
 
 func (x *DropUserMappingStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[181]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25422,6 +25930,7 @@ type ImportForeignSchemaStmt struct {
 }
 
 func (x *ImportForeignSchemaStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ImportForeignSchemaStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[182]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25435,6 +25944,7 @@ func (x *ImportForeignSchemaStmt) String() string {
 func (*ImportForeignSchemaStmt) ProtoMessage() {}
 
 func (x *ImportForeignSchemaStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[182]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25507,6 +26017,7 @@ type CreatePolicyStmt struct {
 }
 
 func (x *CreatePolicyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreatePolicyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[183]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25520,6 +26031,7 @@ func (x *CreatePolicyStmt) String() string {
 func (*CreatePolicyStmt) ProtoMessage() {}
 
 func (x *CreatePolicyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[183]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25597,6 +26109,7 @@ type AlterPolicyStmt struct {
 }
 
 func (x *AlterPolicyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterPolicyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[184]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25610,6 +26123,7 @@ func (x *AlterPolicyStmt) String() string {
 func (*AlterPolicyStmt) ProtoMessage() {}
 
 func (x *AlterPolicyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[184]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25671,6 +26185,7 @@ type CreateAmStmt struct {
 }
 
 func (x *CreateAmStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateAmStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[185]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25684,6 +26199,7 @@ func (x *CreateAmStmt) String() string {
 func (*CreateAmStmt) ProtoMessage() {}
 
 func (x *CreateAmStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[185]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25743,6 +26259,7 @@ type CreateTrigStmt struct {
 }
 
 func (x *CreateTrigStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateTrigStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[186]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25756,6 +26273,7 @@ func (x *CreateTrigStmt) String() string {
 func (*CreateTrigStmt) ProtoMessage() {}
 
 func (x *CreateTrigStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[186]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25888,6 +26406,7 @@ type CreateEventTrigStmt struct {
 }
 
 func (x *CreateEventTrigStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateEventTrigStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[187]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25901,6 +26420,7 @@ func (x *CreateEventTrigStmt) String() string {
 func (*CreateEventTrigStmt) ProtoMessage() {}
 
 func (x *CreateEventTrigStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[187]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25954,6 +26474,7 @@ type AlterEventTrigStmt struct {
 }
 
 func (x *AlterEventTrigStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterEventTrigStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[188]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -25967,6 +26488,7 @@ func (x *AlterEventTrigStmt) String() string {
 func (*AlterEventTrigStmt) ProtoMessage() {}
 
 func (x *AlterEventTrigStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[188]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26010,6 +26532,7 @@ type CreatePLangStmt struct {
 }
 
 func (x *CreatePLangStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreatePLangStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[189]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26023,6 +26546,7 @@ func (x *CreatePLangStmt) String() string {
 func (*CreatePLangStmt) ProtoMessage() {}
 
 func (x *CreatePLangStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[189]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26091,6 +26615,7 @@ type CreateRoleStmt struct {
 }
 
 func (x *CreateRoleStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateRoleStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[190]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26104,6 +26629,7 @@ func (x *CreateRoleStmt) String() string {
 func (*CreateRoleStmt) ProtoMessage() {}
 
 func (x *CreateRoleStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[190]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26151,6 +26677,7 @@ type AlterRoleStmt struct {
 }
 
 func (x *AlterRoleStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterRoleStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[191]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26164,6 +26691,7 @@ func (x *AlterRoleStmt) String() string {
 func (*AlterRoleStmt) ProtoMessage() {}
 
 func (x *AlterRoleStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[191]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26211,6 +26739,7 @@ type AlterRoleSetStmt struct {
 }
 
 func (x *AlterRoleSetStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterRoleSetStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[192]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26224,6 +26753,7 @@ func (x *AlterRoleSetStmt) String() string {
 func (*AlterRoleSetStmt) ProtoMessage() {}
 
 func (x *AlterRoleSetStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[192]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26270,6 +26800,7 @@ type DropRoleStmt struct {
 }
 
 func (x *DropRoleStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropRoleStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[193]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26283,6 +26814,7 @@ func (x *DropRoleStmt) String() string {
 func (*DropRoleStmt) ProtoMessage() {}
 
 func (x *DropRoleStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[193]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26325,6 +26857,7 @@ type CreateSeqStmt struct {
 }
 
 func (x *CreateSeqStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateSeqStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[194]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26338,6 +26871,7 @@ func (x *CreateSeqStmt) String() string {
 func (*CreateSeqStmt) ProtoMessage() {}
 
 func (x *CreateSeqStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[194]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26400,6 +26934,7 @@ type AlterSeqStmt struct {
 }
 
 func (x *AlterSeqStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterSeqStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[195]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26413,6 +26948,7 @@ func (x *AlterSeqStmt) String() string {
 func (*AlterSeqStmt) ProtoMessage() {}
 
 func (x *AlterSeqStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[195]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26471,6 +27007,7 @@ type DefineStmt struct {
 }
 
 func (x *DefineStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DefineStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[196]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26484,6 +27021,7 @@ func (x *DefineStmt) String() string {
 func (*DefineStmt) ProtoMessage() {}
 
 func (x *DefineStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[196]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26560,6 +27098,7 @@ type CreateDomainStmt struct {
 }
 
 func (x *CreateDomainStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateDomainStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[197]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26573,6 +27112,7 @@ func (x *CreateDomainStmt) String() string {
 func (*CreateDomainStmt) ProtoMessage() {}
 
 func (x *CreateDomainStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[197]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26630,6 +27170,7 @@ type CreateOpClassStmt struct {
 }
 
 func (x *CreateOpClassStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateOpClassStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[198]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26643,6 +27184,7 @@ func (x *CreateOpClassStmt) String() string {
 func (*CreateOpClassStmt) ProtoMessage() {}
 
 func (x *CreateOpClassStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[198]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26714,6 +27256,7 @@ type CreateOpClassItem struct {
 }
 
 func (x *CreateOpClassItem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateOpClassItem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[199]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26727,6 +27270,7 @@ func (x *CreateOpClassItem) String() string {
 func (*CreateOpClassItem) ProtoMessage() {}
 
 func (x *CreateOpClassItem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[199]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26794,6 +27338,7 @@ type CreateOpFamilyStmt struct {
 }
 
 func (x *CreateOpFamilyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateOpFamilyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[200]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26807,6 +27352,7 @@ func (x *CreateOpFamilyStmt) String() string {
 func (*CreateOpFamilyStmt) ProtoMessage() {}
 
 func (x *CreateOpFamilyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[200]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26848,6 +27394,7 @@ type AlterOpFamilyStmt struct {
 }
 
 func (x *AlterOpFamilyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterOpFamilyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[201]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26861,6 +27408,7 @@ func (x *AlterOpFamilyStmt) String() string {
 func (*AlterOpFamilyStmt) ProtoMessage() {}
 
 func (x *AlterOpFamilyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[201]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26917,6 +27465,7 @@ type DropStmt struct {
 }
 
 func (x *DropStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[202]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26930,6 +27479,7 @@ func (x *DropStmt) String() string {
 func (*DropStmt) ProtoMessage() {}
 
 func (x *DropStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[202]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -26991,6 +27541,7 @@ type TruncateStmt struct {
 }
 
 func (x *TruncateStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TruncateStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[203]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27004,6 +27555,7 @@ func (x *TruncateStmt) String() string {
 func (*TruncateStmt) ProtoMessage() {}
 
 func (x *TruncateStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[203]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27051,6 +27603,7 @@ type CommentStmt struct {
 }
 
 func (x *CommentStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CommentStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[204]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27064,6 +27617,7 @@ func (x *CommentStmt) String() string {
 func (*CommentStmt) ProtoMessage() {}
 
 func (x *CommentStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[204]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27112,6 +27666,7 @@ type SecLabelStmt struct {
 }
 
 func (x *SecLabelStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SecLabelStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[205]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27125,6 +27680,7 @@ func (x *SecLabelStmt) String() string {
 func (*SecLabelStmt) ProtoMessage() {}
 
 func (x *SecLabelStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[205]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27179,6 +27735,7 @@ type DeclareCursorStmt struct {
 }
 
 func (x *DeclareCursorStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DeclareCursorStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[206]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27192,6 +27749,7 @@ func (x *DeclareCursorStmt) String() string {
 func (*DeclareCursorStmt) ProtoMessage() {}
 
 func (x *DeclareCursorStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[206]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27237,6 +27795,7 @@ type ClosePortalStmt struct {
 }
 
 func (x *ClosePortalStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ClosePortalStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[207]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27250,6 +27809,7 @@ func (x *ClosePortalStmt) String() string {
 func (*ClosePortalStmt) ProtoMessage() {}
 
 func (x *ClosePortalStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[207]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27284,6 +27844,7 @@ type FetchStmt struct {
 }
 
 func (x *FetchStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FetchStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[208]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27297,6 +27858,7 @@ func (x *FetchStmt) String() string {
 func (*FetchStmt) ProtoMessage() {}
 
 func (x *FetchStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[208]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27372,6 +27934,7 @@ type IndexStmt struct {
 }
 
 func (x *IndexStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = IndexStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[209]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27385,6 +27948,7 @@ func (x *IndexStmt) String() string {
 func (*IndexStmt) ProtoMessage() {}
 
 func (x *IndexStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[209]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27583,6 +28147,7 @@ type CreateStatsStmt struct {
 }
 
 func (x *CreateStatsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateStatsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[210]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27596,6 +28161,7 @@ func (x *CreateStatsStmt) String() string {
 func (*CreateStatsStmt) ProtoMessage() {}
 
 func (x *CreateStatsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[210]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27670,6 +28236,7 @@ type StatsElem struct {
 }
 
 func (x *StatsElem) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = StatsElem{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[211]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27683,6 +28250,7 @@ func (x *StatsElem) String() string {
 func (*StatsElem) ProtoMessage() {}
 
 func (x *StatsElem) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[211]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27723,6 +28291,7 @@ type AlterStatsStmt struct {
 }
 
 func (x *AlterStatsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterStatsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[212]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27736,6 +28305,7 @@ func (x *AlterStatsStmt) String() string {
 func (*AlterStatsStmt) ProtoMessage() {}
 
 func (x *AlterStatsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[212]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27787,6 +28357,7 @@ type CreateFunctionStmt struct {
 }
 
 func (x *CreateFunctionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateFunctionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[213]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27800,6 +28371,7 @@ func (x *CreateFunctionStmt) String() string {
 func (*CreateFunctionStmt) ProtoMessage() {}
 
 func (x *CreateFunctionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[213]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27876,6 +28448,7 @@ type FunctionParameter struct {
 }
 
 func (x *FunctionParameter) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = FunctionParameter{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[214]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27889,6 +28462,7 @@ func (x *FunctionParameter) String() string {
 func (*FunctionParameter) ProtoMessage() {}
 
 func (x *FunctionParameter) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[214]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27943,6 +28517,7 @@ type AlterFunctionStmt struct {
 }
 
 func (x *AlterFunctionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterFunctionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[215]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -27956,6 +28531,7 @@ func (x *AlterFunctionStmt) String() string {
 func (*AlterFunctionStmt) ProtoMessage() {}
 
 func (x *AlterFunctionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[215]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28001,6 +28577,7 @@ type DoStmt struct {
 }
 
 func (x *DoStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DoStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[216]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28014,6 +28591,7 @@ func (x *DoStmt) String() string {
 func (*DoStmt) ProtoMessage() {}
 
 func (x *DoStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[216]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28048,6 +28626,7 @@ type InlineCodeBlock struct {
 }
 
 func (x *InlineCodeBlock) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = InlineCodeBlock{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[217]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28061,6 +28640,7 @@ func (x *InlineCodeBlock) String() string {
 func (*InlineCodeBlock) ProtoMessage() {}
 
 func (x *InlineCodeBlock) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[217]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28115,6 +28695,7 @@ type CallStmt struct {
 }
 
 func (x *CallStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CallStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[218]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28128,6 +28709,7 @@ func (x *CallStmt) String() string {
 func (*CallStmt) ProtoMessage() {}
 
 func (x *CallStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[218]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28173,6 +28755,7 @@ type CallContext struct {
 }
 
 func (x *CallContext) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CallContext{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[219]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28186,6 +28769,7 @@ func (x *CallContext) String() string {
 func (*CallContext) ProtoMessage() {}
 
 func (x *CallContext) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[219]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28224,6 +28808,7 @@ type RenameStmt struct {
 }
 
 func (x *RenameStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RenameStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[220]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28237,6 +28822,7 @@ func (x *RenameStmt) String() string {
 func (*RenameStmt) ProtoMessage() {}
 
 func (x *RenameStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[220]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28321,6 +28907,7 @@ type AlterObjectDependsStmt struct {
 }
 
 func (x *AlterObjectDependsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterObjectDependsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[221]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28334,6 +28921,7 @@ func (x *AlterObjectDependsStmt) String() string {
 func (*AlterObjectDependsStmt) ProtoMessage() {}
 
 func (x *AlterObjectDependsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[221]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28397,6 +28985,7 @@ type AlterObjectSchemaStmt struct {
 }
 
 func (x *AlterObjectSchemaStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterObjectSchemaStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[222]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28410,6 +28999,7 @@ func (x *AlterObjectSchemaStmt) String() string {
 func (*AlterObjectSchemaStmt) ProtoMessage() {}
 
 func (x *AlterObjectSchemaStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[222]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28472,6 +29062,7 @@ type AlterOwnerStmt struct {
 }
 
 func (x *AlterOwnerStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterOwnerStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[223]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28485,6 +29076,7 @@ func (x *AlterOwnerStmt) String() string {
 func (*AlterOwnerStmt) ProtoMessage() {}
 
 func (x *AlterOwnerStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[223]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28538,6 +29130,7 @@ type AlterOperatorStmt struct {
 }
 
 func (x *AlterOperatorStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterOperatorStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[224]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28551,6 +29144,7 @@ func (x *AlterOperatorStmt) String() string {
 func (*AlterOperatorStmt) ProtoMessage() {}
 
 func (x *AlterOperatorStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[224]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28590,6 +29184,7 @@ type AlterTypeStmt struct {
 }
 
 func (x *AlterTypeStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTypeStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[225]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28603,6 +29198,7 @@ func (x *AlterTypeStmt) String() string {
 func (*AlterTypeStmt) ProtoMessage() {}
 
 func (x *AlterTypeStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[225]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28647,6 +29243,7 @@ type RuleStmt struct {
 }
 
 func (x *RuleStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RuleStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[226]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28660,6 +29257,7 @@ func (x *RuleStmt) String() string {
 func (*RuleStmt) ProtoMessage() {}
 
 func (x *RuleStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[226]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28734,6 +29332,7 @@ type NotifyStmt struct {
 }
 
 func (x *NotifyStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = NotifyStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[227]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28747,6 +29346,7 @@ func (x *NotifyStmt) String() string {
 func (*NotifyStmt) ProtoMessage() {}
 
 func (x *NotifyStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[227]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28785,6 +29385,7 @@ type ListenStmt struct {
 }
 
 func (x *ListenStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ListenStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[228]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28798,6 +29399,7 @@ func (x *ListenStmt) String() string {
 func (*ListenStmt) ProtoMessage() {}
 
 func (x *ListenStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[228]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28829,6 +29431,7 @@ type UnlistenStmt struct {
 }
 
 func (x *UnlistenStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = UnlistenStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[229]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28842,6 +29445,7 @@ func (x *UnlistenStmt) String() string {
 func (*UnlistenStmt) ProtoMessage() {}
 
 func (x *UnlistenStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[229]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28878,6 +29482,7 @@ type TransactionStmt struct {
 }
 
 func (x *TransactionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = TransactionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[230]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28891,6 +29496,7 @@ func (x *TransactionStmt) String() string {
 func (*TransactionStmt) ProtoMessage() {}
 
 func (x *TransactionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[230]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28958,6 +29564,7 @@ type CompositeTypeStmt struct {
 }
 
 func (x *CompositeTypeStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CompositeTypeStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[231]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -28971,6 +29578,7 @@ func (x *CompositeTypeStmt) String() string {
 func (*CompositeTypeStmt) ProtoMessage() {}
 
 func (x *CompositeTypeStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[231]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29010,6 +29618,7 @@ type CreateEnumStmt struct {
 }
 
 func (x *CreateEnumStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateEnumStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[232]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29023,6 +29632,7 @@ func (x *CreateEnumStmt) String() string {
 func (*CreateEnumStmt) ProtoMessage() {}
 
 func (x *CreateEnumStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[232]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29062,6 +29672,7 @@ type CreateRangeStmt struct {
 }
 
 func (x *CreateRangeStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateRangeStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[233]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29075,6 +29686,7 @@ func (x *CreateRangeStmt) String() string {
 func (*CreateRangeStmt) ProtoMessage() {}
 
 func (x *CreateRangeStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[233]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29118,6 +29730,7 @@ type AlterEnumStmt struct {
 }
 
 func (x *AlterEnumStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterEnumStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[234]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29131,6 +29744,7 @@ func (x *AlterEnumStmt) String() string {
 func (*AlterEnumStmt) ProtoMessage() {}
 
 func (x *AlterEnumStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[234]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29202,6 +29816,7 @@ type ViewStmt struct {
 }
 
 func (x *ViewStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ViewStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[235]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29215,6 +29830,7 @@ func (x *ViewStmt) String() string {
 func (*ViewStmt) ProtoMessage() {}
 
 func (x *ViewStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[235]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29281,6 +29897,7 @@ type LoadStmt struct {
 }
 
 func (x *LoadStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = LoadStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[236]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29294,6 +29911,7 @@ func (x *LoadStmt) String() string {
 func (*LoadStmt) ProtoMessage() {}
 
 func (x *LoadStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[236]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29326,6 +29944,7 @@ type CreatedbStmt struct {
 }
 
 func (x *CreatedbStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreatedbStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[237]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29339,6 +29958,7 @@ func (x *CreatedbStmt) String() string {
 func (*CreatedbStmt) ProtoMessage() {}
 
 func (x *CreatedbStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[237]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29378,6 +29998,7 @@ type AlterDatabaseStmt struct {
 }
 
 func (x *AlterDatabaseStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterDatabaseStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[238]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29391,6 +30012,7 @@ func (x *AlterDatabaseStmt) String() string {
 func (*AlterDatabaseStmt) ProtoMessage() {}
 
 func (x *AlterDatabaseStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[238]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29429,6 +30051,7 @@ type AlterDatabaseRefreshCollStmt struct {
 }
 
 func (x *AlterDatabaseRefreshCollStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterDatabaseRefreshCollStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[239]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29442,6 +30065,7 @@ func (x *AlterDatabaseRefreshCollStmt) String() string {
 func (*AlterDatabaseRefreshCollStmt) ProtoMessage() {}
 
 func (x *AlterDatabaseRefreshCollStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[239]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29474,6 +30098,7 @@ type AlterDatabaseSetStmt struct {
 }
 
 func (x *AlterDatabaseSetStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterDatabaseSetStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[240]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29487,6 +30112,7 @@ func (x *AlterDatabaseSetStmt) String() string {
 func (*AlterDatabaseSetStmt) ProtoMessage() {}
 
 func (x *AlterDatabaseSetStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[240]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29527,6 +30153,7 @@ type DropdbStmt struct {
 }
 
 func (x *DropdbStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropdbStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[241]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29540,6 +30167,7 @@ func (x *DropdbStmt) String() string {
 func (*DropdbStmt) ProtoMessage() {}
 
 func (x *DropdbStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[241]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29585,6 +30213,7 @@ type AlterSystemStmt struct {
 }
 
 func (x *AlterSystemStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterSystemStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[242]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29598,6 +30227,7 @@ func (x *AlterSystemStmt) String() string {
 func (*AlterSystemStmt) ProtoMessage() {}
 
 func (x *AlterSystemStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[242]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29631,6 +30261,7 @@ type ClusterStmt struct {
 }
 
 func (x *ClusterStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ClusterStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[243]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29644,6 +30275,7 @@ func (x *ClusterStmt) String() string {
 func (*ClusterStmt) ProtoMessage() {}
 
 func (x *ClusterStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[243]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29691,6 +30323,7 @@ type VacuumStmt struct {
 }
 
 func (x *VacuumStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = VacuumStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[244]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29704,6 +30337,7 @@ func (x *VacuumStmt) String() string {
 func (*VacuumStmt) ProtoMessage() {}
 
 func (x *VacuumStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[244]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29751,6 +30385,7 @@ type VacuumRelation struct {
 }
 
 func (x *VacuumRelation) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = VacuumRelation{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[245]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29764,6 +30399,7 @@ func (x *VacuumRelation) String() string {
 func (*VacuumRelation) ProtoMessage() {}
 
 func (x *VacuumRelation) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[245]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29810,6 +30446,7 @@ type ExplainStmt struct {
 }
 
 func (x *ExplainStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ExplainStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[246]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29823,6 +30460,7 @@ func (x *ExplainStmt) String() string {
 func (*ExplainStmt) ProtoMessage() {}
 
 func (x *ExplainStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[246]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29865,6 +30503,7 @@ type CreateTableAsStmt struct {
 }
 
 func (x *CreateTableAsStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateTableAsStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[247]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29878,6 +30517,7 @@ func (x *CreateTableAsStmt) String() string {
 func (*CreateTableAsStmt) ProtoMessage() {}
 
 func (x *CreateTableAsStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[247]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29939,6 +30579,7 @@ type RefreshMatViewStmt struct {
 }
 
 func (x *RefreshMatViewStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = RefreshMatViewStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[248]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29952,6 +30593,7 @@ func (x *RefreshMatViewStmt) String() string {
 func (*RefreshMatViewStmt) ProtoMessage() {}
 
 func (x *RefreshMatViewStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[248]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -29996,6 +30638,7 @@ type CheckPointStmt struct {
 }
 
 func (x *CheckPointStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CheckPointStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[249]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30009,6 +30652,7 @@ func (x *CheckPointStmt) String() string {
 func (*CheckPointStmt) ProtoMessage() {}
 
 func (x *CheckPointStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[249]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30033,6 +30677,7 @@ type DiscardStmt struct {
 }
 
 func (x *DiscardStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DiscardStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[250]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30046,6 +30691,7 @@ func (x *DiscardStmt) String() string {
 func (*DiscardStmt) ProtoMessage() {}
 
 func (x *DiscardStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[250]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30079,6 +30725,7 @@ type LockStmt struct {
 }
 
 func (x *LockStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = LockStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[251]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30092,6 +30739,7 @@ func (x *LockStmt) String() string {
 func (*LockStmt) ProtoMessage() {}
 
 func (x *LockStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[251]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30138,6 +30786,7 @@ type ConstraintsSetStmt struct {
 }
 
 func (x *ConstraintsSetStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ConstraintsSetStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[252]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30151,6 +30800,7 @@ func (x *ConstraintsSetStmt) String() string {
 func (*ConstraintsSetStmt) ProtoMessage() {}
 
 func (x *ConstraintsSetStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[252]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30192,6 +30842,7 @@ type ReindexStmt struct {
 }
 
 func (x *ReindexStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ReindexStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[253]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30205,6 +30856,7 @@ func (x *ReindexStmt) String() string {
 func (*ReindexStmt) ProtoMessage() {}
 
 func (x *ReindexStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[253]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30261,6 +30913,7 @@ type CreateConversionStmt struct {
 }
 
 func (x *CreateConversionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateConversionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[254]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30274,6 +30927,7 @@ func (x *CreateConversionStmt) String() string {
 func (*CreateConversionStmt) ProtoMessage() {}
 
 func (x *CreateConversionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[254]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30337,6 +30991,7 @@ type CreateCastStmt struct {
 }
 
 func (x *CreateCastStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateCastStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[255]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30350,6 +31005,7 @@ func (x *CreateCastStmt) String() string {
 func (*CreateCastStmt) ProtoMessage() {}
 
 func (x *CreateCastStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[255]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30413,6 +31069,7 @@ type CreateTransformStmt struct {
 }
 
 func (x *CreateTransformStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateTransformStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[256]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30426,6 +31083,7 @@ func (x *CreateTransformStmt) String() string {
 func (*CreateTransformStmt) ProtoMessage() {}
 
 func (x *CreateTransformStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[256]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30487,6 +31145,7 @@ type PrepareStmt struct {
 }
 
 func (x *PrepareStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PrepareStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[257]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30500,6 +31159,7 @@ func (x *PrepareStmt) String() string {
 func (*PrepareStmt) ProtoMessage() {}
 
 func (x *PrepareStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[257]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30546,6 +31206,7 @@ type ExecuteStmt struct {
 }
 
 func (x *ExecuteStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ExecuteStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[258]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30559,6 +31220,7 @@ func (x *ExecuteStmt) String() string {
 func (*ExecuteStmt) ProtoMessage() {}
 
 func (x *ExecuteStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[258]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30599,6 +31261,7 @@ type DeallocateStmt struct {
 }
 
 func (x *DeallocateStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DeallocateStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[259]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30612,6 +31275,7 @@ func (x *DeallocateStmt) String() string {
 func (*DeallocateStmt) ProtoMessage() {}
 
 func (x *DeallocateStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[259]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30658,6 +31322,7 @@ type DropOwnedStmt struct {
 }
 
 func (x *DropOwnedStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropOwnedStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[260]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30671,6 +31336,7 @@ func (x *DropOwnedStmt) String() string {
 func (*DropOwnedStmt) ProtoMessage() {}
 
 func (x *DropOwnedStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[260]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30710,6 +31376,7 @@ type ReassignOwnedStmt struct {
 }
 
 func (x *ReassignOwnedStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ReassignOwnedStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[261]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30723,6 +31390,7 @@ func (x *ReassignOwnedStmt) String() string {
 func (*ReassignOwnedStmt) ProtoMessage() {}
 
 func (x *ReassignOwnedStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[261]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30762,6 +31430,7 @@ type AlterTSDictionaryStmt struct {
 }
 
 func (x *AlterTSDictionaryStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTSDictionaryStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[262]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30775,6 +31444,7 @@ func (x *AlterTSDictionaryStmt) String() string {
 func (*AlterTSDictionaryStmt) ProtoMessage() {}
 
 func (x *AlterTSDictionaryStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[262]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30819,6 +31489,7 @@ type AlterTSConfigurationStmt struct {
 }
 
 func (x *AlterTSConfigurationStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterTSConfigurationStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[263]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30832,6 +31503,7 @@ func (x *AlterTSConfigurationStmt) String() string {
 func (*AlterTSConfigurationStmt) ProtoMessage() {}
 
 func (x *AlterTSConfigurationStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[263]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30907,6 +31579,7 @@ type PublicationTable struct {
 }
 
 func (x *PublicationTable) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PublicationTable{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[264]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30920,6 +31593,7 @@ func (x *PublicationTable) String() string {
 func (*PublicationTable) ProtoMessage() {}
 
 func (x *PublicationTable) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[264]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30968,6 +31642,7 @@ type PublicationObjSpec struct {
 }
 
 func (x *PublicationObjSpec) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = PublicationObjSpec{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[265]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -30981,6 +31656,7 @@ func (x *PublicationObjSpec) String() string {
 func (*PublicationObjSpec) ProtoMessage() {}
 
 func (x *PublicationObjSpec) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[265]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31036,6 +31712,7 @@ type CreatePublicationStmt struct {
 }
 
 func (x *CreatePublicationStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreatePublicationStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[266]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31049,6 +31726,7 @@ func (x *CreatePublicationStmt) String() string {
 func (*CreatePublicationStmt) ProtoMessage() {}
 
 func (x *CreatePublicationStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[266]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31105,6 +31783,7 @@ type AlterPublicationStmt struct {
 }
 
 func (x *AlterPublicationStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterPublicationStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[267]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31118,6 +31797,7 @@ func (x *AlterPublicationStmt) String() string {
 func (*AlterPublicationStmt) ProtoMessage() {}
 
 func (x *AlterPublicationStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[267]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31180,6 +31860,7 @@ type CreateSubscriptionStmt struct {
 }
 
 func (x *CreateSubscriptionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = CreateSubscriptionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[268]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31193,6 +31874,7 @@ func (x *CreateSubscriptionStmt) String() string {
 func (*CreateSubscriptionStmt) ProtoMessage() {}
 
 func (x *CreateSubscriptionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[268]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31249,6 +31931,7 @@ type AlterSubscriptionStmt struct {
 }
 
 func (x *AlterSubscriptionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = AlterSubscriptionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[269]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31262,6 +31945,7 @@ func (x *AlterSubscriptionStmt) String() string {
 func (*AlterSubscriptionStmt) ProtoMessage() {}
 
 func (x *AlterSubscriptionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[269]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31323,6 +32007,7 @@ type DropSubscriptionStmt struct {
 }
 
 func (x *DropSubscriptionStmt) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = DropSubscriptionStmt{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[270]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31336,6 +32021,7 @@ func (x *DropSubscriptionStmt) String() string {
 func (*DropSubscriptionStmt) ProtoMessage() {}
 
 func (x *DropSubscriptionStmt) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[270]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31384,6 +32070,7 @@ type ScanToken struct {
 }
 
 func (x *ScanToken) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = ScanToken{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[271]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31397,6 +32084,7 @@ func (x *ScanToken) String() string {
 func (*ScanToken) ProtoMessage() {}
 
 func (x *ScanToken) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[271]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31455,6 +32143,7 @@ type SummaryResult struct {
 }
 
 func (x *SummaryResult) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SummaryResult{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[272]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31468,6 +32157,7 @@ func (x *SummaryResult) String() string {
 func (*SummaryResult) ProtoMessage() {}
 
 func (x *SummaryResult) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[272]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31544,6 +32234,7 @@ type SummaryResult_Table struct {
 }
 
 func (x *SummaryResult_Table) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SummaryResult_Table{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[273]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31557,6 +32248,7 @@ func (x *SummaryResult_Table) String() string {
 func (*SummaryResult_Table) ProtoMessage() {}
 
 func (x *SummaryResult_Table) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[273]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31612,6 +32304,7 @@ type SummaryResult_Function struct {
 }
 
 func (x *SummaryResult_Function) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SummaryResult_Function{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[275]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31625,6 +32318,7 @@ func (x *SummaryResult_Function) String() string {
 func (*SummaryResult_Function) ProtoMessage() {}
 
 func (x *SummaryResult_Function) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[275]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31679,6 +32373,7 @@ type SummaryResult_FilterColumn struct {
 }
 
 func (x *SummaryResult_FilterColumn) Reset() {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	*x = SummaryResult_FilterColumn{}
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[276]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -31692,6 +32387,7 @@ func (x *SummaryResult_FilterColumn) String() string {
 func (*SummaryResult_FilterColumn) ProtoMessage() {}
 
 func (x *SummaryResult_FilterColumn) ProtoReflect() protoreflect.Message {
+	file_sqlast_pgnode_pg_query_proto_lazyInit()
 	mi := &file_sqlast_pgnode_pg_query_proto_msgTypes[276]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -36716,7 +37412,13 @@ var file_sqlast_pgnode_pg_query_proto_depIdxs = []int32{
 	0,    // [0:1039] is the sub-list for field type_name
 }
 
-func init() { file_sqlast_pgnode_pg_query_proto_init() }
+// The file's types are registered with the protobuf runtime on first use
+// (scripts/gen-pgnode: lazyRegistration), not at package initialisation.
+var file_sqlast_pgnode_pg_query_proto_once sync.Once
+
+func file_sqlast_pgnode_pg_query_proto_lazyInit() {
+	file_sqlast_pgnode_pg_query_proto_once.Do(file_sqlast_pgnode_pg_query_proto_init)
+}
 func file_sqlast_pgnode_pg_query_proto_init() {
 	if File_sqlast_pgnode_pg_query_proto != nil {
 		return
