@@ -109,12 +109,12 @@ func refs(raw string) ([]componentRef, error) {
 
 // subDocument is a document holding the head, the given members of path
 // (an operation and what its path item shares, or nothing), the security
-// schemes and every component that they and the extra components refer
+// schemes and every component that they, the head and the extra components refer
 // to, transitively: what kin-openapi needs to resolve and validate them.
 func (src *specSource) subDocument(path string, members []string, extra ...componentRef) ([]byte, error) {
 	need := map[componentRef]bool{}
 	todo := append([]componentRef(nil), extra...)
-	var seed []string
+	seed := append([]string(nil), src.head...) // webhooks, say, may refer to components
 	if path != "" {
 		item := src.paths[path]
 		for _, m := range members {
