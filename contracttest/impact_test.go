@@ -23,8 +23,9 @@ import (
 )
 
 // lineage_impact against answers shaped as Datafold's and Lightdash's specs
-// say real answers are (testdata/impact, each with its "_source"), where
-// they differ from the sandbox: Datafold table paths with or without the
+// say real answers are (testdata/impact, each with its "_source"), the
+// forms that once lost assets (the sandbox now answers them too): Datafold
+// table paths with or without the
 // table, a BI integrations list whose only documented link to a data
 // source is bindings, and Lightdash's table analytics that miss joined
 // explores, field analytics that match the exact field id, and charts

@@ -8,8 +8,10 @@
 // by running `go generate`. Every failure a model can act on (bad
 // arguments, an upstream error or timeout) is returned as a result with
 // isError set and a sentence naming what failed and what to do next; a Go
-// error is reserved for broken plumbing, because mcp-go turns it into a
-// JSON-RPC error that models never see.
+// error is reserved for broken plumbing, because the MCP adapter turns it
+// into a JSON-RPC error that models never see.
 //
-// This package, resources/ and cmd/ are the only ones importing mcp-go.
+// Nothing here imports the MCP library: tools answer with this package's
+// own Result, Prompt and Resource types (surface.go), and internal/mcpgo,
+// the one adapter, converts them to and from mcp-go.
 package tools
