@@ -124,14 +124,11 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 		return nil, err
 	}
 	// Arguments are checked against the full schema, rewritten the same way,
-	// so fields that only describe_tool shows are still accepted.
-	full, err := rewrite(base.FullSchema())
-	if err != nil {
-		return nil, err
-	}
-	if t.validator, err = newValidator(t.Name, full); err != nil {
-		return nil, err
-	}
+	// so fields that only describe_tool shows are still accepted. The
+	// rewrite waits for the tool's first call: Build binds every tool
+	// several times (tools/list, resources, lineage_impact, review), and
+	// the full schemas were most of that work.
+	t.validator = newLazyValidator(t.Name, func() ([]byte, error) { return rewrite(base.FullSchema()) })
 	byName := map[string]*Connection{}
 	for _, c := range allowed {
 		byName[c.Name] = c

@@ -94,8 +94,11 @@ func fullSchema(op *schemas.Operation) json.RawMessage {
 // out. It is InputSchema itself when nothing was left out. Callers must not
 // modify the result.
 func (t *Tool) FullSchema() json.RawMessage {
-	if t.validator == nil || len(t.validator.raw) == 0 {
+	if t.validator == nil {
 		return t.InputSchema
 	}
-	return t.validator.raw
+	if raw, err := t.validator.text(); err == nil && len(raw) > 0 {
+		return raw
+	}
+	return t.InputSchema
 }

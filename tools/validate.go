@@ -31,8 +31,13 @@ import (
 // sessions call a handful of tools. Every schema is compiled by the tests.
 type validator struct {
 	name string
-	// raw is the schema validated against.
-	raw []byte
+	// raw is the schema validated against; read it through text. When
+	// source is set, raw is made by source on first use (see
+	// newLazyValidator).
+	raw     []byte
+	source  func() ([]byte, error)
+	rawOnce sync.Once
+	rawErr  error
 
 	once   sync.Once
 	schema *jsonschema.Schema
@@ -48,10 +53,33 @@ func newValidator(name string, raw []byte) (*validator, error) {
 	return &validator{name: name, raw: raw}, nil
 }
 
+// newLazyValidator is newValidator for a schema that costs work to make
+// (a bound tool's schema, rewritten for its connections): source runs on
+// the schema's first use, a tool's first call, not at start-up.
+func newLazyValidator(name string, source func() ([]byte, error)) *validator {
+	return &validator{name: name, source: source}
+}
+
+// text is the schema validated against, made by source on first use.
+func (v *validator) text() ([]byte, error) {
+	v.rawOnce.Do(func() {
+		if v.source != nil {
+			v.raw, v.rawErr = v.source()
+			v.source = nil
+		}
+	})
+	return v.raw, v.rawErr
+}
+
 // compile builds the schema on first use.
 func (v *validator) compile() error {
 	v.once.Do(func() {
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(v.raw))
+		raw, err := v.text()
+		if err != nil {
+			v.err = fmt.Errorf("tools: %s: input schema: %w", v.name, err)
+			return
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 		if err != nil {
 			v.err = fmt.Errorf("tools: %s: input schema: %w", v.name, err)
 			return
@@ -233,7 +261,8 @@ func contains(list []string, s string) bool {
 // schema's properties without compiling it, so that asking at start-up
 // keeps compilation lazy.
 func (v *validator) knows(name string) bool {
-	return gjson.GetBytes(v.raw, "properties."+gjson.Escape(name)).Exists()
+	raw, _ := v.text()
+	return gjson.GetBytes(raw, "properties."+gjson.Escape(name)).Exists()
 }
 
 // CheckOutput reports whether v, a decoded JSON answer, satisfies the
