@@ -73,8 +73,7 @@ func operationCaller(op *schemas.Operation) func(context.Context, *Deps, *Tool, 
 		}
 		start := time.Now()
 		resp, err := caller.Do(ctx, req)
-		d.logger().Info("upstream call", "tool", t.Name, "provider", op.Provider, "method", op.Method,
-			"path", op.Path, "status", status(resp, err), "duration_ms", time.Since(start).Milliseconds())
+		logUpstream(ctx, d, t, op.Provider, op.Method, op.Path, status(resp, err), time.Since(start))
 		if err != nil {
 			return scrubResult(upstreamError(t, err, d), d.redactor(ctx))
 		}

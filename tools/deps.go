@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"io"
 	"log/slog"
 
 	"github.com/datastack-mcp/datastack-mcp/client"
@@ -46,9 +45,12 @@ func (d *Deps) resultBudget() int {
 	return max(n, MinResultTokens)
 }
 
+// discardLogger is the logger of Deps without one.
+var discardLogger = slog.New(slog.DiscardHandler)
+
 func (d *Deps) logger() *slog.Logger {
 	if d == nil || d.Logger == nil {
-		return slog.New(slog.NewTextHandler(io.Discard, nil))
+		return discardLogger
 	}
 	return d.Logger
 }

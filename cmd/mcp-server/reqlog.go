@@ -7,11 +7,15 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/datastack-mcp/datastack-mcp/tools"
 )
 
 // Request logs of the HTTP transport: one record per request with stable
 // keys (method, path, status, duration_ms, bytes, remote, and when known
-// mcp_method, tool, auth, subject, client_credentials). Never headers,
+// mcp_method, tool, auth, subject, client_credentials, and for a request
+// that called upstreams provider, upstream_calls, upstream_status,
+// upstream_ms: tools.CallLog, so a tool call is one Info line). Never headers,
 // bodies or query strings: no Authorization, no X-*-Api-Key, no token in
 // a URL.
 
@@ -24,6 +28,7 @@ type reqInfo struct {
 	auth      string   // "token", "jwt" or "" (none required)
 	subject   string   // JWT sub
 	creds     []string // providers whose credentials the request brought, sorted
+	upstream  tools.CallLog
 }
 
 type reqInfoKey struct{}
@@ -39,26 +44,29 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 		start := time.Now()
 		info := &reqInfo{}
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, info)))
+		ctx := tools.WithCallLog(context.WithValue(r.Context(), reqInfoKey{}, info), &info.upstream)
+		next.ServeHTTP(sw, r.WithContext(ctx))
 		level := slog.LevelInfo
 		if r.URL.Path == "/healthz" {
 			level = slog.LevelDebug
 		}
 		if !logger.Enabled(r.Context(), level) {
+			info.upstream.AppendAttrs(nil) // later upstream calls log their own line
 			return
 		}
 		status := sw.status
 		if status == 0 {
 			status = http.StatusOK
 		}
-		attrs := []slog.Attr{
+		attrs := make([]slog.Attr, 0, 15)
+		attrs = append(attrs,
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path), // never RawQuery
 			slog.Int("status", status),
 			slog.Int64("duration_ms", time.Since(start).Milliseconds()),
 			slog.Int64("bytes", sw.bytes),
 			slog.String("remote", r.RemoteAddr),
-		}
+		)
 		if info.mcpMethod != "" {
 			attrs = append(attrs, slog.String("mcp_method", info.mcpMethod))
 		}
@@ -75,6 +83,7 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 			slices.Sort(info.creds)
 			attrs = append(attrs, slog.String("client_credentials", strings.Join(info.creds, ",")))
 		}
+		attrs = info.upstream.AppendAttrs(attrs)
 		logger.LogAttrs(r.Context(), level, "http request", attrs...)
 	})
 }

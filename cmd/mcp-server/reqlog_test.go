@@ -33,7 +33,8 @@ func TestRequestLog(t *testing.T) {
 		want    map[string]any // fields the record must have
 	}{
 		{"tool call", "POST", "/mcp?access_token=" + querySecret, map[string]string{"Authorization": "Bearer " + token, "X-Datafold-Api-Key": headerKey}, call,
-			map[string]any{"method": "POST", "path": "/mcp", "status": 200.0, "mcp_method": "tools/call", "tool": "datafold_list_data_sources", "auth": "token"}},
+			map[string]any{"method": "POST", "path": "/mcp", "status": 200.0, "mcp_method": "tools/call", "tool": "datafold_list_data_sources", "auth": "token",
+				"provider": "datafold", "upstream_calls": 1.0, "upstream_status": 200.0}},
 		{"refused", "POST", "/mcp", map[string]string{"Authorization": "Bearer wrong-" + token}, pingBody,
 			map[string]any{"method": "POST", "path": "/mcp", "status": 401.0}},
 		{"health", "GET", "/healthz?token=" + querySecret, nil, "",
@@ -74,7 +75,11 @@ func TestRequestLog(t *testing.T) {
 					t.Errorf("%s got %v, want %v", k, rec[k], v)
 				}
 			}
-			for _, k := range []string{"duration_ms", "bytes", "remote"} {
+			keys := []string{"duration_ms", "bytes", "remote"}
+			if rq.want["upstream_calls"] != nil {
+				keys = append(keys, "upstream_ms")
+			}
+			for _, k := range keys {
 				if _, ok := rec[k]; !ok {
 					t.Errorf("record lacks %s: %v", k, rec)
 				}
@@ -82,6 +87,13 @@ func TestRequestLog(t *testing.T) {
 		})
 	}
 	l := logs.String()
+	// A tool call is one Info line: its upstream call is in the request's record.
+	for _, line := range strings.Split(strings.TrimSpace(l), "\n") {
+		var rec map[string]any
+		if json.Unmarshal([]byte(line), &rec) == nil && rec["msg"] == "upstream call" && rec["level"] == "INFO" {
+			t.Errorf("got an Info record per upstream call, want it in the request's record: %s", line)
+		}
+	}
 	for _, secret := range []string{token, headerKey, querySecret} {
 		if strings.Contains(l, secret) {
 			t.Errorf("log holds %q: %s", secret, bound(l, 1000))
