@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -37,12 +39,17 @@ func (h *fixtureHooks) extraOrNil() *mcpgo.Extra {
 }
 
 // serveStdio speaks MCP on stdin/stdout until stdin closes or ctx ends.
-func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger) error {
+// afterFirst, when given, runs once the first message has been written.
+func serveStdio(ctx context.Context, s *server.MCPServer, logger *slog.Logger, afterFirst ...func()) error {
 	stdio := server.NewStdioServer(s)
 	stdio.SetErrorLogger(slog.NewLogLogger(logger.Handler(), slog.LevelError))
 	// Progress before results (progress.go); error codes and messages
 	// mcp-go cannot give (internal/mcpgo/errors.go).
-	err := stdio.Listen(ctx, os.Stdin, trackStdio(stdio, mcpgo.ErrorWriter(os.Stdout)))
+	var out io.Writer = mcpgo.ErrorWriter(os.Stdout)
+	if len(afterFirst) > 0 {
+		out = &firstWrite{w: out, then: afterFirst[0]}
+	}
+	err := stdio.Listen(ctx, os.Stdin, trackStdio(stdio, out))
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, os.ErrClosed) {
 		return nil
 	}
@@ -112,4 +119,17 @@ func serveHTTPOn(ctx context.Context, s *server.MCPServer, ln net.Listener, logg
 		return err
 	}
 	return nil
+}
+
+// firstWrite runs then after its first write.
+type firstWrite struct {
+	w    io.Writer
+	then func()
+	once sync.Once
+}
+
+func (f *firstWrite) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	f.once.Do(f.then)
+	return n, err
 }
