@@ -77,38 +77,66 @@ func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
 		names = append(names, c.Name)
 	}
 	provider := ProviderName(base.Provider)
+	// rewrite decodes the schema's top level and its properties only, as
+	// raw JSON: the rest passes through as it is (compacted, as json.Marshal
+	// writes it), which costs a fraction of decoding the whole tree; Build
+	// rewrites every tool's schema several times.
 	rewrite := func(raw json.RawMessage) (json.RawMessage, error) {
 		if len(raw) == 0 {
 			return raw, nil
 		}
-		var s map[string]any
+		var s map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, err
 		}
-		props, _ := s["properties"].(map[string]any)
+		var props map[string]json.RawMessage
+		if p := s["properties"]; len(p) > 0 {
+			if err := json.Unmarshal(p, &props); err != nil {
+				return nil, err
+			}
+		}
 		if props == nil {
-			props = map[string]any{}
-			s["properties"] = props
+			props = map[string]json.RawMessage{}
+		}
+		var list []any
+		if r := s["required"]; len(r) > 0 {
+			_ = json.Unmarshal(r, &list) // not a list: no required arguments, as before
 		}
 		var req []any
-		list, _ := s["required"].([]any)
 		for _, r := range list {
 			name, _ := r.(string)
 			if !defaulted[name] {
 				req = append(req, r)
 				continue
 			}
-			if p, ok := props[name].(map[string]any); ok {
+			var p map[string]any
+			if json.Unmarshal(props[name], &p) == nil && p != nil {
 				desc, _ := p["description"].(string)
 				p["description"] = strings.TrimSpace(desc + " Optional: " + defaultNote(allowed, name) + ".")
+				b, err := json.Marshal(p)
+				if err != nil {
+					return nil, err
+				}
+				props[name] = b
 			}
 		}
 		if choose {
-			props[ConnectionArg] = map[string]any{"type": "string", "enum": names, "description": "Which " + provider + " connection to use."}
+			b, err := json.Marshal(map[string]any{"type": "string", "enum": names, "description": "Which " + provider + " connection to use."})
+			if err != nil {
+				return nil, err
+			}
+			props[ConnectionArg] = b
 			req = append(req, ConnectionArg)
 		}
+		b, err := json.Marshal(props)
+		if err != nil {
+			return nil, err
+		}
+		s["properties"] = b
 		if len(req) > 0 {
-			s["required"] = req
+			if s["required"], err = json.Marshal(req); err != nil {
+				return nil, err
+			}
 		} else {
 			delete(s, "required")
 		}
