@@ -53,6 +53,10 @@ func TestNewDefaults(t *testing.T) {
 	checkEqual(t, DefaultMaxRetryWait, c.maxRetryWait, "got maxRetryWait %v, want %v", c.maxRetryWait, DefaultMaxRetryWait)
 	checkEqual(t, int64(DefaultMaxResponseBytes), c.maxBytes, "got maxBytes %d, want %d", c.maxBytes, DefaultMaxResponseBytes)
 	checkEqual(t, "", c.prefix, "got prefix %q, want empty", c.prefix)
+	// Concurrent calls keep their upstream connections (not the default 2).
+	tr, ok := c.hc.Transport.(*http.Transport)
+	must(t, ok, "got transport %T, want *http.Transport", c.hc.Transport)
+	checkEqual(t, maxIdlePerHost, tr.MaxIdleConnsPerHost, "got MaxIdleConnsPerHost %d, want %d", tr.MaxIdleConnsPerHost, maxIdlePerHost)
 
 	c, err = New(Config{Provider: Datafold, BaseURL: "https://app.datafold.com", APIKey: "k"})
 	mustNoError(t, err)
