@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Connection is one configured account of a provider: its client, what it
@@ -19,7 +21,29 @@ type Connection struct {
 	// Defaults fill arguments the caller leaves out (PostHog project_id, a
 	// Lightdash projectUuid); such arguments become optional.
 	Defaults map[string]any
+
+	// memo keeps what Bind made of each tool for this connection, so that
+	// the several parts of a server that bind the same tools (the tool
+	// list, the resources, lineage_impact, the PR review) share one bound
+	// tool instead of each paying the schema rewrite at start-up.
+	memo *bindMemo
 }
+
+// bindMemo maps a base tool to its binding for one set of allowed
+// connections, kept on the first of them.
+type bindMemo struct {
+	entries map[*Tool]bindEntry
+}
+
+type bindEntry struct {
+	allowed []*Connection
+	choose  bool
+	bound   *Tool
+}
+
+// bindMu guards every connection's memo; binding happens while a server
+// is built, so one lock costs nothing.
+var bindMu sync.Mutex
 
 // ConnectionArg is the argument that chooses among several connections.
 const ConnectionArg = "connection"
@@ -56,13 +80,35 @@ func Bind(list []*Tool, conns []*Connection) ([]*Tool, error) {
 		if len(allowed) == 0 {
 			continue
 		}
-		bound, err := bindTool(t, allowed, len(all) > 1)
+		bound, err := memoBind(t, allowed, len(all) > 1)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, bound)
 	}
 	return out, nil
+}
+
+// memoBind returns the binding of base to allowed, made once: the same
+// base tool, the same allowed connections (the same values, not copies)
+// and the same choice give the same bound tool.
+func memoBind(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {
+	bindMu.Lock()
+	defer bindMu.Unlock()
+	m := allowed[0].memo
+	if m == nil {
+		m = &bindMemo{entries: map[*Tool]bindEntry{}}
+		allowed[0].memo = m
+	}
+	if e, ok := m.entries[base]; ok && e.choose == choose && slices.Equal(e.allowed, allowed) {
+		return e.bound, nil
+	}
+	bound, err := bindTool(base, allowed, choose)
+	if err != nil {
+		return nil, err
+	}
+	m.entries[base] = bindEntry{allowed: slices.Clone(allowed), choose: choose, bound: bound}
+	return bound, nil
 }
 
 func bindTool(base *Tool, allowed []*Connection, choose bool) (*Tool, error) {

@@ -165,3 +165,39 @@ func TestBindKeepsFullSchemaArguments(t *testing.T) {
 		t.Errorf("argument %q from the full schema got %s, want it accepted", hidden, Text(res))
 	}
 }
+
+// The parts of a server that bind the same tools to the same connections
+// share one bound tool; other connections get their own.
+func TestBindIsMadeOnce(t *testing.T) {
+	f := newFake(t)
+	caller := depsWith(t, "datafold", f).Callers["datafold"]
+	conns := []*Connection{{Name: "app", Provider: "datafold", Caller: caller}, {Name: "eu", Provider: "datafold", Caller: caller}}
+	all := mustAll(t)
+	first, err := Bind(all, conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Bind(all, conns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first) != len(again) || len(first) == 0 {
+		t.Fatalf("got %d and %d tools, want the same non-zero count", len(first), len(again))
+	}
+	for i := range first {
+		if first[i] != again[i] {
+			t.Fatalf("%s: got a second binding, want the first one shared", first[i].Name)
+		}
+	}
+	// One connection alone takes no connection argument: a different binding.
+	single, err := Bind(all, conns[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if single[0] == first[0] {
+		t.Errorf("%s: got the two-connection binding for one connection, want its own", single[0].Name)
+	}
+	if props, _ := schemaOf(t, single[0]); props[ConnectionArg] != nil {
+		t.Errorf("%s: got a connection argument with one connection, want none", single[0].Name)
+	}
+}
