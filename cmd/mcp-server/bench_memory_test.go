@@ -250,10 +250,12 @@ func BenchmarkBigAnswers(b *testing.B) {
 //	plain       plain mcp-go's trivial tool (a 60-byte object, no upstream)
 //	plain-proxy plain mcp-go reading the same 100-byte object from the same
 //	            upstream: the same answer size and upstream work as ours
+//	            (both send it as text and as structuredContent, and both
+//	            keep their upstream connections alive)
 //
 // cpu-us/call is the server process's own CPU time (user and system, from
 // /proc/PID/stat) per call: unlike calls/s, it hardly depends on what else
-// the machine is doing.
+// the machine is doing; cpu-ratio-* is plain's CPU per call over ours's.
 func BenchmarkThroughput(b *testing.B) {
 	bins := benchBuild(b)
 	upstream := benchUpstream(b, nil)
@@ -294,6 +296,10 @@ func BenchmarkThroughput(b *testing.B) {
 	}
 	b.ReportMetric(rate[0]/rate[1], "ratio-plain")
 	b.ReportMetric(rate[0]/rate[2], "ratio-plain-proxy")
+	if cpu[0] > 0 { // plain's CPU per call over ours's: the steadier ratio
+		b.ReportMetric(float64(cpu[1])/float64(cpu[0]), "cpu-ratio-plain")
+		b.ReportMetric(float64(cpu[2])/float64(cpu[0]), "cpu-ratio-plain-proxy")
+	}
 }
 
 // cpuOf is procCPU (soak_test.go), 0 without /proc.
