@@ -128,13 +128,19 @@ func answer(d *Deps, sh *shaping, resp *client.Response, args map[string]any, fi
 		return plain
 	}
 	opts := budget.Options{Budget: d.resultBudget(), Pager: sh.pager, Args: args, Projected: fields != nil}
-	if !budget.PassesOn(doc, opts) {
-		// Secrets go before anything is cut, so no part of one survives a
-		// cut (an answer passed on whole is redacted once, by scrubResult,
-		// as it is sent). The bytes are copied only when something is
-		// replaced.
-		doc.JSON = red.JSON(doc.JSON)
+	if budget.PassesOn(doc, opts) {
+		// Whole, as Fit would pass it on (no fields asked for, so nothing
+		// to project), without estimating it twice; redacted once, by
+		// scrubResult, as it is sent.
+		f, err := budget.PassOn(doc)
+		if err != nil {
+			return errorResult("%s answered with JSON the server could not re-encode: %v", ProviderName(sh.provider), err)
+		}
+		return structuredResult(f.Value, f.Text)
 	}
+	// Secrets go before anything is cut, so no part of one survives a cut.
+	// The bytes are copied only when something is replaced.
+	doc.JSON = red.JSON(doc.JSON)
 	if fields != nil {
 		answer, ok := decodeDoc(doc)
 		if !ok {

@@ -58,7 +58,7 @@ func Fit(doc Doc, o Options) (Fitted, error) {
 	view := unsafe.String(unsafe.SliceData(doc.JSON), len(doc.JSON)) // doc.JSON is not changed while we read it
 	raw := EstimateTokens(view)
 	if passesOn(raw, o) {
-		return passOn(doc)
+		return PassOn(doc)
 	}
 	est := raw
 	if doc.Wrap != "" {
@@ -151,8 +151,10 @@ func rootOf(doc Doc, view string) *node {
 	return &n
 }
 
-// passOn is doc as it came, compacted: structured content sent as is.
-func passOn(doc Doc) (Fitted, error) {
+// PassOn is doc as it came, compacted: structured content sent as is.
+// It is what Fit returns for an answer PassesOn accepts, without
+// estimating it again.
+func PassOn(doc Doc) (Fitted, error) {
 	var buf bytes.Buffer
 	buf.Grow(len(doc.JSON) + len(doc.Wrap) + 5)
 	if doc.Wrap != "" {
