@@ -87,15 +87,25 @@ import (
 
 func main() { fmt.Print(buildinfo.Get().String()) }
 `), 0o600))
-	// The program must live inside the module to import an internal package.
-	pkgDir, err := os.MkdirTemp(".", "stampcheck")
+	// The program must live inside the module to import an internal
+	// package; under a testdata directory, which ./... patterns skip, so a
+	// go list running at the same time (the layering test) never sees it.
+	_, err := os.Stat("testdata")
+	madeTestdata := os.IsNotExist(err)
+	require.NoError(t, os.MkdirAll("testdata", 0o755))
+	pkgDir, err := os.MkdirTemp("testdata", "stampcheck")
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(pkgDir) })
+	t.Cleanup(func() {
+		_ = os.RemoveAll(pkgDir)
+		if madeTestdata {
+			_ = os.Remove("testdata")
+		}
+	})
 	require.NoError(t, os.Rename(main, filepath.Join(pkgDir, "main.go")))
 	const p = "github.com/datastack-mcp/datastack-mcp/internal/buildinfo."
 	bin := filepath.Join(dir, "stamp")
 	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-o", bin,
-		"-ldflags", "-X "+p+"version=v9.8.7 -X "+p+"commit=fedcba9876543210 -X "+p+"date=2026-12-02T10:00:00Z", "./"+filepath.Base(pkgDir))
+		"-ldflags", "-X "+p+"version=v9.8.7 -X "+p+"commit=fedcba9876543210 -X "+p+"date=2026-12-02T10:00:00Z", "./"+filepath.ToSlash(pkgDir))
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	got, err := exec.Command(bin).Output()
