@@ -19,7 +19,9 @@ import (
 // The demo warehouse in an embedded engine: each environment's tables
 // (production, the dev build of PR #42, the BigQuery marketing dataset) as
 // one SQLite file, written on first use (a second or so and about 30 MB
-// each) into a directory of this process's own, and read through package
+// each) and kept in the user's cache directory under a digest of what it
+// holds, so the next process finds it (democache.go; a directory of this
+// process's own when the cache cannot be written), and read through package
 // warehouse like any user's database: read-only, with a statement timeout
 // and a row cap. The Datafold emulation's SQL and data diffs, Lightdash's
 // SQL runner and metric queries, and --sandbox's warehouse connections
@@ -27,8 +29,8 @@ import (
 // shared by every Sandbox of the process: the rows are deterministic.
 //
 // Nothing is written before something needs the engine (creating a
-// Sandbox writes nothing). The directory is named after the process; the
-// first write of a process removes the directories of processes that no
+// Sandbox writes nothing). A process's own directory is named after the
+// process; its first write removes the directories of processes that no
 // longer run, so at most one set of files per running process is left
 // behind.
 
@@ -50,8 +52,10 @@ const demoStatementTimeout = time.Minute
 // connection to each for the emulation. Databases are written
 // independently (prod and dev at once on two cores).
 type demoFiles struct {
-	// root is where the process's directory goes (os.TempDir() when
-	// empty); tests set it.
+	// root is where the process's directory goes; tests set it. Empty
+	// means the files are kept in the user's cache directory across
+	// processes (democache.go), or, when it cannot be written, in a
+	// directory of this process under os.TempDir().
 	root string
 
 	mu  sync.Mutex // guards dir and dbs
@@ -129,6 +133,15 @@ func (f *demoFiles) pathLocked(name string, d *demoDB) (string, error) {
 	tables, env, ok := demoTablesOf(name)
 	if !ok {
 		return "", fmt.Errorf("the demo warehouse has no database %q", name)
+	}
+	if f.root == "" {
+		if cache := demoCacheDir(); cache != "" {
+			if p, err := cachedDemoDB(cache, name, tables, env); err == nil {
+				d.path = p
+				return p, nil
+			}
+			// A cache that cannot be written: this process's own files.
+		}
 	}
 	dir, err := f.directory()
 	if err != nil {
