@@ -112,6 +112,7 @@ func envelopeCount(t *testing.T, m map[string]any, key, path string) int {
 // totals and a way to get the rest, and a projection brings it under the
 // budget whole.
 func TestBudgetEndToEnd(t *testing.T) {
+	t.Parallel() // independent of the other tests; runs beside them
 	t.Run("SQL rows", func(t *testing.T) {
 		const budget = 9000
 		c := startBudgeted(t, budget)

@@ -398,6 +398,7 @@ func TestGetDiffResult(t *testing.T) {
 // notification of diff_tables arrives, the last one included, before the
 // result, 20 runs out of 20.
 func TestDiffProgressOverHTTP(t *testing.T) {
+	t.Parallel() // independent of the other tests; runs beside them
 	a := diffServer(t, selection{}, 10*time.Second)
 	a.sandbox.DiffQueued, a.sandbox.DiffRunning = 40*time.Millisecond, 80*time.Millisecond
 	url := serveOn(t, a)

@@ -181,6 +181,7 @@ func exerciseGo(t *testing.T, cs *gomcp.ClientSession) {
 // TestErasGoSDK: the Go SDK negotiates each era over stdio and HTTP, and the
 // same conversation works in both.
 func TestErasGoSDK(t *testing.T) {
+	t.Parallel() // independent of the other tests; runs beside them
 	bin := buildErasBinary(t)
 	a, err := assemble(options{sandbox: true, timeout: 10 * time.Second, getenv: noEnv, logger: discardLogger()})
 	if err != nil {

@@ -38,6 +38,7 @@ import (
 // hold its own state), so a data diff created through one replica can be
 // polled through the others.
 func TestScaleOut(t *testing.T) {
+	t.Parallel() // independent of the other tests; runs beside them
 	if testing.Short() {
 		t.Skip("builds the binary and starts three processes")
 	}

@@ -59,6 +59,7 @@ func exercise(t *testing.T, c *mcpclient.Client) {
 
 // TestStdioBinary builds the real binary and speaks MCP to it over stdio.
 func TestStdioBinary(t *testing.T) {
+	t.Parallel() // independent of the other tests; runs beside them
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
